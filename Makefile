@@ -1,0 +1,110 @@
+# infersim — build, test and run.
+#
+#   make          build ./infersim (and build/release/libinfersim.a)
+#   make run      install missing Debian packages, build, run the main job
+#   make test     install missing Debian packages, build, run every test
+#   make asan     the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
+#   make bench    build and run the benchmarks (build/bench)
+#   make deps     install missing Debian packages only (apt-get; sudo only when not root)
+#   make clean
+#
+# Our own flags live in IS_CFLAGS so that `make CFLAGS=-O0` from a user adds to them
+# instead of dropping -Wall -Werror or the include paths.
+
+CC      ?= cc
+BUILD   ?= build/release
+OPT     ?= -O2 -g
+CFLAGS  ?=
+LDFLAGS ?=
+
+# Debian packages the build and the tests need.
+DEBS = gcc make pkg-config libfyaml-dev libjansson-dev libcmocka-dev librsvg2-bin libxml2-utils
+
+# '=' not ':=': pkg-config must run after `deps` installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags libfyaml jansson 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libfyaml jansson 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+IS_CFLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+            $(OPT) $(SAN) $(PKG_CFLAGS) -MMD -MP
+IS_LDLIBS = $(PKG_LIBS) -lm -pthread
+
+LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard src/analysis/*.c)
+CLI_SRC = $(wildcard src/cli/*.c)
+TEST_SRC = $(wildcard tests/test_*.c)
+BENCH_SRC = $(wildcard bench/bench_*.c)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+LIB      = $(BUILD)/libinfersim.a
+BIN      = $(BUILD)/infersim
+
+.PHONY: all run test deps asan bench clean check-tests
+
+all: infersim
+
+# The command is ./infersim at the repository root (a copy of the release build).
+infersim: $(BIN)
+	cp $(BIN) infersim
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(IS_LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CMOCKA_LIBS) $(IS_LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(IS_LDLIBS)
+
+deps:
+	@missing=""; \
+	for p in $(DEBS); do \
+	  s=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
+	  [ "$$s" = "installed" ] || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# The main job: the worked example of the README.
+run: deps
+	$(MAKE) --no-print-directory all
+	./infersim predict --model llama-3.1-70b --system h100-sxm --chips 8 --tp 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256
+
+test: deps
+	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory check-tests
+
+# Unit tests (cmocka) and CLI tests; ends with one line "tests: N passed, M failed".
+check-tests: $(TEST_BIN) $(BIN)
+	@BUILD=$(BUILD) BIN=$(BIN) sh tests/run_all.sh $(TEST_BIN)
+
+asan: deps
+	$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check-tests
+
+bench: deps
+	$(MAKE) --no-print-directory BUILD=build/bench OPT="-O2 -g -march=native" $(BENCH_BIN:build/release/%=build/bench/%)
+	@for b in $(BENCH_SRC:bench/%.c=build/bench/bench/%); do $$b; done
+
+clean:
+	rm -rf build infersim
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,306 @@
+/*
+ * predict.c — scenarios over the step engine (see predict.h).
+ */
+#include "predict.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Decode contexts are sampled at this many evenly spaced points over the output;
+ * exact for costs linear in context, within 0.1 % for the rest (windows, max()). */
+#define DECODE_SAMPLES 9
+/* Largest per-replica batch considered. */
+#define BATCH_LIMIT (1 << 22)
+
+void predict_req_default(predict_req_t *r, const model_t *m)
+{
+    memset(r, 0, sizeof *r);
+    deploy_cfg_default(&r->cfg, m);
+    r->batch = 1;
+    r->isl = 1024;
+    r->osl = 128;
+    r->prefill_chunk = 8192; /* TensorRT-LLM max_num_tokens / vLLM max_num_batched_tokens default */
+}
+
+static double step_tokens_for(int b_r, int isl, int chunk)
+{
+    double pre = (double)b_r * isl;
+    if (pre > chunk)
+        pre = chunk;
+    return pre > b_r ? pre : b_r;
+}
+
+static int fits_at(const deploy_t *dep, int b_r, double ctx, int chunk, int isl)
+{
+    placement_t pl;
+    deploy_place(dep, b_r, ctx, step_tokens_for(b_r, isl, chunk), &pl);
+    return pl.fits;
+}
+
+int predict_max_batch(const deploy_t *dep, double ctx, int chunk, int isl)
+{
+    if (!fits_at(dep, 1, ctx, chunk, isl))
+        return 0;
+    int lo = 1, hi = 2;
+    while (hi < BATCH_LIMIT && fits_at(dep, hi, ctx, chunk, isl)) {
+        lo = hi;
+        hi *= 2;
+    }
+    if (hi >= BATCH_LIMIT && fits_at(dep, BATCH_LIMIT, ctx, chunk, isl))
+        return BATCH_LIMIT;
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        if (fits_at(dep, mid, ctx, chunk, isl))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Pipeline cycle of a step split into micro-batches: each of the m micro-batches
+ * passes every stage; the slowest stage paces them. */
+static double cycle_time(const deploy_t *dep, const placement_t *pl, const step_t *mb, int m,
+                         step_cost_t *out)
+{
+    step_cost_t c;
+    double t = engine_step(dep, pl, mb, &c);
+    if (out)
+        *out = c;
+    double paced = m * c.stage_max_s;
+    return t > paced ? t : paced;
+}
+
+/* Decode step of b_r sequences spread evenly over contexts [c0, c0+span) (span 0: all at c0),
+ * split into m micro-batches. */
+static double decode_step(const deploy_t *dep, const placement_t *pl, int b_r, double c0, double span,
+                          int m, step_cost_t *out)
+{
+    step_t s;
+    step_clear(&s);
+    double per_mb = ceil((double)b_r / m);
+    if (span <= 0) {
+        step_add(&s, dep->model, per_mb, 1, c0);
+    } else {
+        int k = DECODE_SAMPLES;
+        for (int j = 0; j < k; j++)
+            step_add(&s, dep->model, per_mb / k, 1, c0 + (j + 0.5) * span / k);
+    }
+    return cycle_time(dep, pl, &s, m, out);
+}
+
+/* Static-batch prefill of b_r prompts of isl tokens, chunked. */
+static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r, int isl, int chunk,
+                             step_cost_t *first)
+{
+    const model_t *m = dep->model;
+    step_t s;
+    step_cost_t c;
+    double total = 0, fill = 0;
+    int have_first = 0;
+    if (isl <= chunk) {
+        int per = chunk / isl;
+        if (per < 1) per = 1;
+        int full = b_r / per, rem = b_r % per;
+        if (full > 0) {
+            step_clear(&s);
+            step_add(&s, m, per, isl, 0);
+            engine_step(dep, pl, &s, &c);
+            total += full * c.stage_max_s;
+            fill = c.time_s - c.stage_max_s;
+            if (first) *first = c;
+            have_first = 1;
+        }
+        if (rem > 0) {
+            step_clear(&s);
+            step_add(&s, m, rem, isl, 0);
+            engine_step(dep, pl, &s, &c);
+            total += c.stage_max_s;
+            fill = c.time_s - c.stage_max_s;
+            if (first && !have_first) *first = c;
+        }
+    } else {
+        double per_prompt = 0;
+        for (int off = 0; off < isl; off += chunk) {
+            int q = isl - off < chunk ? isl - off : chunk;
+            step_clear(&s);
+            step_add(&s, m, 1, q, off);
+            engine_step(dep, pl, &s, &c);
+            per_prompt += c.stage_max_s;
+            fill = c.time_s - c.stage_max_s;
+            if (first && !have_first) {
+                *first = c;
+                have_first = 1;
+            }
+        }
+        total = per_prompt * b_r;
+    }
+    return total + fill;
+}
+
+static double intensity(const deploy_t *dep, const step_cost_t *c)
+{
+    double b = 0;
+    for (int i = 0; i < dep->sys->n_tiers; i++)
+        b += c->mem_bytes[i];
+    return b > 0 ? c->flops / b : 0;
+}
+
+static int decode_compute_bound(const deploy_t *dep, const placement_t *pl, int b_r, double ctx)
+{
+    step_cost_t c;
+    decode_step(dep, pl, b_r, ctx, 0, 1, &c);
+    double mem = 0;
+    for (int i = 0; i < SYS_MAX_TIERS; i++)
+        mem += c.by_bound[BOUND_MEM0 + i];
+    return c.by_bound[BOUND_COMPUTE] >= mem;
+}
+
+status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *req, predict_result_t *r,
+                     diag_t *d)
+{
+    memset(r, 0, sizeof *r);
+    if (req->isl < 1)
+        return diag_error(d, NULL, 0, 0, "--isl", "expected an input length >= 1 token, got %d", req->isl);
+    if (req->osl < 1)
+        return diag_error(d, NULL, 0, 0, "--osl", "expected an output length >= 1 token, got %d", req->osl);
+    if (req->prefill_chunk < 1)
+        return diag_error(d, NULL, 0, 0, "--prefill-chunk", "expected >= 1 token, got %d", req->prefill_chunk);
+    if (req->batch < 0)
+        return diag_error(d, NULL, 0, 0, "--batch", "expected a batch >= 1 or \"max\", got %d", req->batch);
+    status_t st = deploy_setup(&r->dep, m, s, &req->cfg, d);
+    if (st != IS_OK)
+        return st;
+    const deploy_t *dep = &r->dep;
+    const int dp = req->cfg.plan.dp, pp = req->cfg.plan.pp;
+    const int isl = req->isl, osl = req->osl, chunk = req->prefill_chunk;
+    const double ctx_max = (double)isl + osl;
+
+    if (m->max_context > 0 && ctx_max > m->max_context)
+        diag_warn(d, "isl + osl = %.0f exceeds the model's max_position_embeddings %d", ctx_max, m->max_context);
+
+    r->params_total = model_params_total(m);
+    r->params_active = model_params_active(m);
+    r->kv_bytes_per_token = model_kv_bytes_per_token(m, &req->cfg.kv);
+
+    int max_r = predict_max_batch(dep, ctx_max, chunk, isl);
+    r->max_batch = max_r * dp;
+    int b_r;
+    if (req->batch == 0) {
+        b_r = max_r > 0 ? max_r : 1;
+        if (req->max_batch > 0) {
+            int cap = (req->max_batch + dp - 1) / dp;
+            if (b_r > cap) b_r = cap;
+        }
+        r->steady = 1;
+        r->batch = b_r * dp;
+    } else {
+        b_r = (req->batch + dp - 1) / dp;
+        r->steady = req->steady;
+        r->batch = req->batch;
+    }
+    r->batch_per_replica = b_r;
+
+    placement_t *pl = &r->placement;
+    double step_tok = step_tokens_for(b_r, isl, chunk);
+    deploy_place(dep, b_r, ctx_max, step_tok, pl);
+    r->fits = pl->fits;
+    r->weights_B = deploy_weight_bytes(dep);
+    r->kv_B = deploy_kv_bytes(dep, b_r, ctx_max);
+    r->workspace_B = deploy_workspace_bytes(dep, step_tok, b_r < step_tok ? b_r : step_tok);
+    r->reserved_B = s->reserved_B;
+    r->mem_need_B = r->weights_B + r->kv_B + r->workspace_B + r->reserved_B;
+    if (!r->fits) {
+        double cap = system_capacity(s);
+        if (max_r == 0)
+            snprintf(r->reason, sizeof r->reason,
+                     "needs %.1f GB per chip (weights %.1f GB, KV cache %.1f GB, workspace and reserve %.1f GB), "
+                     "has %.1f GB: add chips, lower precision, or add a memory tier",
+                     r->mem_need_B / 1e9, r->weights_B / 1e9, r->kv_B / 1e9,
+                     (r->workspace_B + r->reserved_B) / 1e9, cap / 1e9);
+        else
+            snprintf(r->reason, sizeof r->reason,
+                     "batch %d needs %.1f GB per chip, has %.1f GB: the largest batch that fits is %d",
+                     r->batch, r->mem_need_B / 1e9, cap / 1e9, r->max_batch);
+    }
+
+    int mbs = pp < b_r ? pp : b_r; /* pipeline micro-batches */
+    if (mbs < 1) mbs = 1;
+    /* decode */
+    double span = osl > 1 ? osl - 1.0 : 0.0;
+    if (r->steady) {
+        double t_dec = decode_step(dep, pl, b_r, isl, osl, mbs, &r->decode.cost);
+        r->decode.step_s = t_dec;
+        /* marginal cost of one request's prompt, chunked into the decode steps */
+        double budget = chunk > b_r ? chunk - b_r : 1;
+        double marg = 0, ttft = 0;
+        for (int off = 0; off < isl; off += (int)budget) {
+            int q = isl - off < budget ? isl - off : (int)budget;
+            step_t sm;
+            step_clear(&sm);
+            double per_mb = ceil((double)b_r / mbs);
+            for (int j = 0; j < DECODE_SAMPLES; j++)
+                step_add(&sm, m, per_mb / DECODE_SAMPLES, 1, isl + (j + 0.5) * osl / DECODE_SAMPLES);
+            step_add(&sm, m, 1, q, off);
+            step_cost_t c;
+            double t_mix = cycle_time(dep, pl, &sm, mbs, off == 0 ? &c : NULL);
+            if (off == 0) {
+                r->prefill.cost = c;
+                r->prefill.step_s = t_mix;
+            }
+            marg += t_mix - t_dec > 0 ? t_mix - t_dec : 0;
+            ttft += t_mix;
+        }
+        double cycle = osl * t_dec + b_r * marg;
+        r->tpot_s = cycle / osl;
+        r->ttft_s = ttft;
+        r->e2e_s = r->ttft_s + (osl - 1) * r->tpot_s;
+        r->output_tok_s = (double)dp * b_r * osl / cycle;
+        r->total_tok_s = (double)dp * b_r * (isl + osl) / cycle;
+    } else {
+        r->ttft_s = prefill_static(dep, pl, b_r, isl, chunk, &r->prefill.cost);
+        r->prefill.step_s = r->prefill.cost.time_s;
+        double sum = 0;
+        int k = osl > 1 ? (osl - 1 < DECODE_SAMPLES ? osl - 1 : DECODE_SAMPLES) : 1;
+        for (int j = 0; j < k; j++) {
+            double ctx = isl + (k > 1 ? j * (span - 1) / (k - 1.0) : 0);
+            sum += decode_step(dep, pl, b_r, ctx, 0, mbs, NULL);
+        }
+        r->tpot_s = sum / k;
+        r->decode.step_s = decode_step(dep, pl, b_r, isl + span / 2, 0, mbs, &r->decode.cost);
+        r->e2e_s = r->ttft_s + (osl - 1) * r->tpot_s;
+        r->output_tok_s = (double)r->batch * osl / r->e2e_s;
+        r->total_tok_s = (double)r->batch * (isl + osl) / r->e2e_s;
+    }
+    r->output_tok_s_per_user = r->tpot_s > 0 ? 1.0 / r->tpot_s : 0;
+    r->output_tok_s_per_chip = r->output_tok_s / req->cfg.plan.chips;
+    r->decode.intensity = intensity(dep, &r->decode.cost);
+    r->prefill.intensity = intensity(dep, &r->prefill.cost);
+    r->ridge_flop_per_byte = system_peak_flops(s, dep->gemm_cc, NULL) / s->tier[0].bw_Bps;
+
+    /* smallest batch at which a decode step's weight GEMMs turn compute-bound: costed at
+     * context 1, so that KV-cache reads (memory-bound at any batch) do not mask the crossing */
+    double ctx_mid = 1;
+    r->compute_bound_batch = 0;
+    if (decode_compute_bound(dep, pl, 1, ctx_mid)) {
+        r->compute_bound_batch = 1;
+    } else {
+        int lo = 1, hi = 2;
+        while (hi <= (1 << 20) && !decode_compute_bound(dep, pl, hi, ctx_mid)) {
+            lo = hi;
+            hi *= 2;
+        }
+        if (hi <= (1 << 20)) {
+            while (hi - lo > 1) {
+                int mid = lo + (hi - lo) / 2;
+                if (decode_compute_bound(dep, pl, mid, ctx_mid))
+                    hi = mid;
+                else
+                    lo = mid;
+            }
+            r->compute_bound_batch = hi;
+        }
+    }
+    return IS_OK;
+}

@@ -1,0 +1,76 @@
+/*
+ * predict.h — TTFT, TPOT, throughput and memory of a model on a system, from the
+ * step engine.
+ *
+ * Two scenarios:
+ *  - static batch (an explicit --batch N): N requests start together; their prompts
+ *    are prefilled in chunks of at most prefill_chunk tokens, then decoded in lockstep.
+ *    TTFT is the time to prefill the whole batch; TPOT the mean decode step.
+ *  - steady state (--batch max, or steady = 1): continuous batching with N requests in
+ *    flight at contexts spread evenly over [isl, isl+osl); each new request's prompt is
+ *    chunked into decode steps (chunked prefill), so a request's TTFT is its chunks'
+ *    mixed steps and every user's TPOT includes the prefills interleaved with it.  This
+ *    is how vendor max-throughput tables are measured.
+ * KV capacity is reserved for the full isl + osl of every request in flight (no
+ * preemption), as a conservative scheduler does.
+ *
+ * Ownership: predict_result_t is a plain value; the deploy_t it was computed with is
+ * returned too (it borrows model and system).
+ */
+#ifndef INFERSIM_PREDICT_H
+#define INFERSIM_PREDICT_H
+
+#include "../core/engine.h"
+
+typedef struct predict_req {
+    deploy_cfg_t cfg;     /* plan and precisions */
+    int batch;            /* requests in flight (global); 0 = the largest that fits */
+    int max_batch;        /* cap for batch 0 (0 = none) */
+    int isl, osl;         /* input and output tokens per request */
+    int prefill_chunk;    /* most prefill tokens per step (chunked prefill) */
+    int steady;           /* 1: steady-state continuous batching even with an explicit batch */
+} predict_req_t;
+
+typedef struct phase_cost {
+    double step_s;        /* one step of this phase */
+    step_cost_t cost;     /* its breakdown */
+    double intensity;     /* FLOPs per byte of memory traffic, per chip */
+} phase_cost_t;
+
+typedef struct predict_result {
+    deploy_t dep;          /* the deployment the figures belong to */
+    int fits;              /* weights + KV + workspace fit in memory */
+    char reason[512];      /* why not, and what to do */
+    int steady;            /* scenario used */
+    int batch;             /* global batch costed */
+    int max_batch;         /* largest global batch that fits (0: none) */
+    int batch_per_replica;
+
+    double ttft_s, tpot_s, e2e_s;
+    double output_tok_s;          /* system, all replicas */
+    double output_tok_s_per_user; /* 1 / tpot */
+    double total_tok_s;           /* (input + output) tokens per second */
+    double output_tok_s_per_chip;
+
+    phase_cost_t decode;   /* decode step at mean context, full batch */
+    phase_cost_t prefill;  /* first prefill step */
+    double ridge_flop_per_byte;   /* chip peak FLOP/s over first-tier bandwidth */
+    int compute_bound_batch;      /* smallest per-replica batch whose decode step is compute-bound (0: none up to 1M) */
+
+    placement_t placement;
+    double weights_B, kv_B, workspace_B, reserved_B; /* per chip (busiest stage) */
+    double mem_need_B;             /* their sum */
+    double params_total, params_active, kv_bytes_per_token;
+} predict_result_t;
+
+void predict_req_default(predict_req_t *r, const model_t *m);
+
+/* Run a prediction.  Returns IS_OK (check r->fits), or IS_ERR_INPUT for an invalid
+ * plan (message in d).  Warnings go to d. */
+status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *req, predict_result_t *r,
+                     diag_t *d);
+
+/* Largest per-replica batch that fits at context ctx with the given step size (0 if none). */
+int predict_max_batch(const deploy_t *dep, double ctx, int prefill_chunk, int isl);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * cli.h — the command-line front end: argument parsing, output choice, exit codes.
+ * Everything else lives in the library; commands only call it and print.
+ *
+ * Exit codes (documented in the README):
+ *   0 success, 1 I/O error, 2 bad input (flag, file, value), 3 does not fit in memory.
+ */
+#ifndef INFERSIM_CLI_H
+#define INFERSIM_CLI_H
+
+#include "../core/diag.h"
+#include "../core/model.h"
+#include "../core/system.h"
+
+#define INFERSIM_VERSION "0.1.0"
+
+enum exit_code { EXIT_OK = 0, EXIT_IO = 1, EXIT_INPUT = 2, EXIT_NOFIT = 3 };
+
+/* Print d's error in compiler form on stderr; return the exit code for st. */
+int cli_fail(status_t st, const diag_t *d);
+
+/* Print warnings on stderr ("infersim: warning: ..."). */
+void cli_warnings(const diag_t *d);
+
+/* Parse a positive integer flag value; on error fills d. */
+status_t cli_int(const char *flag, const char *v, int min, int *out, diag_t *d);
+
+/* Load a model / system by preset name or path. */
+status_t cli_load_model(const char *name, model_t *m, diag_t *d);
+status_t cli_load_system(const char *name, system_t *s, diag_t *d);
+
+int cmd_predict(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_systems(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * cmd_predict.c — `infersim predict`: flags -> predict_req_t -> report.
+ */
+#include "cli.h"
+
+#include "../analysis/predict.h"
+#include "../io/report_predict.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void predict_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: infersim predict --model NAME|PATH --system NAME|PATH [options]\n"
+            "\n"
+            "  --model NAME|PATH    a preset (infersim models) or a Hugging Face config.json\n"
+            "  --system NAME|PATH   a preset (infersim systems) or a system .yaml\n"
+            "  --chips N            chips in the deployment (default: tp x pp x dp, else 1)\n"
+            "  --tp N --pp N --ep N --dp N\n"
+            "                       tensor, pipeline, expert and data parallelism\n"
+            "                       (unset: TP over all chips; EP 1)\n"
+            "  --weights P          linear-layer weights: fp32 bf16 fp16 fp8 int8 fp4 int4 mxfp4 nvfp4\n"
+            "                       q4_0 q4_k q5_k q6_k q8_0, or bits per weight (4.85); default: as published\n"
+            "  --experts P          routed experts' format (default: as --weights, or as published)\n"
+            "  --kv P               KV cache (default bf16)\n"
+            "  --act P              activations / GEMM format (default: --weights for fp8, int8, fp4; else bf16)\n"
+            "  --batch N|max        requests in flight; max = the largest that fits (steady state)\n"
+            "  --max-batch N        cap for --batch max\n"
+            "  --isl N --osl N      input and output tokens per request (default 1024, 128)\n"
+            "  --prefill-chunk N    most prefill tokens per step (default 8192)\n"
+            "  --steady             steady-state continuous batching for an explicit --batch too\n"
+            "  --json | --csv       machine-readable output (one JSON object / a CSV row)\n"
+            "\n"
+            "exit status: 0 ok, 2 bad input, 3 does not fit (the report is still printed)\n");
+}
+
+enum {
+    O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
+    O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK
+};
+
+static const struct option opts[] = {
+    {"model", required_argument, 0, O_MODEL},     {"system", required_argument, 0, O_SYSTEM},
+    {"chips", required_argument, 0, O_CHIPS},     {"tp", required_argument, 0, O_TP},
+    {"pp", required_argument, 0, O_PP},           {"ep", required_argument, 0, O_EP},
+    {"dp", required_argument, 0, O_DP},           {"weights", required_argument, 0, O_WEIGHTS},
+    {"experts", required_argument, 0, O_EXPERTS}, {"kv", required_argument, 0, O_KV},
+    {"act", required_argument, 0, O_ACT},         {"batch", required_argument, 0, O_BATCH},
+    {"max-batch", required_argument, 0, O_MAXBATCH}, {"isl", required_argument, 0, O_ISL},
+    {"osl", required_argument, 0, O_OSL},         {"prefill-chunk", required_argument, 0, O_CHUNK},
+    {"kv-block", required_argument, 0, O_KVBLOCK},
+    {"steady", no_argument, 0, O_STEADY},         {"json", no_argument, 0, O_JSON},
+    {"csv", no_argument, 0, O_CSV},               {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+
+/* getopt_long's own message is replaced by ours, with a near match. */
+static int bad_option(const char *arg, diag_t *d)
+{
+    const char *names[64];
+    int n = 0;
+    for (const struct option *o = opts; o->name; o++)
+        names[n++] = o->name;
+    const char *word = arg;
+    while (*word == '-') word++;
+    char w[64];
+    snprintf(w, sizeof w, "%s", word);
+    char *eq = strchr(w, '=');
+    if (eq) *eq = '\0';
+    const char *near = diag_near_match(w, names, n);
+    if (near)
+        diag_error(d, NULL, 0, 0, NULL, "unknown option \"%s\"; did you mean \"--%s\"?", arg, near);
+    else
+        diag_error(d, NULL, 0, 0, NULL, "unknown option \"%s\" (infersim predict --help lists them)", arg);
+    return cli_fail(IS_ERR_INPUT, d);
+}
+
+static status_t parse_prec(const char *flag, const char *v, precision_t *p, diag_t *d)
+{
+    if (precision_parse(v, p) == 0)
+        return IS_OK;
+    int n;
+    const char *const *names = precision_names(&n);
+    const char *near = diag_near_match(v, names, n);
+    if (near)
+        return diag_error(d, NULL, 0, 0, flag, "unknown precision \"%s\"; did you mean \"%s\"?", v, near);
+    return diag_error(d, NULL, 0, 0, flag,
+                      "unknown precision \"%s\" (expected fp32 bf16 fp16 fp8 int8 fp4 int4 mxfp4 nvfp4 q4_0 q4_k "
+                      "q5_k q6_k q8_0, or bits per weight such as 4.85)", v);
+}
+
+int cmd_predict(int argc, char **argv)
+{
+    diag_t d;
+    diag_clear(&d);
+    const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
+    const char *batch = NULL;
+    int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
+    int steady = 0, json = 0, csv = 0;
+    status_t st = IS_OK;
+
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        const char *flag = NULL;
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == c) flag = o->name;
+        char fl[40];
+        snprintf(fl, sizeof fl, "--%s", flag ? flag : "?");
+        switch (c) {
+        case O_MODEL: model_name = optarg; break;
+        case O_SYSTEM: system_name = optarg; break;
+        case O_CHIPS: st = cli_int(fl, optarg, 1, &chips, &d); break;
+        case O_TP: st = cli_int(fl, optarg, 1, &tp, &d); break;
+        case O_PP: st = cli_int(fl, optarg, 1, &pp, &d); break;
+        case O_EP: st = cli_int(fl, optarg, 1, &ep, &d); break;
+        case O_DP: st = cli_int(fl, optarg, 1, &dp, &d); break;
+        case O_WEIGHTS: weights = optarg; break;
+        case O_EXPERTS: experts = optarg; break;
+        case O_KV: kv = optarg; break;
+        case O_ACT: act = optarg; break;
+        case O_BATCH: batch = optarg; break;
+        case O_MAXBATCH: st = cli_int(fl, optarg, 1, &max_batch, &d); break;
+        case O_ISL: st = cli_int(fl, optarg, 1, &isl, &d); break;
+        case O_OSL: st = cli_int(fl, optarg, 1, &osl, &d); break;
+        case O_CHUNK: st = cli_int(fl, optarg, 1, &chunk, &d); break;
+        case O_KVBLOCK: st = cli_int(fl, optarg, 1, &kvblock, &d); break;
+        case O_STEADY: steady = 1; break;
+        case O_JSON: json = 1; break;
+        case O_CSV: csv = 1; break;
+        case 'h':
+        case O_HELP: predict_usage(stdout); return EXIT_OK;
+        default:
+            if (optopt && optopt >= O_MODEL) {
+                for (const struct option *o = opts; o->name; o++)
+                    if (o->val == optopt)
+                        diag_error(&d, NULL, 0, 0, NULL, "option --%s needs a value", o->name);
+                return cli_fail(IS_ERR_INPUT, &d);
+            }
+            return bad_option(argv[optind - 1], &d);
+        }
+        if (st != IS_OK)
+            return cli_fail(st, &d);
+    }
+    if (optind < argc) {
+        diag_error(&d, NULL, 0, 0, NULL, "unexpected argument \"%s\" (options start with --)", argv[optind]);
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if (!model_name || !system_name) {
+        diag_error(&d, NULL, 0, 0, model_name ? "--system" : "--model", "required (see infersim predict --help)");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if (json && csv) {
+        diag_error(&d, NULL, 0, 0, "--json/--csv", "choose one output format");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+
+    static model_t m;
+    static system_t s;
+    if ((st = cli_load_model(model_name, &m, &d)) != IS_OK)
+        return cli_fail(st, &d);
+    if ((st = cli_load_system(system_name, &s, &d)) != IS_OK)
+        return cli_fail(st, &d);
+
+    predict_req_t req;
+    predict_req_default(&req, &m);
+    /* chips and parallelism: unset TP takes every chip not used by PP and DP */
+    if (!chips)
+        chips = (tp ? tp : 1) * pp * dp;
+    if (!tp) {
+        if (chips % (pp * dp) != 0) {
+            diag_error(&d, NULL, 0, 0, "--chips", "%d chips cannot be split into pp %d x dp %d", chips, pp, dp);
+            return cli_fail(IS_ERR_INPUT, &d);
+        }
+        tp = chips / (pp * dp);
+    }
+    req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
+    if (weights) {
+        if ((st = parse_prec("--weights", weights, &req.cfg.weights, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        req.cfg.experts = req.cfg.weights;
+        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
+    }
+    if (experts && (st = parse_prec("--experts", experts, &req.cfg.experts, &d)) != IS_OK)
+        return cli_fail(st, &d);
+    if (kv && (st = parse_prec("--kv", kv, &req.cfg.kv, &d)) != IS_OK)
+        return cli_fail(st, &d);
+    if (act) {
+        if ((st = parse_prec("--act", act, &req.cfg.act, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        if (req.cfg.act.cc == CC_NONE) {
+            diag_error(&d, NULL, 0, 0, "--act", "%s is a weight-only storage format; activations need fp32, bf16, "
+                       "fp16, fp8, int8 or fp4", act);
+            return cli_fail(IS_ERR_INPUT, &d);
+        }
+    } else {
+        compute_class_t wc = req.cfg.weights.cc;
+        if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
+            req.cfg.act = req.cfg.weights; /* W8A8 / W4A4 as vendor fp8/fp4 deployments run */
+    }
+    req.cfg.kv_block_tokens = kvblock;
+    if (batch) {
+        if (!strcmp(batch, "max")) {
+            req.batch = 0;
+        } else if ((st = cli_int("--batch", batch, 1, &req.batch, &d)) != IS_OK) {
+            d.message[sizeof d.message - 40] = '\0';
+            strcat(d.message, " or \"max\"");
+            return cli_fail(st, &d);
+        }
+    }
+    req.max_batch = max_batch;
+    req.isl = isl;
+    req.osl = osl;
+    req.prefill_chunk = chunk;
+    req.steady = steady;
+
+    static predict_result_t r;
+    if ((st = predict_run(&m, &s, &req, &r, &d)) != IS_OK)
+        return cli_fail(st, &d);
+
+    if (json) {
+        json_t *o = report_predict_json(&r, &m, &s, &req, &d);
+        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        if (txt) {
+            puts(txt);
+            free(txt);
+        }
+        json_decref(o);
+    } else if (csv) {
+        report_predict_csv(stdout, &r, &m, &s, &req, 1);
+    } else {
+        report_predict_text(stdout, &r, &m, &s, &req, &d);
+    }
+    if (json || csv)
+        cli_warnings(&d);
+    if (!r.fits) {
+        if (json || csv)
+            fprintf(stderr, "infersim: does not fit: %s\n", r.reason);
+        return EXIT_NOFIT;
+    }
+    return EXIT_OK;
+}

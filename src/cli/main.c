@@ -1,0 +1,115 @@
+/*
+ * main.c — `infersim COMMAND [options]`: dispatch and the shared CLI helpers.
+ */
+#include "cli.h"
+
+#include "../io/catalog.h"
+#include "../io/model_config.h"
+#include "../io/system_yaml.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_fail(status_t st, const diag_t *d)
+{
+    char buf[2048];
+    diag_format(d, buf, sizeof buf);
+    if (!d->file[0])
+        fputs("infersim: ", stderr);
+    fputs(buf, stderr);
+    switch (st) {
+    case IS_ERR_INPUT: return EXIT_INPUT;
+    case IS_ERR_NOFIT: return EXIT_NOFIT;
+    case IS_OK: return EXIT_OK;
+    default: return EXIT_IO;
+    }
+}
+
+void cli_warnings(const diag_t *d)
+{
+    for (int i = 0; i < d->n_warnings; i++)
+        fprintf(stderr, "infersim: warning: %s\n", d->warnings[i]);
+}
+
+status_t cli_int(const char *flag, const char *v, int min, int *out, diag_t *d)
+{
+    char *end = NULL;
+    errno = 0;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || end == v || *end != '\0' || errno == ERANGE || x > 1000000000L)
+        return diag_error(d, NULL, 0, 0, flag, "expected an integer, got \"%s\"", v ? v : "");
+    if (x < min)
+        return diag_error(d, NULL, 0, 0, flag, "expected an integer >= %d, got %ld", min, x);
+    *out = (int)x;
+    return IS_OK;
+}
+
+status_t cli_load_model(const char *name, model_t *m, diag_t *d)
+{
+    char path[4096];
+    status_t st = catalog_resolve(CATALOG_MODELS, name, path, sizeof path, d);
+    if (st != IS_OK)
+        return st;
+    st = model_load(path, m, d);
+    if (st == IS_OK && !strchr(name, '/') && !strstr(name, ".json"))
+        snprintf(m->name, sizeof m->name, "%s", name);
+    return st;
+}
+
+status_t cli_load_system(const char *name, system_t *s, diag_t *d)
+{
+    char path[4096];
+    status_t st = catalog_resolve(CATALOG_SYSTEMS, name, path, sizeof path, d);
+    if (st != IS_OK)
+        return st;
+    return system_load(path, s, d);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "infersim %s — how fast, how big and how expensive is this LLM on this hardware\n"
+            "\n"
+            "usage: infersim COMMAND [options]\n"
+            "\n"
+            "commands:\n"
+            "  predict   TTFT, TPOT, throughput, memory fit and step breakdown of a deployment\n"
+            "  models    list the model presets (Hugging Face config.json files)\n"
+            "  systems   list the system presets (YAML files with sources)\n"
+            "  show      show model NAME|PATH  or  show system NAME|PATH: everything derived from it\n"
+            "\n"
+            "  infersim COMMAND --help   options of a command\n"
+            "  infersim --version\n"
+            "\n"
+            "exit status: 0 ok, 1 I/O error, 2 bad input, 3 the deployment does not fit in memory\n",
+            INFERSIM_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    catalog_set_argv0(argv[0]);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("infersim %s\n", INFERSIM_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "predict")) return cmd_predict(argc - 1, argv + 1);
+    if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
+    if (!strcmp(cmd, "systems")) return cmd_systems(argc - 1, argv + 1);
+    if (!strcmp(cmd, "show")) return cmd_show(argc - 1, argv + 1);
+    static const char *const cmds[] = {"predict", "models", "systems", "show"};
+    const char *near = diag_near_match(cmd, cmds, 4);
+    fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
+            near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+    return EXIT_INPUT;
+}

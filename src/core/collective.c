@@ -1,0 +1,237 @@
+/*
+ * collective.c — collective costs per algorithm and topology (formulas in collective.h).
+ */
+#include "collective.h"
+
+#include <math.h>
+
+const char *const coll_kind_names[COLL_KIND_COUNT] = {
+#define X(e, s) s,
+    COLL_KINDS(X)
+#undef X
+};
+const char *const coll_algo_names[ALGO_COUNT] = {
+#define X(e, s) s,
+    COLL_ALGOS(X)
+#undef X
+};
+
+/* Latency of one algorithm step on a level: a switch costs a hop in, the switch,
+ * and a hop out; direct links (ring, torus, full mesh) one hop. */
+static double step_latency(const net_level_t *l)
+{
+    if (l->topology == TOPO_SWITCH)
+        return 2.0 * l->hop_latency_s + l->switch_latency_s;
+    return l->hop_latency_s;
+}
+
+static double eff_bw(const net_level_t *l)
+{
+    return l->bw_Bps * l->efficiency;
+}
+
+/* Extents a group of n chips occupies in a torus (filling dimensions in order). */
+static int torus_extents(const net_level_t *l, int n, int g[3])
+{
+    int rem = n, k = 0;
+    for (int i = 0; i < l->ndims; i++) {
+        int e = rem < l->dims[i] ? rem : l->dims[i];
+        while (e > 1 && rem % e != 0)
+            e--;
+        g[i] = e;
+        rem /= e;
+        if (e > 1)
+            k++;
+    }
+    if (rem != 1)
+        return -1; /* does not tile the torus: caller falls back to a ring */
+    return k;
+}
+
+/* One algorithm on one level, without the software launch cost. Negative: not applicable. */
+static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n, double M)
+{
+    const net_level_t *l = &s->level[lvl];
+    const double a = step_latency(l), B = eff_bw(l), nn = n;
+    const int sw = l->topology == TOPO_SWITCH, fc = l->topology == TOPO_FULLY_CONNECTED;
+    const int direct = sw || fc;
+    double half = (kind == COLL_ALLGATHER || kind == COLL_REDUCESCATTER) ? 0.5 : 1.0;
+    if (n <= 1)
+        return 0.0;
+    switch (kind) {
+    case COLL_ALLREDUCE:
+    case COLL_ALLGATHER:
+    case COLL_REDUCESCATTER:
+        switch (algo) {
+        case ALGO_RING:
+            if (l->topology == TOPO_TORUS)
+                return -1; /* the torus algorithm below is the ring per dimension */
+            return half * (2.0 * (nn - 1) * a + 2.0 * (nn - 1) / nn * M / B);
+        case ALGO_TREE:
+            if (kind != COLL_ALLREDUCE || !direct)
+                return -1;
+            return 2.0 * ceil(log2(nn)) * a + 2.0 * M / B;
+        case ALGO_ONESHOT:
+            if (kind != COLL_ALLREDUCE || !direct)
+                return -1;
+            return a + (nn - 1) * M / B;
+        case ALGO_TWOSHOT:
+        case ALGO_DIRECT:
+            if (!direct || (kind == COLL_ALLREDUCE) != (algo == ALGO_TWOSHOT))
+                return -1;
+            return half * (2.0 * a + 2.0 * (nn - 1) / nn * M / B);
+        case ALGO_INNETWORK:
+            if (!sw || !l->in_network_reduction)
+                return -1;
+            if (kind == COLL_ALLREDUCE)
+                return 2.0 * a + M / B;
+            return a + (nn - 1) / nn * M / B; /* multicast gather / reducing scatter */
+        case ALGO_TORUS: {
+            if (l->topology != TOPO_TORUS)
+                return -1;
+            int g[3];
+            if (torus_extents(l, n, g) < 0) /* ring over the group's chips */
+                return half * (2.0 * (nn - 1) * a + 2.0 * (nn - 1) / nn * M / B);
+            /* bidirectional ring in each dimension, on 1/ndims of the chip's links */
+            double Bd = B / l->ndims, t = 0, m = M;
+            for (int i = 0; i < l->ndims; i++) {
+                if (g[i] <= 1)
+                    continue;
+                t += (g[i] - 1) * a + (g[i] - 1.0) / g[i] * m / Bd;
+                m /= g[i];
+            }
+            return half * 2.0 * t;
+        }
+        default:
+            return -1;
+        }
+    case COLL_ALLTOALL:
+        if (algo != ALGO_DIRECT)
+            return -1;
+        if (direct)
+            return a + (nn - 1) / nn * M / B;
+        if (l->topology == TOPO_RING)
+            return ceil(nn / 2.0) * a + fmax((nn - 1) / nn, nn / 4.0) * M / B;
+        {
+            int g[3], dmax = n, nd = 1;
+            if (torus_extents(l, n, g) >= 0) {
+                dmax = 1;
+                nd = 0;
+                double hops = 0;
+                for (int i = 0; i < l->ndims; i++)
+                    if (g[i] > 1) {
+                        dmax = g[i] > dmax ? g[i] : dmax;
+                        nd++;
+                        hops += g[i] / 2.0;
+                    }
+                /* bisection-limited: n M/4 bytes cross the cut over (n/dmax) x 2 wrap links */
+                return hops * a + fmax((nn - 1) / nn, dmax * (double)l->ndims / 4.0) * M / B;
+            }
+            return ceil(nn / 2.0) * a + fmax((nn - 1) / nn, nn / 4.0) * M / B;
+        }
+    case COLL_SENDRECV:
+        if (algo != ALGO_DIRECT)
+            return -1;
+        if (l->topology == TOPO_TORUS)
+            return a + M / (B / (2.0 * l->ndims)); /* one neighbour link */
+        if (l->topology == TOPO_RING)
+            return a + M / (B / 2.0);
+        if (fc)
+            return a + M / (B / (l->domain_chips > 1 ? l->domain_chips - 1 : 1));
+        return a + M / B;
+    default:
+        return -1;
+    }
+}
+
+double collective_level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n,
+                             double bytes)
+{
+    double t = level_time(s, lvl, kind, algo, n, bytes);
+    return t < 0 ? t : t + s->collective_launch_s;
+}
+
+/* Best single-level time (no launch cost) of a kind among n chips on level lvl. */
+static double best_level_time(const system_t *s, int lvl, coll_kind_t kind, int n, double M)
+{
+    double best = -1;
+    for (int a = 0; a < ALGO_COUNT; a++) {
+        double t = level_time(s, lvl, kind, (coll_algo_t)a, n, M);
+        if (t >= 0 && (best < 0 || t < best))
+            best = t;
+    }
+    return best;
+}
+
+/* Hierarchical collective over an inner level (n_in chips) and the outer level. */
+static double hier_time(const system_t *s, int inner, int outer, coll_kind_t kind, int n_in, int n_out, double M)
+{
+    switch (kind) {
+    case COLL_ALLREDUCE:
+        return best_level_time(s, inner, COLL_REDUCESCATTER, n_in, M) +
+               best_level_time(s, outer, COLL_ALLREDUCE, n_out, M / n_in) +
+               best_level_time(s, inner, COLL_ALLGATHER, n_in, M);
+    case COLL_ALLGATHER:
+    case COLL_REDUCESCATTER:
+        return best_level_time(s, outer, kind, n_out, M / n_in) + best_level_time(s, inner, kind, n_in, M);
+    case COLL_ALLTOALL: {
+        /* the share bound for other domains crosses the outer level; the rest stays inside */
+        double nn = (double)n_in * n_out;
+        double t_in = best_level_time(s, inner, COLL_ALLTOALL, n_in, M * n_in / nn);
+        double t_out = best_level_time(s, outer, COLL_ALLTOALL, n_out, M * (nn - n_in) / nn * n_out / (n_out - 1.0));
+        return fmax(t_in, t_out);
+    }
+    case COLL_SENDRECV:
+        return best_level_time(s, outer, COLL_SENDRECV, 2, M);
+    default:
+        return -1;
+    }
+}
+
+status_t collective_plan(const system_t *s, coll_kind_t kind, int n, coll_plan_t *out, diag_t *d)
+{
+    out->kind = kind;
+    out->n = n;
+    out->n_algos = 0;
+    out->level = -1;
+    if (n <= 1)
+        return IS_OK;
+    int lvl = -1;
+    for (int i = 0; i < s->n_levels; i++)
+        if (s->level[i].domain_chips == 0 || s->level[i].domain_chips >= n) {
+            lvl = i;
+            break;
+        }
+    if (lvl < 0) {
+        int biggest = s->n_levels ? s->level[s->n_levels - 1].domain_chips : 1;
+        return diag_error(d, s->path, 0, 0, "interconnect",
+                          "a group of %d chips exceeds the largest interconnect domain of %s (%d chip%s): "
+                          "use fewer chips per group, or add an interconnect level",
+                          n, s->name, biggest, biggest == 1 ? "" : "s");
+    }
+    out->level = lvl;
+    const int inner_n = lvl > 0 ? s->level[lvl - 1].domain_chips : 0;
+    if (lvl > 0 && inner_n > 1 && n % inner_n == 0) {
+        /* spans several inner domains: hierarchical, plus the flat algorithms on the outer level */
+        int n_out = n / inner_n;
+        double t0 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, 0.0);
+        double t1 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, 1.0);
+        if (t0 >= 0 && t1 >= 0) {
+            coll_affine_t *c = &out->algos[out->n_algos++];
+            c->algo = ALGO_HIER;
+            c->latency_s = t0 + s->collective_launch_s;
+            c->s_per_byte = t1 - t0;
+        }
+    }
+    for (int a = 0; a < ALGO_COUNT && out->n_algos < COLL_MAX_ALGOS; a++) {
+        double t0 = level_time(s, lvl, kind, (coll_algo_t)a, n, 0.0);
+        if (t0 < 0)
+            continue;
+        double t1 = level_time(s, lvl, kind, (coll_algo_t)a, n, 1.0);
+        coll_affine_t *c = &out->algos[out->n_algos++];
+        c->algo = (coll_algo_t)a;
+        c->latency_s = t0 + s->collective_launch_s;
+        c->s_per_byte = t1 - t0;
+    }
+    return IS_OK;
+}

@@ -1,0 +1,437 @@
+/*
+ * deploy.c — validate a parallel plan and precompute per-chip operator tables.
+ *
+ * Kernel counts per operator (the launches on a decode step's critical path, as in
+ * vLLM/TensorRT-LLM with fused residual-add+norm, fused rope+KV-write, fused
+ * SiLU-and-mul): one per norm; QKV projection + rope/KV write = 2; attention 1;
+ * o_proj 1; MLP gate-up GEMM + activation + down GEMM = 3; router GEMM + top-k = 2;
+ * routed experts permute + 2 grouped GEMMs + activation/unpermute = 4; shared
+ * experts 3; LM head 1 + sampling 1.
+ */
+#include "deploy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *const op_kind_names[OP_COUNT] = {
+#define X(e, s) s,
+    OP_KINDS(X)
+#undef X
+};
+
+enum {
+    K_NORM = 1, K_QKV = 2, K_ATTN = 1, K_OPROJ = 1, K_MLP = 3, K_ROUTER = 2, K_EXPERTS = 4,
+    K_SHARED = 3, K_LMHEAD = 2, K_EMBED = 1,
+};
+
+/* FLOPs of one RMSNorm per element (square, sum, rsqrt-scale, weight multiply, residual add). */
+#define NORM_FLOPS_PER_ELEM 5.0
+/* Logits are kept in fp32 for sampling (vLLM, TensorRT-LLM). */
+#define LOGITS_BYTES 4.0
+
+precision_t deploy_embed_precision(const precision_t *w)
+{
+    precision_t p;
+    if (w->cc == CC_NONE || w->bits >= 16.0)
+        return *w;
+    precision_parse("bf16", &p);
+    return p;
+}
+
+void deploy_cfg_default(deploy_cfg_t *c, const model_t *m)
+{
+    memset(c, 0, sizeof *c);
+    c->plan.chips = c->plan.tp = c->plan.pp = c->plan.ep = c->plan.dp = 1;
+    c->weights = m->native_weights;
+    c->experts = m->native_experts;
+    precision_t bf16;
+    precision_parse("bf16", &bf16);
+    c->embed = deploy_embed_precision(&m->native_weights);
+    if (m->native_weights.bits >= 16 && m->native_experts.bits < 16)
+        c->embed = bf16;
+    c->kv = bf16;
+    c->act = bf16;
+    c->kv_block_tokens = 16; /* vLLM's default paged-KV block size */
+}
+
+static op_entry_t *add_op(op_table_t *t, op_kind_t k, double kernels)
+{
+    op_entry_t *o = &t->ops[t->n_ops++];
+    memset(o, 0, sizeof *o);
+    o->kind = k;
+    o->kernels = kernels;
+    return o;
+}
+
+static status_t add_coll(op_table_t *t, op_kind_t k, const system_t *s, coll_kind_t ck, int n,
+                         double bytes_per_token, int per_lm, diag_t *d)
+{
+    if (n <= 1)
+        return IS_OK;
+    op_entry_t *o = add_op(t, k, 0);
+    o->is_coll = 1;
+    o->coll_bytes_per_token = bytes_per_token;
+    o->per_lm_token = per_lm;
+    return collective_plan(s, ck, n, &o->coll, d);
+}
+
+static status_t plan_error(diag_t *d, const char *flag, const char *fmt, int a, int b)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, fmt, a, b);
+    return diag_error(d, NULL, 0, 0, flag, "%s", msg);
+}
+
+static status_t check_plan(const model_t *m, const system_t *s, const plan_t *p, diag_t *d)
+{
+    (void)s;
+    if (p->tp < 1 || p->pp < 1 || p->ep < 1 || p->dp < 1)
+        return diag_error(d, NULL, 0, 0, "--tp/--pp/--ep/--dp", "parallel degrees must be >= 1");
+    if ((long)p->tp * p->pp * p->dp != p->chips)
+        return diag_error(d, NULL, 0, 0, "--chips",
+                          "%d chips but tp %d x pp %d x dp %d = %ld: the product must equal the chip count",
+                          p->chips, p->tp, p->pp, p->dp, (long)p->tp * p->pp * p->dp);
+    if (m->n_heads % p->tp != 0)
+        return plan_error(d, "--tp", "tp %d does not divide the %d attention heads", p->tp, m->n_heads);
+    if (m->attn == ATTN_GQA && m->n_kv_heads % p->tp != 0 && p->tp % m->n_kv_heads != 0)
+        return plan_error(d, "--tp", "tp %d and the %d KV heads must divide one another", p->tp, m->n_kv_heads);
+    if (p->pp > m->n_layers || p->pp > DEPLOY_MAX_PP)
+        return plan_error(d, "--pp", "pp %d exceeds the %d layers (or the 64-stage limit)", p->pp, m->n_layers);
+    if (m->n_experts == 0 && p->ep > 1)
+        return plan_error(d, "--ep", "ep %d given but the model has no experts (%d)", p->ep, 0);
+    if (p->ep > 1) {
+        if (m->n_experts % p->ep != 0)
+            return plan_error(d, "--ep", "ep %d does not divide the %d experts", p->ep, m->n_experts);
+        if ((p->tp * p->dp) % p->ep != 0)
+            return plan_error(d, "--ep", "ep %d must divide tp x dp = %d", p->ep, p->tp * p->dp);
+        if (p->ep > p->tp && p->ep % p->tp != 0)
+            return plan_error(d, "--ep", "ep %d above tp must be a multiple of tp %d", p->ep, p->tp);
+        if (p->ep < p->tp && p->tp % p->ep != 0)
+            return plan_error(d, "--ep", "ep %d below tp must divide tp %d", p->ep, p->tp);
+    }
+    return IS_OK;
+}
+
+status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const deploy_cfg_t *cfg, diag_t *d)
+{
+    memset(dep, 0, sizeof *dep);
+    dep->model = m;
+    dep->sys = s;
+    dep->cfg = *cfg;
+    const plan_t *p = &cfg->plan;
+    status_t st = check_plan(m, s, p, d);
+    if (st != IS_OK)
+        return st;
+
+    const double dm = m->hidden, tp = p->tp;
+    const double wb = precision_bytes(&cfg->weights), eb = precision_bytes(&cfg->experts);
+    const double mb = precision_bytes(&cfg->embed), kb = precision_bytes(&cfg->kv);
+    /* GEMM inputs are in the activation format; the residual stream, norms and the
+     * collectives that carry it stay in 16 bits (fp8 deployments quantize only GEMM inputs) */
+    const double ab = precision_bytes(&cfg->act);
+    const double sb = cfg->act.bits > 16 ? ab : 2.0;
+
+    /* compute rates */
+    compute_class_t want = cfg->act.cc == CC_NONE ? CC_BF16 : cfg->act.cc;
+    double peak = system_peak_flops(s, want, &dep->gemm_cc);
+    if (peak <= 0)
+        return diag_error(d, s->path, 0, 0, "chip.peak_TFLOPs", "%s has no compute rate usable for %s GEMMs",
+                          s->name, cfg->act.name);
+    if (dep->gemm_cc != want)
+        diag_warn(d, "%s has no %s fast path: GEMMs run at its %s rate", s->name,
+                  compute_class_names[want], compute_class_names[dep->gemm_cc]);
+    const double rate = peak * s->compute_eff;
+
+    /* attention shapes per chip */
+    const double heads = m->n_heads / tp;
+    double kvh = 1, q_p, kv_p, o_p, kv_tok, kv_run;
+    if (m->attn == ATTN_MLA) {
+        double qk = m->qk_nope_dim + m->qk_rope_dim;
+        q_p = m->q_lora_rank > 0 ? dm * m->q_lora_rank + m->q_lora_rank + (double)m->q_lora_rank * heads * qk
+                                 : dm * heads * qk;
+        kv_p = dm * (m->kv_lora_rank + m->qk_rope_dim) + m->kv_lora_rank +
+               (double)m->kv_lora_rank * heads * (m->qk_nope_dim + m->v_head_dim);
+        o_p = heads * m->v_head_dim * dm;
+        kv_tok = (m->kv_lora_rank + m->qk_rope_dim) * kb; /* latent replicated on every TP chip */
+        kv_run = cfg->kv_block_tokens * (m->kv_lora_rank + m->qk_rope_dim) * kb;
+        dep->kv_replication = tp;
+    } else {
+        kvh = m->n_kv_heads >= p->tp ? m->n_kv_heads / tp : 1.0;
+        dep->kv_replication = kvh * tp / m->n_kv_heads;
+        q_p = dm * heads * m->head_dim;
+        kv_p = 2.0 * dm * kvh * m->head_dim;
+        o_p = heads * m->head_dim * dm;
+        kv_tok = 2.0 * kvh * m->head_dim * kb;
+        kv_run = cfg->kv_block_tokens * m->head_dim * kb;
+        if (dep->kv_replication > 1.0)
+            diag_warn(d, "tp %d exceeds the %d KV heads: each KV head is replicated on %.0f chips", p->tp,
+                      m->n_kv_heads, dep->kv_replication);
+    }
+    if (m->attn == ATTN_MLA && p->tp > 1)
+        diag_warn(d, "MLA's latent KV cache is replicated on each of the %d TP chips (DP attention with --dp avoids it)",
+                  p->tp);
+    for (int i = 0; i < s->n_tiers; i++) {
+        double g = s->tier[i].access_B > 0 ? s->tier[i].access_B : 1;
+        dep->kv_gran_mult[i] = ceil(kv_run / g) * g / kv_run;
+    }
+
+    /* experts */
+    int ep = p->ep;
+    double moe_tp = ep <= p->tp ? tp / ep : 1.0;
+    dep->moe_token_factor = ep > p->tp ? (double)ep / p->tp : 1.0;
+    dep->moe_keep_log = m->n_experts > 0 ? log1p(-(double)m->top_k / m->n_experts) : 0.0;
+    if (m->n_experts > 0 && m->top_k == m->n_experts)
+        dep->moe_keep_log = -1e300;
+
+    double ws_per_tok = 2.0 * dm; /* residual stream in and out */
+    double class_w[MODEL_MAX_CLASSES];
+    for (int c = 0; c < m->n_classes; c++) {
+        op_table_t *t = &dep->layer[c];
+        const layer_params_t *lp = &m->class_params[c];
+        t->n_ops = 0;
+        double norms_n = lp->norms / dm;
+        double bias_chip = lp->attn_bias / tp;
+        double wsum = 0;
+
+        op_entry_t *o = add_op(t, OP_NORM, norms_n * K_NORM);
+        o->flops_per_token = norms_n * NORM_FLOPS_PER_ELEM * dm;
+        o->flop_rate = rate;
+        o->weight_bytes = lp->norms * mb;
+        o->act_bytes_per_token = norms_n * 3.0 * dm * sb; /* read x and residual, write y */
+        wsum += o->weight_bytes;
+
+        o = add_op(t, OP_QKV, K_QKV);
+        o->flops_per_token = 2.0 * (q_p + kv_p);
+        o->flop_rate = rate;
+        o->weight_bytes = (q_p + kv_p + bias_chip) * wb;
+        double qkv_out = m->attn == ATTN_MLA ? heads * (m->qk_nope_dim + m->qk_rope_dim) + m->kv_lora_rank + m->qk_rope_dim
+                                             : heads * m->head_dim + 2.0 * kvh * m->head_dim;
+        o->act_bytes_per_token = (dm + qkv_out) * ab;
+        wsum += o->weight_bytes;
+
+        o = add_op(t, OP_ATTN, K_ATTN);
+        o->flops_per_pair_dec = model_attn_flops_per_pair(m, 1) / tp;
+        o->flops_per_pair_pre = model_attn_flops_per_pair(m, 0) / tp;
+        o->flop_rate = rate;
+        o->kv_bytes_per_kvtok = kv_tok;
+        o->kv_write_per_token = kv_tok;
+        double attn_out = heads * (m->attn == ATTN_MLA ? m->v_head_dim : m->head_dim);
+        o->act_bytes_per_token = (qkv_out + attn_out) * ab;
+
+        o = add_op(t, OP_OPROJ, K_OPROJ);
+        o->flops_per_token = 2.0 * o_p;
+        o->flop_rate = rate;
+        o->weight_bytes = o_p * wb;
+        o->act_bytes_per_token = (attn_out + dm) * ab;
+        wsum += o->weight_bytes;
+        if ((st = add_coll(t, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK)
+            return st;
+
+        if (m->classes[c].moe) {
+            o = add_op(t, OP_ROUTER, K_ROUTER);
+            o->flops_per_token = 2.0 * lp->router;
+            o->flop_rate = rate;
+            o->weight_bytes = lp->router * mb; /* routers stay in 16 bits in quantized checkpoints */
+            o->act_bytes_per_token = (dm + m->n_experts) * ab;
+            wsum += o->weight_bytes;
+
+            o = add_op(t, OP_EXPERTS, K_EXPERTS);
+            o->flops_per_token = 2.0 * lp->expert * m->top_k / tp;
+            o->flop_rate = rate;
+            o->experts_local = (double)m->n_experts / ep;
+            o->expert_bytes = lp->expert * eb / moe_tp;
+            o->act_bytes_per_token = m->top_k * (2.0 * dm + 3.0 * m->moe_intermediate / moe_tp) * ab / tp *
+                                     dep->moe_token_factor;
+            wsum += o->experts_local * o->expert_bytes;
+            double ew = m->top_k * (dm + 3.0 * m->moe_intermediate / moe_tp) * ab;
+            if (ew > ws_per_tok) ws_per_tok = ew;
+
+            if (lp->shared > 0) {
+                o = add_op(t, OP_SHARED, K_SHARED);
+                o->flops_per_token = 2.0 * lp->shared / tp;
+                o->flop_rate = rate;
+                o->weight_bytes = lp->shared / tp * wb;
+                o->act_bytes_per_token = (2.0 * dm + 3.0 * m->shared_intermediate / tp) * ab;
+                wsum += o->weight_bytes;
+            }
+            if (ep > p->tp) {
+                /* dispatch and combine: each chip sends its 1/tp share of tokens x top_k hidden vectors */
+                double msg = m->top_k * dm * ab / tp; /* dispatched in the GEMM input format (DeepEP sends fp8) */
+                if ((st = add_coll(t, OP_EP_ALLTOALL, s, COLL_ALLTOALL, ep, msg, 0, d)) != IS_OK)
+                    return st;
+                if ((st = add_coll(t, OP_EP_ALLTOALL, s, COLL_ALLTOALL, ep, msg, 0, d)) != IS_OK)
+                    return st;
+                if (lp->shared > 0 && (st = add_coll(t, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK)
+                    return st;
+            } else if ((st = add_coll(t, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK) {
+                return st;
+            }
+        } else {
+            double inter = m->intermediate / tp;
+            o = add_op(t, OP_MLP, K_MLP);
+            o->flops_per_token = 2.0 * lp->mlp / tp;
+            o->flop_rate = rate;
+            o->weight_bytes = lp->mlp / tp * wb;
+            o->act_bytes_per_token = (2.0 * dm + 3.0 * inter) * ab;
+            wsum += o->weight_bytes;
+            if ((dm + 3.0 * inter) * ab > ws_per_tok) ws_per_tok = (dm + 3.0 * inter) * ab;
+            if ((st = add_coll(t, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK)
+                return st;
+        }
+        class_w[c] = wsum;
+    }
+
+    /* first stage: embedding gather (vocab-parallel: partial rows summed by an all-reduce) */
+    op_entry_t *o = add_op(&dep->first, OP_EMBED, K_EMBED);
+    o->flop_rate = rate;
+    o->act_bytes_per_token = dm * (mb + ab);
+    if ((st = add_coll(&dep->first, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK)
+        return st;
+    double embed_chip = m->p_embed / tp * mb;
+
+    /* last stage: final norm, LM head over the logits tokens, gather of vocab shards */
+    o = add_op(&dep->last, OP_NORM, K_NORM);
+    o->flops_per_token = NORM_FLOPS_PER_ELEM * dm;
+    o->flop_rate = rate;
+    o->weight_bytes = dm * mb;
+    o->act_bytes_per_token = 3.0 * dm * sb;
+    o = add_op(&dep->last, OP_LMHEAD, K_LMHEAD);
+    o->per_lm_token = 1;
+    o->flops_per_token = 2.0 * m->vocab / tp * dm;
+    o->flop_rate = rate;
+    double head_chip = m->vocab / tp * dm * mb;
+    o->weight_bytes = head_chip;
+    o->act_bytes_per_token = (dm * ab + m->vocab / tp * LOGITS_BYTES);
+    if ((st = add_coll(&dep->last, OP_LOGITS_GATHER, s, COLL_ALLGATHER, p->tp, m->vocab * sb, 1, d)) != IS_OK)
+        return st;
+    dep->logits_B_per_token = m->vocab / tp * LOGITS_BYTES;
+    dep->act_B_per_token = ws_per_tok + 2.0 * dm * ab;
+
+    /* pipeline: contiguous stages; activations sent across each boundary */
+    if (p->pp > 1) {
+        int span = 2 * p->tp * p->dp;
+        if (span > p->chips) span = p->chips;
+        /* p2p between the two neighbouring stages over the level spanning both */
+        memset(&dep->pp_send, 0, sizeof dep->pp_send);
+        dep->pp_send.kind = OP_PP_SENDRECV;
+        dep->pp_send.is_coll = 1;
+        dep->pp_send.coll_bytes_per_token = dm * sb;
+        if ((st = collective_plan(s, COLL_SENDRECV, span, &dep->pp_send.coll, d)) != IS_OK)
+            return st;
+    }
+    for (int i = 0; i < m->n_layers; i++) {
+        int stage = (int)((long)i * p->pp / m->n_layers);
+        dep->stage_layers[stage][m->layer_class[i]]++;
+    }
+    for (int sg = 0; sg < p->pp; sg++) {
+        double w = 0;
+        for (int c = 0; c < m->n_classes; c++) {
+            w += dep->stage_layers[sg][c] * class_w[c];
+            double kv_c = kv_tok;
+            dep->kv_B_per_ctx_token[sg][c] = dep->stage_layers[sg][c] * kv_c;
+        }
+        if (sg == 0)
+            w += embed_chip;
+        if (sg == p->pp - 1) {
+            w += dm * mb; /* final norm */
+            if (!m->tie_embeddings || p->pp > 1)
+                w += head_chip;
+        }
+        dep->weight_B[sg] = w;
+    }
+
+    /* sanity warnings */
+    if (cfg->kv.cc == CC_NONE && cfg->kv.bits < 8)
+        diag_warn(d, "KV cache in %s: a weight-only block format; accuracy is not modelled", cfg->kv.name);
+    return IS_OK;
+}
+
+double deploy_weight_bytes(const deploy_t *dep)
+{
+    double w = 0;
+    for (int s = 0; s < dep->cfg.plan.pp; s++)
+        if (dep->weight_B[s] > w)
+            w = dep->weight_B[s];
+    return w;
+}
+
+static double stage_kv(const deploy_t *dep, int sg, double seqs, double ctx)
+{
+    const model_t *m = dep->model;
+    double b = 0;
+    for (int c = 0; c < m->n_classes; c++) {
+        double len = ctx;
+        if (m->classes[c].window > 0 && len > m->classes[c].window)
+            len = m->classes[c].window;
+        b += dep->kv_B_per_ctx_token[sg][c] * len;
+    }
+    return b * seqs;
+}
+
+double deploy_kv_bytes(const deploy_t *dep, double seqs, double ctx)
+{
+    double k = 0;
+    for (int s = 0; s < dep->cfg.plan.pp; s++) {
+        double v = stage_kv(dep, s, seqs, ctx);
+        if (v > k)
+            k = v;
+    }
+    return k;
+}
+
+double deploy_workspace_bytes(const deploy_t *dep, double step_tokens, double logits_tokens)
+{
+    return step_tokens * dep->act_B_per_token + logits_tokens * dep->logits_B_per_token;
+}
+
+void deploy_place(const deploy_t *dep, double seqs, double ctx, double step_tokens, placement_t *pl)
+{
+    const system_t *s = dep->sys;
+    memset(pl, 0, sizeof *pl);
+    double free_B[SYS_MAX_TIERS];
+    for (int i = 0; i < s->n_tiers; i++)
+        free_B[i] = s->tier[i].capacity_B;
+    int at = 0;
+    while (at < s->n_tiers && s->tier[at].read_only)
+        at++;
+    pl->act_tier = at;
+    double lm = seqs < step_tokens ? seqs : step_tokens;
+    double ws = deploy_workspace_bytes(dep, step_tokens, lm) + s->reserved_B;
+    free_B[at] -= ws;
+    pl->used_B[at] += ws;
+    int fits = free_B[at] >= 0;
+    if (free_B[at] < 0)
+        free_B[at] = 0;
+
+    double kv = deploy_kv_bytes(dep, seqs, ctx), w = deploy_weight_bytes(dep);
+    double left = kv;
+    for (int i = 0; i < s->n_tiers && left > 0; i++) {
+        if (s->tier[i].read_only)
+            continue;
+        double take = left < free_B[i] ? left : free_B[i];
+        free_B[i] -= take;
+        pl->used_B[i] += take;
+        pl->kv[i] = kv > 0 ? take / kv : 0;
+        left -= take;
+    }
+    if (left > 0)
+        fits = 0;
+    if (kv <= 0)
+        pl->kv[at] = 1.0;
+    left = w;
+    for (int i = 0; i < s->n_tiers && left > 0; i++) {
+        double take = left < free_B[i] ? left : free_B[i];
+        free_B[i] -= take;
+        pl->used_B[i] += take;
+        pl->weights[i] = w > 0 ? take / w : 0;
+        left -= take;
+    }
+    if (left > 0) {
+        fits = 0;
+        /* keep fractions meaningful for a what-if: overflow counted on the last tier */
+        pl->weights[s->n_tiers - 1] += left / w;
+        pl->used_B[s->n_tiers - 1] += left;
+    }
+    pl->fits = fits;
+}

@@ -1,0 +1,167 @@
+/*
+ * deploy.h — a model on N chips of a system: the parallel plan, the precisions,
+ * and every per-chip quantity the step engine needs, computed once.
+ *
+ * deploy_setup() validates the plan (TP divides the heads, EP the experts, ...),
+ * shards weights, KV cache and experts over TP/PP/EP/DP, plans every collective,
+ * and fills per-layer-class operator tables.  Nothing in a deploy_t changes per
+ * step, so the engine (engine.h) only multiplies and adds.
+ *
+ * Ownership: a deploy_t is a plain value with no heap memory; it borrows `model`
+ * and `sys`, which must outlive it.
+ *
+ * Parallelism semantics (as vLLM / SGLang / TensorRT-LLM deploy):
+ *  - chips = tp * pp * dp.  Attention and dense layers are tensor-parallel over tp,
+ *    replicated over dp; layers are split into pp contiguous stages.
+ *  - KV heads shard over tp; when tp exceeds the KV heads each chip keeps one head
+ *    (the cache is replicated tp / n_kv_heads times).  MLA's latent is replicated on
+ *    every TP chip.
+ *  - Experts: ep divides tp*dp.  ep <= tp: experts split over the replica's tp chips
+ *    (each expert further TP-sharded over tp/ep) and combined by the layer's all-reduce.
+ *    ep > tp (a multiple of tp): experts spread over ep chips spanning ep/tp replicas;
+ *    tokens are dispatched and combined with two all-to-alls ("DP attention + EP").
+ */
+#ifndef INFERSIM_DEPLOY_H
+#define INFERSIM_DEPLOY_H
+
+#include "collective.h"
+#include "diag.h"
+#include "model.h"
+#include "precision.h"
+#include "system.h"
+
+#define DEPLOY_MAX_PP 64
+#define DEPLOY_MAX_OPS 12
+
+/* Operators, in the order a layer runs them. X-macro keeps names in step. */
+#define OP_KINDS(X)                          \
+    X(OP_EMBED, "embedding")                 \
+    X(OP_NORM, "norms")                      \
+    X(OP_QKV, "qkv_proj")                    \
+    X(OP_ATTN, "attention")                  \
+    X(OP_OPROJ, "o_proj")                    \
+    X(OP_ROUTER, "router")                   \
+    X(OP_EXPERTS, "experts")                 \
+    X(OP_SHARED, "shared_experts")           \
+    X(OP_MLP, "mlp")                         \
+    X(OP_LMHEAD, "lm_head")                  \
+    X(OP_TP_ALLREDUCE, "tp_all_reduce")      \
+    X(OP_EP_ALLTOALL, "ep_all_to_all")       \
+    X(OP_LOGITS_GATHER, "logits_all_gather") \
+    X(OP_PP_SENDRECV, "pp_send_recv")
+
+typedef enum op_kind {
+#define X(e, s) e,
+    OP_KINDS(X)
+#undef X
+    OP_COUNT
+} op_kind_t;
+extern const char *const op_kind_names[OP_COUNT];
+
+typedef struct plan {
+    int chips; /* total chips = tp * pp * dp */
+    int tp;    /* tensor parallel */
+    int pp;    /* pipeline stages */
+    int ep;    /* expert parallel (divides tp * dp); 1 = none */
+    int dp;    /* data-parallel replicas */
+} plan_t;
+
+typedef struct deploy_cfg {
+    plan_t plan;
+    precision_t weights;   /* linear layers */
+    precision_t experts;   /* routed experts */
+    precision_t embed;     /* embedding and LM head */
+    precision_t kv;        /* KV cache */
+    precision_t act;       /* activations: the GEMM compute format */
+    int kv_block_tokens;   /* paged-KV block (tokens): contiguous run of a KV read */
+} deploy_cfg_t;
+
+/* One operator of one layer, per chip.  A compute op has flops/bytes terms; a
+ * collective op has a plan and a message size per token. */
+typedef struct op_entry {
+    op_kind_t kind;
+    int is_coll;
+    double kernels;            /* kernel launches on the critical path */
+    double flops_per_token;    /* FLOPs per new token (GEMMs, element-wise) */
+    double flops_per_pair_dec; /* attention: FLOPs per (query,key) pair, decode tokens */
+    double flops_per_pair_pre; /* attention: ... prefill tokens */
+    double flop_rate;          /* achievable FLOP/s: peak(compute class) * efficiency */
+    double weight_bytes;       /* weights read once per step */
+    double expert_bytes;       /* MoE: bytes of one local expert's share */
+    double experts_local;      /* MoE: experts resident on the chip */
+    double act_bytes_per_token;/* activations read + written per new token */
+    double kv_bytes_per_kvtok; /* KV bytes read per cached token read */
+    double kv_write_per_token; /* KV bytes written per new token */
+    double coll_bytes_per_token;  /* collective message per new token (or per logits token) */
+    int per_lm_token;          /* message scales with logits tokens, not new tokens */
+    coll_plan_t coll;
+} op_entry_t;
+
+typedef struct op_table {
+    int n_ops;
+    op_entry_t ops[DEPLOY_MAX_OPS];
+} op_table_t;
+
+/* Where data lives: fraction of each class of bytes on each memory tier. */
+typedef struct placement {
+    double weights[SYS_MAX_TIERS];
+    double kv[SYS_MAX_TIERS];
+    int act_tier;              /* activations / workspace tier (first writable) */
+    double used_B[SYS_MAX_TIERS]; /* bytes placed per tier, per chip */
+    int fits;
+} placement_t;
+
+typedef struct deploy {
+    const model_t *model;      /* borrowed */
+    const system_t *sys;       /* borrowed */
+    deploy_cfg_t cfg;
+    compute_class_t gemm_cc;   /* compute class GEMMs actually run at */
+
+    op_table_t layer[MODEL_MAX_CLASSES]; /* per layer class */
+    op_table_t first;          /* stage 0 extras: embedding (+ its all-reduce) */
+    op_table_t last;           /* last stage extras: final norm, LM head, logits gather */
+    op_entry_t pp_send;        /* activations between stages */
+
+    int stage_layers[DEPLOY_MAX_PP][MODEL_MAX_CLASSES]; /* layers of each class per stage */
+
+    /* MoE token bookkeeping */
+    double moe_token_factor;   /* tokens through an EP group per replica token (max(1, ep/tp)) */
+    double moe_keep_log;       /* log(1 - top_k / n_experts): P(expert untouched by a token) */
+
+    /* memory per chip, per stage */
+    double weight_B[DEPLOY_MAX_PP];     /* weight bytes on a chip of stage s */
+    double kv_B_per_ctx_token[DEPLOY_MAX_PP][MODEL_MAX_CLASSES]; /* KV bytes per cached token per class (windows apply) */
+    double act_B_per_token;    /* activation workspace per in-flight token */
+    double logits_B_per_token; /* logits buffer per logits token */
+    double kv_gran_mult[SYS_MAX_TIERS]; /* read amplification of KV blocks per tier (access granularity) */
+
+    double kv_replication;     /* copies of each KV head across the TP group (>= 1) */
+} deploy_t;
+
+/* Defaults: weights/experts as published by the model unless set, KV and
+ * activations bf16, kv_block_tokens 16 (vLLM's default block size). */
+void deploy_cfg_default(deploy_cfg_t *c, const model_t *m);
+
+/* The embedding / LM-head format that goes with linear weights `w`: vendor fp8/fp4
+ * checkpoints (ModelOpt, DeepSeek, gpt-oss) keep them in 16 bits; llama.cpp block
+ * formats quantize them too. */
+precision_t deploy_embed_precision(const precision_t *w);
+
+/* Validate and precompute.  Returns IS_ERR_INPUT with a message naming the flag
+ * (e.g. "--tp 3 does not divide the 64 attention heads") on an invalid plan.
+ * Warnings (replicated KV, precision fallbacks) go to d->warnings. */
+status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const deploy_cfg_t *cfg, diag_t *d);
+
+/* Place weights, KV for `seqs_per_replica` sequences of `ctx` tokens and the
+ * workspace of `step_tokens` tokens on the busiest chip's tiers:
+ * workspace + reserve first (tier 0 or first writable), KV into writable tiers in
+ * order, weights into what is left, fastest tier first. */
+void deploy_place(const deploy_t *dep, double seqs_per_replica, double ctx, double step_tokens,
+                  placement_t *pl);
+
+/* Bytes per chip (busiest stage) of each part, for reports. */
+double deploy_weight_bytes(const deploy_t *dep);
+double deploy_kv_bytes(const deploy_t *dep, double seqs_per_replica, double ctx);
+double deploy_workspace_bytes(const deploy_t *dep, double step_tokens, double logits_tokens);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * engine.c — step cost: the inner loop of every analysis (see engine.h).
+ *
+ * Layout: step_add() turns sequences into per-class aggregates (done by callers,
+ * outside the hot loop when they can); engine_step() walks the handful of layer
+ * classes and their ~10 operators once, then scales by the layer counts.
+ */
+#include "engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void step_clear(step_t *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void step_add(step_t *s, const model_t *m, double n, double q, double ctx)
+{
+    if (n <= 0 || q <= 0)
+        return;
+    s->tokens += n * q;
+    s->lm_tokens += n;
+    s->seqs += n;
+    for (int c = 0; c < m->n_classes; c++) {
+        int w = m->classes[c].window;
+        double seen = ctx + q;
+        if (w > 0 && seen > w)
+            seen = w;
+        s->kv_read[c] += n * seen;
+        double pairs = n * attn_pairs(q, ctx, w);
+        if (q == 1.0)
+            s->pairs_dec[c] += pairs;
+        else
+            s->pairs_pre[c] += pairs;
+    }
+}
+
+/* Time of one compute op; adds its breakdown (times `mult` layers) to out. */
+static inline double op_compute(const deploy_t *dep, const placement_t *pl, const op_entry_t *o,
+                                const step_t *s, int c, double touched_frac, double mult,
+                                step_cost_t *out)
+{
+    const system_t *sys = dep->sys;
+    double T = o->per_lm_token ? s->lm_tokens : s->tokens;
+    double flops = o->flops_per_token * T;
+    double wbytes = o->weight_bytes;
+    double kv = 0, kvw = 0;
+    if (o->kind == OP_ATTN) {
+        flops += s->pairs_dec[c] * o->flops_per_pair_dec + s->pairs_pre[c] * o->flops_per_pair_pre;
+        kv = s->kv_read[c] * o->kv_bytes_per_kvtok;
+        kvw = T * o->kv_write_per_token;
+    }
+    if (o->experts_local > 0)
+        wbytes += o->expert_bytes * o->experts_local * touched_frac;
+    double act = o->act_bytes_per_token * T;
+
+    double t_c = o->flop_rate > 0 ? flops / o->flop_rate : 0.0;
+    double t_m = 0;
+    int mb = -1;
+    for (int i = 0; i < sys->n_tiers; i++) {
+        double b = wbytes * pl->weights[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i];
+        if (i == pl->act_tier)
+            b += act;
+        if (b <= 0)
+            continue;
+        const mem_tier_t *t = &sys->tier[i];
+        double tm = b / (t->bw_Bps * t->efficiency) + t->latency_s;
+        if (tm > t_m) {
+            t_m = tm;
+            mb = i;
+        }
+        if (out)
+            out->mem_bytes[i] += mult * b;
+    }
+    double t_o = o->kernels * sys->kernel_overhead_s;
+    double t = t_o + (t_c > t_m ? t_c : t_m);
+    if (out) {
+        out->by_op[o->kind] += mult * t;
+        out->by_bound[BOUND_OVERHEAD] += mult * t_o;
+        out->by_bound[t_c >= t_m || mb < 0 ? BOUND_COMPUTE : BOUND_MEM0 + mb] += mult * (t - t_o);
+        out->flops += mult * flops;
+    }
+    return t;
+}
+
+static inline double op_coll(const op_entry_t *o, const step_t *s, double mult, step_cost_t *out)
+{
+    double M = o->coll_bytes_per_token * (o->per_lm_token ? s->lm_tokens : s->tokens);
+    double lat, bw;
+    double t = collective_time(&o->coll, M, NULL, &lat, &bw);
+    if (out) {
+        out->by_op[o->kind] += mult * t;
+        out->by_bound[BOUND_NET_LATENCY] += mult * lat;
+        out->by_bound[BOUND_NET_BANDWIDTH] += mult * bw;
+        out->net_bytes += mult * M;
+    }
+    return t;
+}
+
+static inline double table_time(const deploy_t *dep, const placement_t *pl, const op_table_t *t,
+                                const step_t *s, int c, double touched, double mult, step_cost_t *out)
+{
+    double sum = 0;
+    for (int i = 0; i < t->n_ops; i++) {
+        const op_entry_t *o = &t->ops[i];
+        sum += o->is_coll ? op_coll(o, s, mult, out) : op_compute(dep, pl, o, s, c, touched, mult, out);
+    }
+    return sum;
+}
+
+double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, step_cost_t *out)
+{
+    const model_t *m = dep->model;
+    const int pp = dep->cfg.plan.pp;
+    if (out)
+        memset(out, 0, sizeof *out);
+
+    /* fraction of local experts at least one token of the step routes to:
+     * 1 - (1 - k/E)^tokens, tokens counted over the whole EP group */
+    double touched = 0;
+    if (m->n_experts > 0)
+        touched = -expm1(s->tokens * dep->moe_token_factor * dep->moe_keep_log);
+
+    double layer_t[MODEL_MAX_CLASSES];
+    for (int c = 0; c < m->n_classes; c++)
+        layer_t[c] = table_time(dep, pl, &dep->layer[c], s, c, touched, m->classes[c].count, out);
+    double t_first = table_time(dep, pl, &dep->first, s, 0, touched, 1.0, out);
+    double t_last = table_time(dep, pl, &dep->last, s, 0, touched, 1.0, out);
+    double t_send = pp > 1 ? op_coll(&dep->pp_send, s, pp - 1.0, out) : 0.0;
+
+    double total = 0, smax = 0;
+    for (int sg = 0; sg < pp; sg++) {
+        double st = 0;
+        for (int c = 0; c < m->n_classes; c++)
+            st += dep->stage_layers[sg][c] * layer_t[c];
+        if (sg == 0)
+            st += t_first;
+        if (sg == pp - 1)
+            st += t_last;
+        if (sg < pp - 1)
+            st += t_send;
+        total += st;
+        if (st > smax)
+            smax = st;
+    }
+    if (out) {
+        out->time_s = total;
+        out->stage_max_s = smax;
+    }
+    return total;
+}
+
+const char *engine_bound_name(const deploy_t *dep, int b, char *buf, size_t cap)
+{
+    if (b == BOUND_COMPUTE)
+        snprintf(buf, cap, "compute");
+    else if (b >= BOUND_MEM0 && b < BOUND_MEM0 + SYS_MAX_TIERS)
+        snprintf(buf, cap, "memory:%s", b - BOUND_MEM0 < dep->sys->n_tiers ? dep->sys->tier[b - BOUND_MEM0].name : "?");
+    else if (b == BOUND_NET_LATENCY)
+        snprintf(buf, cap, "interconnect_latency");
+    else if (b == BOUND_NET_BANDWIDTH)
+        snprintf(buf, cap, "interconnect_bandwidth");
+    else
+        snprintf(buf, cap, "overhead");
+    return buf;
+}

@@ -1,0 +1,65 @@
+/*
+ * engine.h — the cost of one step: one forward pass of a batch of prefill chunks
+ * and decode tokens, on one data-parallel replica.
+ *
+ * This is the hot path.  engine_step() reads only the precomputed deploy_t tables,
+ * a placement and a step_t, does no I/O and no allocation, and takes well under a
+ * microsecond for a dense 70B model (bench/bench_engine.c measures it).
+ *
+ * Cost of one operator on one chip (all times in seconds):
+ *     t_op = kernels * kernel_overhead + max(t_compute, max over tiers t_mem[i])
+ *     t_compute = FLOPs / (peak[compute class] * compute_efficiency)
+ *     t_mem[i]  = bytes_on_tier_i / (bandwidth_i * efficiency_i) + latency_i   (if bytes > 0)
+ * i.e. compute and memory traffic of one kernel overlap (roofline), tiers are read in
+ * parallel, and kernels do not overlap each other.  Collectives do not overlap compute
+ * (a TP all-reduce sits on the critical path of the layer that produces its input).
+ * A stage's time is the sum over its layers; with pipeline parallelism one step of
+ * a micro-batch takes the sum over stages plus the sends between them.
+ */
+#ifndef INFERSIM_ENGINE_H
+#define INFERSIM_ENGINE_H
+
+#include "deploy.h"
+
+/* What bounds a piece of time. Memory bounds are per tier. */
+#define BOUND_COMPUTE 0
+#define BOUND_MEM0 1 /* + tier index */
+#define BOUND_NET_LATENCY (BOUND_MEM0 + SYS_MAX_TIERS)
+#define BOUND_NET_BANDWIDTH (BOUND_NET_LATENCY + 1)
+#define BOUND_OVERHEAD (BOUND_NET_BANDWIDTH + 1)
+#define BOUND_COUNT (BOUND_OVERHEAD + 1)
+
+/* A step of one replica (or one pipeline micro-batch): built with step_add(). */
+typedef struct step {
+    double tokens;        /* new tokens (prefill chunk tokens + decode tokens) */
+    double lm_tokens;     /* tokens whose logits are computed (one per sequence) */
+    double seqs;          /* sequences in the step */
+    double kv_read[MODEL_MAX_CLASSES];   /* cached tokens read per layer, summed over sequences */
+    double pairs_dec[MODEL_MAX_CLASSES]; /* (query, key) pairs of decode tokens per layer */
+    double pairs_pre[MODEL_MAX_CLASSES]; /* (query, key) pairs of prefill tokens per layer */
+} step_t;
+
+typedef struct step_cost {
+    double time_s;        /* one micro-batch through every stage (incl. sends) */
+    double stage_max_s;   /* slowest stage: the pipeline's cycle per micro-batch */
+    double by_op[OP_COUNT];       /* seconds, summed over all layers and stages */
+    double by_bound[BOUND_COUNT]; /* the same seconds, by what bounds them */
+    double flops;         /* per chip, summed over stages */
+    double mem_bytes[SYS_MAX_TIERS]; /* per chip, summed over stages */
+    double net_bytes;     /* collective message bytes per chip */
+} step_cost_t;
+
+void step_clear(step_t *s);
+
+/* Add n sequences that each process q new tokens after ctx cached ones
+ * (decode: q = 1; a prefill chunk: q = chunk length). */
+void step_add(step_t *s, const model_t *m, double n, double q, double ctx);
+
+/* Cost the step.  `out` may be NULL (then only the return value is computed).
+ * Returns out->time_s. */
+double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, step_cost_t *out);
+
+/* Name of a bound ("compute", "memory:hbm3", "net_latency", ...) into buf. */
+const char *engine_bound_name(const deploy_t *dep, int bound, char *buf, size_t cap);
+
+#endif

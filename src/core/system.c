@@ -1,0 +1,40 @@
+/*
+ * system.c — queries over a system description.
+ */
+#include "system.h"
+
+const char *const topology_names[TOPO_COUNT] = {
+#define X(e, s) s,
+    TOPOLOGIES(X)
+#undef X
+};
+
+double system_peak_flops(const system_t *s, compute_class_t cc, compute_class_t *used)
+{
+    compute_class_t c = cc;
+    while (c != CC_NONE) {
+        if (s->peak_flops[c] > 0) {
+            if (used)
+                *used = c;
+            return s->peak_flops[c];
+        }
+        /* bf16 and fp16 run on the same units: try the sibling before going wider */
+        if (c == CC_BF16 && s->peak_flops[CC_FP16] > 0) {
+            if (used)
+                *used = CC_FP16;
+            return s->peak_flops[CC_FP16];
+        }
+        c = compute_class_fallback(c);
+    }
+    if (used)
+        *used = CC_NONE;
+    return 0.0;
+}
+
+double system_capacity(const system_t *s)
+{
+    double c = 0;
+    for (int i = 0; i < s->n_tiers; i++)
+        c += s->tier[i].capacity_B;
+    return c;
+}

@@ -1,0 +1,93 @@
+/*
+ * system.h — one chip and what surrounds it: compute, memory tiers, interconnect
+ * levels, host, power, price, and the software stack's fixed costs.
+ *
+ * A system_t is filled from a YAML system file by system_load() (io/system_yaml.c)
+ * and is then read-only.  All values are SI base units (bytes, bytes/s, FLOP/s,
+ * seconds, watts, joules, US dollars); the file's units (GB, GB/s, TFLOP/s, ns, pJ)
+ * are converted on load.  No pointers: copy freely.
+ */
+#ifndef INFERSIM_SYSTEM_H
+#define INFERSIM_SYSTEM_H
+
+#include "precision.h"
+
+#define SYS_MAX_TIERS 4
+#define SYS_MAX_LEVELS 4
+
+#define TOPOLOGIES(X)                       \
+    X(TOPO_SWITCH, "switch")                \
+    X(TOPO_RING, "ring")                    \
+    X(TOPO_TORUS, "torus")                  \
+    X(TOPO_FULLY_CONNECTED, "fully_connected")
+
+typedef enum topology {
+#define X(e, s) e,
+    TOPOLOGIES(X)
+#undef X
+    TOPO_COUNT
+} topology_t;
+extern const char *const topology_names[TOPO_COUNT];
+
+typedef struct mem_tier {
+    char name[32];
+    double capacity_B;      /* bytes per chip */
+    double bw_Bps;          /* peak bandwidth per chip, bytes/s */
+    double efficiency;      /* achievable fraction of bw_Bps for streaming reads */
+    double latency_s;       /* load-to-use latency of one access */
+    double access_B;        /* access granularity (bytes); a smaller read costs this much */
+    double energy_J_per_bit;/* access energy per bit moved */
+    double usd_per_GB;      /* price per 1e9 bytes */
+    double endurance_pe;    /* program/erase cycles (flash tiers); 0 = unlimited (DRAM) */
+    int read_only;          /* 1: holds weights / read-mostly data only (HBF, flash) */
+} mem_tier_t;
+
+typedef struct net_level {
+    char name[32];
+    int domain_chips;       /* chips reachable at this level; 0 = unbounded */
+    double bw_Bps;          /* per chip, per direction */
+    double efficiency;      /* achievable fraction of bw_Bps */
+    topology_t topology;
+    int ndims;              /* torus: number of dimensions (dims below) */
+    int dims[3];            /* torus: extent of each dimension */
+    double hop_latency_s;   /* one link traversal */
+    double switch_latency_s;/* one switch traversal (switch topology) */
+    int in_network_reduction; /* the switch can reduce/multicast (NVLink/IB SHARP) */
+    double energy_J_per_bit;
+} net_level_t;
+
+typedef struct system {
+    char name[64];
+    char description[256];
+    char klass[16];          /* "datacenter", "edge" or "cpu" */
+    char chip_name[64];
+    char path[512];
+
+    double clock_Hz;
+    double sram_B;                 /* on-chip SRAM (caches, scratchpads) */
+    double peak_flops[CC_COUNT];   /* dense peak per compute class, FLOP/s; 0 = no fast path */
+    double compute_eff;            /* achievable fraction of peak on large GEMMs */
+
+    int n_tiers;
+    mem_tier_t tier[SYS_MAX_TIERS];
+    int n_levels;
+    net_level_t level[SYS_MAX_LEVELS];
+
+    double host_mem_B;             /* host DRAM per chip */
+    double host_link_Bps;          /* chip <-> host, per direction */
+    double tdp_W, idle_W;
+    double chip_usd;
+
+    double kernel_overhead_s;      /* per kernel on the critical path (launch / sync gap) */
+    double collective_launch_s;    /* fixed software cost of one collective */
+    double reserved_B;             /* runtime memory unavailable to weights/KV, on tier 0 */
+} system_t;
+
+/* Peak FLOP/s the chip reaches for compute class `cc`, following fallbacks when the
+ * chip lacks it; *used (may be NULL) gets the class actually used. 0 if none. */
+double system_peak_flops(const system_t *s, compute_class_t cc, compute_class_t *used);
+
+/* Sum of tier capacities (bytes per chip). */
+double system_capacity(const system_t *s);
+
+#endif

@@ -1,0 +1,248 @@
+/*
+ * report_predict.c — text, JSON and CSV views of a predict_result_t.
+ */
+#include "report_predict.h"
+
+#include <math.h>
+#include <string.h>
+
+const char *fmt_count(double x, char *buf, size_t cap)
+{
+    if (x >= 1e12) snprintf(buf, cap, "%.2f T", x / 1e12);
+    else if (x >= 1e9) snprintf(buf, cap, "%.2f B", x / 1e9);
+    else if (x >= 1e6) snprintf(buf, cap, "%.2f M", x / 1e6);
+    else snprintf(buf, cap, "%.0f", x);
+    return buf;
+}
+
+const char *fmt_bytes(double b, char *buf, size_t cap)
+{
+    if (b >= 1e12) snprintf(buf, cap, "%.2f TB", b / 1e12);
+    else if (b >= 1e9) snprintf(buf, cap, "%.1f GB", b / 1e9);
+    else if (b >= 1e6) snprintf(buf, cap, "%.1f MB", b / 1e6);
+    else if (b >= 1e3) snprintf(buf, cap, "%.1f kB", b / 1e3);
+    else snprintf(buf, cap, "%.0f B", b);
+    return buf;
+}
+
+const char *fmt_time(double s, char *buf, size_t cap)
+{
+    if (s >= 1.0) snprintf(buf, cap, "%.3f s", s);
+    else if (s >= 1e-3) snprintf(buf, cap, "%.2f ms", s * 1e3);
+    else snprintf(buf, cap, "%.1f us", s * 1e6);
+    return buf;
+}
+
+static json_t *phase_json(const predict_result_t *r, const phase_cost_t *ph)
+{
+    char name[64];
+    json_t *o = json_object();
+    json_object_set_new(o, "step_s", json_real(ph->step_s));
+    json_t *ops = json_object();
+    for (int k = 0; k < OP_COUNT; k++)
+        if (ph->cost.by_op[k] > 0)
+            json_object_set_new(ops, op_kind_names[k], json_real(ph->cost.by_op[k]));
+    json_object_set_new(o, "by_operator", ops);
+    json_t *b = json_object();
+    for (int k = 0; k < BOUND_COUNT; k++)
+        if (ph->cost.by_bound[k] > 0)
+            json_object_set_new(b, engine_bound_name(&r->dep, k, name, sizeof name), json_real(ph->cost.by_bound[k]));
+    json_object_set_new(o, "by_bound", b);
+    json_object_set_new(o, "flops_per_chip", json_real(ph->cost.flops));
+    json_object_set_new(o, "arithmetic_intensity_flop_per_byte", json_real(ph->intensity));
+    return o;
+}
+
+json_t *report_predict_json(const predict_result_t *r, const model_t *m, const system_t *s,
+                            const predict_req_t *req, const diag_t *d)
+{
+    const plan_t *p = &req->cfg.plan;
+    json_t *o = json_object();
+    json_object_set_new(o, "ttft_s", json_real(r->ttft_s));
+    json_object_set_new(o, "tpot_s", json_real(r->tpot_s));
+    json_object_set_new(o, "e2e_s", json_real(r->e2e_s));
+    json_object_set_new(o, "output_tok_s", json_real(r->output_tok_s));
+    json_object_set_new(o, "output_tok_s_per_user", json_real(r->output_tok_s_per_user));
+    json_object_set_new(o, "output_tok_s_per_chip", json_real(r->output_tok_s_per_chip));
+    json_object_set_new(o, "total_tok_s", json_real(r->total_tok_s));
+    json_object_set_new(o, "batch", json_integer(r->batch));
+    json_object_set_new(o, "max_batch", json_integer(r->max_batch));
+    json_object_set_new(o, "scenario", json_string(r->steady ? "steady_state" : "static_batch"));
+    json_object_set_new(o, "fits", json_boolean(r->fits));
+    if (!r->fits)
+        json_object_set_new(o, "reason", json_string(r->reason));
+
+    json_t *mo = json_object();
+    json_object_set_new(mo, "name", json_string(m->name));
+    json_object_set_new(mo, "architecture", json_string(m->architecture));
+    json_object_set_new(mo, "params_total", json_real(r->params_total));
+    json_object_set_new(mo, "params_active", json_real(r->params_active));
+    json_object_set_new(mo, "kv_bytes_per_token", json_real(r->kv_bytes_per_token));
+    json_object_set_new(o, "model", mo);
+
+    json_t *so = json_object();
+    json_object_set_new(so, "name", json_string(s->name));
+    json_object_set_new(so, "chips", json_integer(p->chips));
+    json_object_set_new(so, "tp", json_integer(p->tp));
+    json_object_set_new(so, "pp", json_integer(p->pp));
+    json_object_set_new(so, "ep", json_integer(p->ep));
+    json_object_set_new(so, "dp", json_integer(p->dp));
+    json_object_set_new(o, "system", so);
+
+    json_t *pr = json_object();
+    json_object_set_new(pr, "weights", json_string(req->cfg.weights.name));
+    json_object_set_new(pr, "experts", json_string(req->cfg.experts.name));
+    json_object_set_new(pr, "embeddings", json_string(req->cfg.embed.name));
+    json_object_set_new(pr, "kv", json_string(req->cfg.kv.name));
+    json_object_set_new(pr, "act", json_string(req->cfg.act.name));
+    json_object_set_new(pr, "gemm_compute", json_string(compute_class_names[r->dep.gemm_cc]));
+    json_object_set_new(o, "precision", pr);
+
+    json_t *wl = json_object();
+    json_object_set_new(wl, "isl", json_integer(req->isl));
+    json_object_set_new(wl, "osl", json_integer(req->osl));
+    json_object_set_new(wl, "prefill_chunk", json_integer(req->prefill_chunk));
+    json_object_set_new(wl, "batch_per_replica", json_integer(r->batch_per_replica));
+    json_object_set_new(o, "workload", wl);
+
+    json_t *mem = json_object();
+    for (int i = 0; i < s->n_tiers; i++) {
+        json_t *t = json_object();
+        double ws = i == r->placement.act_tier ? r->workspace_B + r->reserved_B : 0;
+        json_object_set_new(t, "capacity", json_real(s->tier[i].capacity_B));
+        json_object_set_new(t, "weights", json_real(r->weights_B * r->placement.weights[i]));
+        json_object_set_new(t, "kv", json_real(r->kv_B * r->placement.kv[i]));
+        json_object_set_new(t, "workspace", json_real(ws));
+        json_object_set_new(t, "used", json_real(r->placement.used_B[i]));
+        json_object_set_new(mem, s->tier[i].name, t);
+    }
+    json_object_set_new(mem, "needed", json_real(r->mem_need_B));
+    json_object_set_new(o, "memory", mem);
+
+    json_t *br = json_object();
+    json_object_set_new(br, "decode", phase_json(r, &r->decode));
+    json_object_set_new(br, "prefill", phase_json(r, &r->prefill));
+    json_object_set_new(o, "breakdown", br);
+
+    json_t *rf = json_object();
+    json_object_set_new(rf, "decode_flop_per_byte", json_real(r->decode.intensity));
+    json_object_set_new(rf, "prefill_flop_per_byte", json_real(r->prefill.intensity));
+    json_object_set_new(rf, "ridge_flop_per_byte", json_real(r->ridge_flop_per_byte));
+    json_object_set_new(rf, "decode_compute_bound_from_batch",
+                        r->compute_bound_batch > 0 ? json_integer((json_int_t)r->compute_bound_batch * p->dp) : json_null());
+    json_object_set_new(o, "roofline", rf);
+
+    json_t *w = json_array();
+    for (int i = 0; d && i < d->n_warnings; i++)
+        json_array_append_new(w, json_string(d->warnings[i]));
+    json_object_set_new(o, "warnings", w);
+    return o;
+}
+
+static int dominant_bound(const step_cost_t *c)
+{
+    int best = 0;
+    for (int k = 1; k < BOUND_COUNT; k++)
+        if (c->by_bound[k] > c->by_bound[best])
+            best = k;
+    return best;
+}
+
+static void phase_text(FILE *f, const predict_result_t *r, const char *title, const phase_cost_t *ph)
+{
+    char b1[32], name[64];
+    double t = 0;
+    for (int k = 0; k < BOUND_COUNT; k++)
+        t += ph->cost.by_bound[k];
+    fprintf(f, "\n%s: %s, bound by %s\n", title, fmt_time(ph->step_s, b1, sizeof b1),
+            engine_bound_name(&r->dep, dominant_bound(&ph->cost), name, sizeof name));
+    fprintf(f, "  %-22s %10s %6s    %-24s %10s %6s\n", "by operator", "time", "share", "by bound", "time", "share");
+    int ops[OP_COUNT], no = 0, bs[BOUND_COUNT], nb = 0;
+    for (int k = 0; k < OP_COUNT; k++)
+        if (ph->cost.by_op[k] > 0) ops[no++] = k;
+    for (int k = 0; k < BOUND_COUNT; k++)
+        if (ph->cost.by_bound[k] > 0) bs[nb++] = k;
+    /* largest first */
+    for (int i = 0; i < no; i++)
+        for (int j = i + 1; j < no; j++)
+            if (ph->cost.by_op[ops[j]] > ph->cost.by_op[ops[i]]) { int x = ops[i]; ops[i] = ops[j]; ops[j] = x; }
+    for (int i = 0; i < nb; i++)
+        for (int j = i + 1; j < nb; j++)
+            if (ph->cost.by_bound[bs[j]] > ph->cost.by_bound[bs[i]]) { int x = bs[i]; bs[i] = bs[j]; bs[j] = x; }
+    int rows = no > nb ? no : nb;
+    for (int i = 0; i < rows; i++) {
+        char a[32] = "", c[32] = "";
+        if (i < no)
+            fprintf(f, "  %-22s %10s %5.1f%%", op_kind_names[ops[i]], fmt_time(ph->cost.by_op[ops[i]], a, sizeof a),
+                    t > 0 ? 100.0 * ph->cost.by_op[ops[i]] / t : 0);
+        else
+            fprintf(f, "  %-22s %10s %6s", "", "", "");
+        if (i < nb)
+            fprintf(f, "    %-24s %10s %5.1f%%", engine_bound_name(&r->dep, bs[i], name, sizeof name),
+                    fmt_time(ph->cost.by_bound[bs[i]], c, sizeof c), t > 0 ? 100.0 * ph->cost.by_bound[bs[i]] / t : 0);
+        fprintf(f, "\n");
+    }
+    fprintf(f, "  arithmetic intensity %.1f FLOP/byte (chip ridge point %.0f FLOP/byte)\n", ph->intensity,
+            r->ridge_flop_per_byte);
+}
+
+void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, const system_t *s,
+                         const predict_req_t *req, const diag_t *d)
+{
+    const plan_t *p = &req->cfg.plan;
+    char a[32], b[32], c[32], e[32], g[32];
+    fprintf(f, "%s on %d x %s (TP %d, PP %d, EP %d, DP %d)\n", m->name, p->chips, s->name, p->tp, p->pp, p->ep, p->dp);
+    fprintf(f, "precision   weights %s, experts %s, KV %s, activations %s (GEMMs at %s rate)\n",
+            req->cfg.weights.name, req->cfg.experts.name, req->cfg.kv.name, req->cfg.act.name,
+            compute_class_names[r->dep.gemm_cc]);
+    fprintf(f, "model       %s parameters, %s active per token; KV cache %s per token\n",
+            fmt_count(r->params_total, a, sizeof a), fmt_count(r->params_active, b, sizeof b),
+            fmt_bytes(r->kv_bytes_per_token, c, sizeof c));
+    fprintf(f, "workload    batch %d (%s), ISL %d, OSL %d; largest batch that fits: %d\n", r->batch,
+            r->steady ? "steady-state continuous batching" : "static batch", req->isl, req->osl, r->max_batch);
+    if (!r->fits)
+        fprintf(f, "DOES NOT FIT: %s\n", r->reason);
+    fprintf(f, "\nlatency     TTFT %s   TPOT %s   end-to-end %s\n", fmt_time(r->ttft_s, a, sizeof a),
+            fmt_time(r->tpot_s, b, sizeof b), fmt_time(r->e2e_s, c, sizeof c));
+    fprintf(f, "throughput  %.1f output tok/s (%.1f per chip), %.1f tok/s per user, %.1f total tok/s\n",
+            r->output_tok_s, r->output_tok_s_per_chip, r->output_tok_s_per_user, r->total_tok_s);
+
+    fprintf(f, "\nmemory per chip %-12s %10s %10s %10s %12s %10s\n", "", "capacity", "weights", "KV cache", "workspace", "free");
+    for (int i = 0; i < s->n_tiers; i++) {
+        double ws = i == r->placement.act_tier ? r->workspace_B + r->reserved_B : 0;
+        double fr = s->tier[i].capacity_B - r->placement.used_B[i];
+        fprintf(f, "  %-26s %10s %10s %10s %12s %10s\n", s->tier[i].name, fmt_bytes(s->tier[i].capacity_B, a, sizeof a),
+                fmt_bytes(r->weights_B * r->placement.weights[i], b, sizeof b),
+                fmt_bytes(r->kv_B * r->placement.kv[i], c, sizeof c), fmt_bytes(ws, e, sizeof e),
+                fr >= 0 ? fmt_bytes(fr, g, sizeof g) : "-");
+    }
+
+    char title[160];
+    snprintf(title, sizeof title, "decode step (batch %d per replica, mean context %d)", r->batch_per_replica,
+             req->isl + req->osl / 2);
+    phase_text(f, r, title, &r->decode);
+    if (r->compute_bound_batch > 0)
+        fprintf(f, "  decode turns compute-bound at batch %d per replica\n", r->compute_bound_batch);
+    else
+        fprintf(f, "  decode stays memory/latency-bound at every batch up to 1M\n");
+    snprintf(title, sizeof title, "prefill step (%s)", r->steady ? "first chunk mixed with the decode batch" : "first chunk of the batch's prompts");
+    phase_text(f, r, title, &r->prefill);
+    if (d && d->n_warnings) {
+        fprintf(f, "\nwarnings\n");
+        for (int i = 0; i < d->n_warnings; i++)
+            fprintf(f, "  - %s\n", d->warnings[i]);
+    }
+}
+
+void report_predict_csv(FILE *f, const predict_result_t *r, const model_t *m, const system_t *s,
+                        const predict_req_t *req, int header)
+{
+    const plan_t *p = &req->cfg.plan;
+    if (header)
+        fprintf(f, "model,system,chips,tp,pp,ep,dp,weights,kv,act,batch,max_batch,isl,osl,fits,ttft_s,tpot_s,e2e_s,"
+                   "output_tok_s,output_tok_s_per_user,output_tok_s_per_chip,total_tok_s,mem_needed_bytes\n");
+    fprintf(f, "%s,%s,%d,%d,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", m->name,
+            s->name, p->chips, p->tp, p->pp, p->ep, p->dp, req->cfg.weights.name, req->cfg.kv.name, req->cfg.act.name,
+            r->batch, r->max_batch, req->isl, req->osl, r->fits ? "true" : "false", r->ttft_s, r->tpot_s, r->e2e_s,
+            r->output_tok_s, r->output_tok_s_per_user, r->output_tok_s_per_chip, r->total_tok_s, r->mem_need_B);
+}
