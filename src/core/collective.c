@@ -16,6 +16,10 @@ const char *const coll_algo_names[ALGO_COUNT] = {
 #undef X
 };
 
+/* Message size at which the slope of an (affine) cost is read off: large, so the
+ * difference t(S) - t(0) keeps full precision. */
+#define SLOPE_PROBE_B 1e9
+
 /* Latency of one algorithm step on a level: a switch costs a hop in, the switch,
  * and a hop out; direct links (ring, torus, full mesh) one hop. */
 static double step_latency(const net_level_t *l)
@@ -215,23 +219,23 @@ status_t collective_plan(const system_t *s, coll_kind_t kind, int n, coll_plan_t
         /* spans several inner domains: hierarchical, plus the flat algorithms on the outer level */
         int n_out = n / inner_n;
         double t0 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, 0.0);
-        double t1 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, 1.0);
+        double t1 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, SLOPE_PROBE_B);
         if (t0 >= 0 && t1 >= 0) {
             coll_affine_t *c = &out->algos[out->n_algos++];
             c->algo = ALGO_HIER;
             c->latency_s = t0 + s->collective_launch_s;
-            c->s_per_byte = t1 - t0;
+            c->s_per_byte = (t1 - t0) / SLOPE_PROBE_B;
         }
     }
     for (int a = 0; a < ALGO_COUNT && out->n_algos < COLL_MAX_ALGOS; a++) {
         double t0 = level_time(s, lvl, kind, (coll_algo_t)a, n, 0.0);
         if (t0 < 0)
             continue;
-        double t1 = level_time(s, lvl, kind, (coll_algo_t)a, n, 1.0);
+        double t1 = level_time(s, lvl, kind, (coll_algo_t)a, n, SLOPE_PROBE_B);
         coll_affine_t *c = &out->algos[out->n_algos++];
         c->algo = (coll_algo_t)a;
         c->latency_s = t0 + s->collective_launch_s;
-        c->s_per_byte = t1 - t0;
+        c->s_per_byte = (t1 - t0) / SLOPE_PROBE_B;
     }
     return IS_OK;
 }

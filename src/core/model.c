@@ -110,6 +110,11 @@ double model_params_active(const model_t *m)
     return t;
 }
 
+double model_params_active_compute(const model_t *m)
+{
+    return model_params_active(m) - (m->tie_embeddings ? 0.0 : m->p_embed);
+}
+
 double model_weight_bytes(const model_t *m, const precision_t *w, const precision_t *e,
                           const precision_t *emb)
 {

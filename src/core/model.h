@@ -98,6 +98,12 @@ double model_params_total(const model_t *m);
 /* Parameters a single token touches: routed experts counted top_k times, not n_experts. */
 double model_params_active(const model_t *m);
 
+/* Active parameters whose weights a token's forward pass multiplies: as
+ * model_params_active() but without the input embedding table, which a token
+ * only looks one row up in (unless it is tied to the LM head).  DeepSeek and
+ * OpenAI quote this figure; Mistral and Qwen quote model_params_active(). */
+double model_params_active_compute(const model_t *m);
+
 /* Weight bytes when linear layers use `w`, experts `e`, embeddings/LM head `emb`. */
 double model_weight_bytes(const model_t *m, const precision_t *w, const precision_t *e,
                           const precision_t *emb);

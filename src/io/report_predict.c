@@ -77,6 +77,7 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(mo, "architecture", json_string(m->architecture));
     json_object_set_new(mo, "params_total", json_real(r->params_total));
     json_object_set_new(mo, "params_active", json_real(r->params_active));
+    json_object_set_new(mo, "params_active_compute", json_real(model_params_active_compute(m)));
     json_object_set_new(mo, "kv_bytes_per_token", json_real(r->kv_bytes_per_token));
     json_object_set_new(o, "model", mo);
 

@@ -1,0 +1,146 @@
+/*
+ * test_collective.c — collective times on hand-computed cases.
+ *
+ * Systems here are made by hand (not presets) so every number in the expected
+ * values is visible: 8 chips, 100 GB/s per direction at efficiency 1,
+ * hop latency 1 us, switch latency 0.5 us, 10 us software launch.
+ */
+#include "testutil.h"
+
+#include "../src/core/collective.h"
+
+static const char *base_yaml =
+    "name: hand\n"
+    "chip: {peak_TFLOPs: {bf16: 100}, compute_efficiency: 1.0}\n"
+    "memory: [{name: hbm, capacity_GB: 80, bandwidth_GBps: 1000, efficiency: 1.0, latency_ns: 0}]\n"
+    "software: {kernel_overhead_us: 0, collective_launch_us: 10}\n";
+
+static void make(system_t *s, const char *net)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%sinterconnect:\n%s", base_yaml, net);
+    diag_t d;
+    status_t st = system_from(yaml, s, &d);
+    if (st != IS_OK) {
+        char buf[1024];
+        print_error("%s", diag_format(&d, buf, sizeof buf));
+        fail();
+    }
+}
+
+static void test_ring_allreduce(void **state)
+{
+    (void)state;
+    system_t s;
+    make(&s, "  - {name: r, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: ring, hop_latency_ns: 1000}\n");
+    double M = 8e6; /* 8 MB */
+    /* ring: 10 us + 2(n-1) a + 2(n-1)/n M/B = 10 + 14 x 1 + 1.75 x 8e6/1e11 s = 24 us + 140 us */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_RING, 8, M), 10e-6 + 14e-6 + 140e-6, 1e-9);
+    /* on a ring topology nothing else applies: the plan picks ring */
+    coll_plan_t p;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(collective_plan(&s, COLL_ALLREDUCE, 8, &p, &d), IS_OK);
+    coll_algo_t a;
+    assert_close(collective_time(&p, M, &a, NULL, NULL), 164e-6, 1e-9);
+    assert_int_equal(a, ALGO_RING);
+    /* all-gather is half the all-reduce's steps: 10 + 7 x 1 + 0.875 x 80 us */
+    assert_close(collective_level_time(&s, 0, COLL_ALLGATHER, ALGO_RING, 8, M), 10e-6 + 7e-6 + 70e-6, 1e-9);
+}
+
+static void test_switch_algorithms(void **state)
+{
+    (void)state;
+    system_t s;
+    make(&s, "  - {name: sw, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: switch,"
+             " hop_latency_ns: 1000, switch_latency_ns: 500, in_network_reduction: true}\n");
+    /* one step through a switch: hop + switch + hop = 2.5 us */
+    double a = 2.5e-6, L = 10e-6;
+    double M = 1e3; /* a small decode-size message: latency decides */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_RING, 8, M), L + 14 * a + 1.75 * M / 1e11, 1e-9);
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_ONESHOT, 8, M), L + a + 7 * M / 1e11, 1e-9);
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TWOSHOT, 8, M), L + 2 * a + 1.75 * M / 1e11, 1e-9);
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TREE, 8, M), L + 6 * a + 2 * M / 1e11, 1e-9);
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_INNETWORK, 8, M), L + 2 * a + M / 1e11, 1e-9);
+    coll_plan_t p;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(collective_plan(&s, COLL_ALLREDUCE, 8, &p, &d), IS_OK);
+    coll_algo_t al;
+    /* small: one-shot (one step) wins */
+    assert_close(collective_time(&p, M, &al, NULL, NULL), L + a + 7 * M / 1e11, 1e-9);
+    assert_int_equal(al, ALGO_ONESHOT);
+    /* large: in-network reduction moves M once */
+    double big = 1e9;
+    assert_close(collective_time(&p, big, &al, NULL, NULL), L + 2 * a + big / 1e11, 1e-9);
+    assert_int_equal(al, ALGO_INNETWORK);
+    /* the latency and bandwidth parts add up to the total */
+    double lat, bw;
+    double t = collective_time(&p, big, NULL, &lat, &bw);
+    assert_close(lat + bw, t, 1e-9);
+    assert_close(lat, L + 2 * a, 1e-9);
+}
+
+static void test_torus(void **state)
+{
+    (void)state;
+    system_t s;
+    make(&s, "  - {name: ici, domain_chips: 16, bandwidth_GBps: 100, efficiency: 1.0, topology: torus,"
+             " torus_dims: [4, 4], hop_latency_ns: 1000}\n");
+    double M = 16e6;
+    /* 16 chips fill a 4x4 torus: per dimension a bidirectional ring on B/2 = 50 GB/s:
+     * dim 1: 3 a + 3/4 x 16 MB / 50 GB/s = 3 us + 240 us; dim 2 on M/4: 3 us + 60 us;
+     * reduce-scatter + all-gather doubles it: 2 x 306 us = 612 us, plus 10 us launch */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TORUS, 16, M), 10e-6 + 612e-6, 1e-9);
+    /* 4 chips use one dimension: 2 x (3 us + 3/4 x 16 MB / 50 GB/s) */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TORUS, 4, M), 10e-6 + 2 * (3e-6 + 240e-6), 1e-9);
+    /* send/recv to a neighbour uses one link: B / (2 x 2 dims) = 25 GB/s */
+    assert_close(collective_level_time(&s, 0, COLL_SENDRECV, ALGO_DIRECT, 2, 1e6), 10e-6 + 1e-6 + 1e6 / 25e9, 1e-9);
+}
+
+static void test_hierarchical_and_limits(void **state)
+{
+    (void)state;
+    system_t s;
+    make(&s, "  - {name: sw, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: switch,"
+             " hop_latency_ns: 1000, switch_latency_ns: 500}\n"
+             "  - {name: net, domain_chips: 0, bandwidth_GBps: 10, efficiency: 1.0, topology: switch,"
+             " hop_latency_ns: 2000, switch_latency_ns: 1000}\n");
+    coll_plan_t p;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(collective_plan(&s, COLL_ALLREDUCE, 16, &p, &d), IS_OK);
+    assert_int_equal(p.level, 1);
+    double M = 8e6;
+    /* hierarchical: reduce-scatter in the node (best: direct, a + 7/8 M/B), all-reduce of M/8
+     * across 2 nodes (best of ring/one-shot/two-shot/tree on the slow level), all-gather in the node */
+    double a0 = 2.5e-6, a1 = 5e-6;
+    double rs = a0 + 0.875 * M / 1e11;
+    double m1 = M / 8;
+    double ar1 = fmin(fmin(2 * a1 + m1 / 1e10, a1 + m1 / 1e10), 2 * a1 + 2 * m1 / 1e10); /* ring n=2 = two-shot */
+    coll_algo_t al;
+    double t = collective_time(&p, M, &al, NULL, NULL);
+    assert_int_equal(al, ALGO_HIER);
+    assert_close(t, 10e-6 + rs + ar1 + rs, 1e-9);
+    /* no level spans 9 chips on a system whose only level has 8 */
+    system_t s2;
+    make(&s2, "  - {name: sw, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: switch}\n");
+    diag_clear(&d);
+    assert_int_equal(collective_plan(&s2, COLL_ALLREDUCE, 9, &p, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "a group of 9 chips exceeds the largest interconnect domain of hand (8 chips): "
+                                   "use fewer chips per group, or add an interconnect level");
+    /* one chip: nothing to do */
+    assert_int_equal(collective_plan(&s2, COLL_ALLREDUCE, 1, &p, &d), IS_OK);
+    assert_close(collective_time(&p, 1e9, NULL, NULL, NULL) + 1, 1, 1e-15);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ring_allreduce),
+        cmocka_unit_test(test_switch_algorithms),
+        cmocka_unit_test(test_torus),
+        cmocka_unit_test(test_hierarchical_and_limits),
+    };
+    return cmocka_run_group_tests_name("collective", tests, NULL, NULL);
+}

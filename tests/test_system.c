@@ -1,0 +1,116 @@
+/*
+ * test_system.c — the system file parser: units, defaults, and error messages word
+ * for word (file, line, column, field, near match).
+ */
+#include "testutil.h"
+
+static void test_h100_preset(void **state)
+{
+    (void)state;
+    system_t s;
+    load_system("h100-sxm", &s);
+    /* NVIDIA H100 SXM5 datasheet: 80 GB HBM3 at 3.35 TB/s, 989.4 dense bf16 TFLOP/s,
+     * NVLink 900 GB/s bidirectional = 450 GB/s per direction, 8 GPUs per HGX board */
+    assert_close(s.tier[0].capacity_B, 80e9, 1e-12);
+    assert_close(s.tier[0].bw_Bps, 3.35e12, 1e-12);
+    assert_close(s.peak_flops[CC_BF16], 989.4e12, 1e-12);
+    assert_close(s.level[0].bw_Bps, 450e9, 1e-12);
+    assert_int_equal(s.level[0].domain_chips, 8);
+    /* no fp4 path on Hopper: fp4 falls back to the fp8 rate */
+    compute_class_t used;
+    assert_close(system_peak_flops(&s, CC_FP4, &used), 1978.9e12, 1e-12);
+    assert_int_equal(used, CC_FP8);
+}
+
+static void test_every_preset_loads(void **state)
+{
+    (void)state;
+    char names[CATALOG_MAX][CATALOG_NAME];
+    int n = catalog_list(CATALOG_SYSTEMS, names, CATALOG_MAX);
+    assert_true(n >= 17);
+    for (int i = 0; i < n; i++) {
+        system_t s;
+        load_system(names[i], &s);
+        /* the name field matches the file name, so --system NAME finds it */
+        assert_string_equal(s.name, names[i]);
+        assert_true(s.tier[0].bw_Bps > 0);
+    }
+}
+
+static const char *head = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\nmemory:\n";
+
+static void expect_error(const char *body, const char *want)
+{
+    char yaml[2048], buf[2048];
+    snprintf(yaml, sizeof yaml, "%s%s", head, body);
+    system_t s;
+    diag_t d;
+    assert_int_equal(system_from(yaml, &s, &d), IS_ERR_INPUT);
+    assert_string_equal(diag_format(&d, buf, sizeof buf), want);
+}
+
+static void test_errors_word_for_word(void **state)
+{
+    (void)state;
+    expect_error("  - name: hbm\n    capacity_GB: 80\n    bandwith_GBps: 3000\n",
+                 "test.yaml:8:5: error: memory[0].bandwith_GBps: unknown field \"bandwith_GBps\"; did you mean "
+                 "\"bandwidth_GBps\"?\n      bandwith_GBps: 3000\n      ^\n");
+    expect_error("  - name: hbm\n    capacity_GB: 80\n    bandwidth_GBps: -5\n",
+                 "test.yaml:8:21: error: memory[0].bandwidth_GBps: expected a number > 0, got -5\n"
+                 "      bandwidth_GBps: -5\n                      ^\n");
+    expect_error("  - name: hbm\n    bandwidth_GBps: 5\n",
+                 "test.yaml:6:5: error: memory[0].capacity_GB: missing required field \"capacity_GB\"\n"
+                 "    - name: hbm\n      ^\n");
+    expect_error("  - name: hbm\n    capacity_GB: eighty\n    bandwidth_GBps: 5\n",
+                 "test.yaml:7:18: error: memory[0].capacity_GB: expected a number, got \"eighty\"\n"
+                 "      capacity_GB: eighty\n                   ^\n");
+    expect_error("  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5}\n"
+                 "interconnect:\n  - {name: x, domain_chips: 8, bandwidth_GBps: 5, topology: torrus}\n",
+                 "test.yaml:8:61: error: interconnect[0].topology: unknown topology \"torrus\"; did you mean "
+                 "\"torus\"? (expected switch, ring, torus or fully_connected)\n"
+                 "    - {name: x, domain_chips: 8, bandwidth_GBps: 5, topology: torrus}\n"
+                 "                                                                ^\n");
+    expect_error("  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n",
+                 "test.yaml:6:5: error: memory: every tier is read_only: at least one writable tier must hold the "
+                 "KV cache and activations\n    - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n"
+                 "      ^\n");
+}
+
+static void test_syntax_error(void **state)
+{
+    (void)state;
+    system_t s;
+    diag_t d;
+    const char *bad = "name: t\nchip: [1, 2\nmemory: x\n";
+    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
+    assert_string_equal(d.file, "test.yaml");
+    assert_true(d.line >= 2);
+    assert_non_null(strstr(d.message, "invalid YAML: "));
+}
+
+static void test_defaults_warn(void **state)
+{
+    (void)state;
+    system_t s;
+    diag_t d;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "%s  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n", head);
+    assert_int_equal(system_from(yaml, &s, &d), IS_OK);
+    /* efficiency, latency and the kernel overhead were defaulted, and said so */
+    assert_int_equal(d.n_warnings, 3);
+    assert_string_equal(d.warnings[0], "test.yaml: memory[0].efficiency not given: assumed 0.80");
+    assert_close(s.tier[0].efficiency, 0.80, 1e-15);
+    assert_close(s.tier[0].latency_s, 500e-9, 1e-12);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_h100_preset),
+        cmocka_unit_test(test_every_preset_loads),
+        cmocka_unit_test(test_errors_word_for_word),
+        cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_defaults_warn),
+    };
+    return cmocka_run_group_tests_name("system", tests, NULL, NULL);
+}
