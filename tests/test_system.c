@@ -69,7 +69,7 @@ static void test_errors_word_for_word(void **state)
                  "test.yaml:8:61: error: interconnect[0].topology: unknown topology \"torrus\"; did you mean "
                  "\"torus\"? (expected switch, ring, torus or fully_connected)\n"
                  "    - {name: x, domain_chips: 8, bandwidth_GBps: 5, topology: torrus}\n"
-                 "                                                                ^\n");
+                 "                                                              ^\n");
     expect_error("  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n",
                  "test.yaml:6:5: error: memory: every tier is read_only: at least one writable tier must hold the "
                  "KV cache and activations\n    - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n"
