@@ -71,9 +71,9 @@ static void test_errors_word_for_word(void **state)
                  "    - {name: x, domain_chips: 8, bandwidth_GBps: 5, topology: torrus}\n"
                  "                                                              ^\n");
     expect_error("  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n",
-                 "test.yaml:6:5: error: memory: every tier is read_only: at least one writable tier must hold the "
+                 "test.yaml:6:6: error: memory: every tier is read_only: at least one writable tier must hold the "
                  "KV cache and activations\n    - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n"
-                 "      ^\n");
+                 "       ^\n");
 }
 
 static void test_syntax_error(void **state)
