@@ -18,7 +18,7 @@ CFLAGS  ?=
 LDFLAGS ?=
 
 # Debian packages the build and the tests need.
-DEBS = gcc make pkg-config libfyaml-dev libjansson-dev libcmocka-dev librsvg2-bin libxml2-utils
+DEBS = gcc make pkg-config libfyaml-dev libjansson-dev libcmocka-dev jq librsvg2-bin libxml2-utils
 
 # '=' not ':=': pkg-config must run after `deps` installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags libfyaml jansson 2>/dev/null)

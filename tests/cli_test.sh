@@ -1,2 +1,117 @@
 #!/bin/sh
-echo "cli: 0 passed, 0 failed"
+# CLI tests: exit codes, messages word for word, the JSON contract.
+# Run by tests/run_all.sh with BIN set; ends with "cli: N passed, M failed".
+top=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$top/infersim}
+case "$BIN" in /*) ;; *) BIN="$top/$BIN" ;; esac
+export INFERSIM_DATA="$top/data"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE DESCRIPTION -- command...   (stdout to $tmp/out, stderr to $tmp/err)
+expect() {
+    code=$1; desc=$2; shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq "$code" ]; then ok; else bad "$desc: exit $rc, expected $code"; cat "$tmp/err"; fi
+}
+# same_err EXPECTED-TEXT DESCRIPTION
+same_err() {
+    printf '%s\n' "$1" >"$tmp/want"
+    if cmp -s "$tmp/want" "$tmp/err"; then ok; else bad "$2: stderr differs"; diff "$tmp/want" "$tmp/err"; fi
+}
+jq_true() {
+    if jq -e "$1" "$tmp/out" >/dev/null 2>&1; then ok; else bad "$2: jq '$1' is not true"; fi
+}
+
+expect 0 "version" -- "$BIN" --version
+grep -qx "infersim 0.1.0" "$tmp/out" && ok || bad "version text"
+
+expect 0 "worked example" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --tp 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256
+grep -q "^latency     TTFT" "$tmp/out" && ok || bad "human output has a latency line"
+
+expect 0 "json" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --json
+for k in ttft_s tpot_s e2e_s output_tok_s output_tok_s_per_user total_tok_s batch max_batch fits memory breakdown model warnings; do
+    jq_true "has(\"$k\")" "json key $k"
+done
+jq_true '.model.kv_bytes_per_token == 163840' "fp8 KV bytes per token of Llama-3.1-70B (80 x 2 x 8 x 128 x 1)"
+jq_true '.model | has("params_total") and has("params_active")' "model params"
+jq_true '.fits == true and .batch == 64' "fits at batch 64"
+jq_true '.memory.hbm3.capacity == 80e9' "memory per tier"
+jq_true '.breakdown.decode.by_bound | has("memory:hbm3")' "breakdown by bound"
+jq_true '(.e2e_s - (.ttft_s + 255 * .tpot_s)) | fabs < 1e-9' "e2e = ttft + (osl-1) tpot"
+
+expect 0 "batch max json" -- "$BIN" predict --model "$top/data/models/llama-3.1-8b.json" --system "$top/data/systems/h100-sxm.yaml" --batch max --isl 1024 --osl 1024 --json
+jq_true '.batch == .max_batch and .scenario == "steady_state"' "batch max picks the largest batch"
+
+expect 0 "max-batch cap" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --batch max --max-batch 100 --json
+jq_true '.batch == 100' "--max-batch caps the batch"
+
+expect 0 "csv" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --csv
+head -n 1 "$tmp/out" | grep -q "^model,system,chips,tp,pp,ep,dp," && ok || bad "csv header"
+[ "$(wc -l <"$tmp/out")" -eq 2 ] && ok || bad "csv has one row"
+
+# does not fit: exit 3, JSON still printed
+expect 3 "not fits" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --weights bf16 --json
+jq_true '.fits == false and (.reason | startswith("needs "))' "not-fits reason"
+grep -q "add chips, lower precision, or add a memory tier" "$tmp/err" && ok || bad "not-fits advice on stderr"
+
+# bad input: exit 2 and the exact message
+expect 2 "unknown model" -- "$BIN" predict --model llama-3.1-7b --system h100-sxm
+same_err 'infersim: error: --model: unknown model "llama-3.1-7b"; did you mean "llama-3.1-70b"? (`infersim models` lists them)' "unknown model"
+expect 2 "unknown system" -- "$BIN" predict --model llama-3.1-8b --system h100-sx
+same_err 'infersim: error: --system: unknown system "h100-sx"; did you mean "h100-sxm"? (`infersim systems` lists them)' "unknown system"
+expect 2 "unknown option" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --bach 4
+same_err 'infersim: error: unknown option "--bach"; did you mean "--batch"?' "unknown option"
+expect 2 "bad batch" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --batch lots
+same_err 'infersim: error: --batch: expected an integer, got "lots" or "max"' "bad batch"
+expect 2 "negative isl" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --isl -5
+same_err 'infersim: error: --isl: expected an integer >= 1, got -5' "negative isl"
+expect 2 "missing model" -- "$BIN" predict --system h100-sxm
+same_err 'infersim: error: --model: required (see infersim predict --help)' "missing model"
+expect 2 "bad tp" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 3
+same_err 'infersim: error: --tp: tp 3 does not divide the 64 attention heads' "bad tp"
+expect 2 "bad precision" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --kv fp9
+same_err 'infersim: error: --kv: unknown precision "fp9"; did you mean "fp8"?' "bad precision"
+
+printf '{\n  "hidden_size": 4096,\n  "num_hidden_layers": 32\n  "vocab_size": 1\n}\n' >"$tmp/bad.json"
+expect 2 "malformed config" -- "$BIN" predict --model "$tmp/bad.json" --system h100-sxm
+head -n 1 "$tmp/err" | grep -q "^$tmp/bad.json:4:[0-9]*: error: invalid JSON: " && ok || bad "malformed config message"
+
+cat >"$tmp/neg.yaml" <<'Y'
+name: neg
+chip:
+  peak_TFLOPs: {bf16: 100}
+  compute_efficiency: 0.7
+memory:
+  - {name: hbm, capacity_GB: -80, bandwidth_GBps: 1000}
+Y
+expect 2 "negative capacity" -- "$BIN" show system "$tmp/neg.yaml"
+same_err "$tmp/neg.yaml:6:30: error: memory[0].capacity_GB: expected a number > 0, got -80
+    - {name: hbm, capacity_GB: -80, bandwidth_GBps: 1000}
+                               ^" "negative capacity"
+
+expect 2 "unknown command" -- "$BIN" predcit
+same_err 'infersim: error: unknown command "predcit"; did you mean "predict"? (try infersim --help)' "unknown command"
+
+# listings and show
+expect 0 "models" -- "$BIN" models
+grep -q "^llama-3.1-70b " "$tmp/out" && ok || bad "models lists llama-3.1-70b"
+expect 0 "systems" -- "$BIN" systems
+grep -q "^b200 " "$tmp/out" && ok || bad "systems lists b200"
+expect 0 "show model" -- "$BIN" show model deepseek-v3 --json
+jq_true '.kv_bytes_per_token_bf16 == 70272' "DeepSeek-V3 KV bytes per token (61 x 576 x 2)"
+expect 0 "show system" -- "$BIN" show system b200
+grep -q "^b200: " "$tmp/out" && ok || bad "show system text"
+expect 0 "help" -- "$BIN" predict --help
+grep -q -- "--batch N|max" "$tmp/out" && ok || bad "predict --help"
+
+# every preset number carries a source
+if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -37,6 +37,15 @@ void step_add(step_t *s, const model_t *m, double n, double q, double ctx)
     }
 }
 
+double engine_experts_touched(int n_experts, int top_k, double tokens)
+{
+    if (n_experts <= 0)
+        return 0.0;
+    if (top_k >= n_experts)
+        return tokens > 0 ? 1.0 : 0.0;
+    return -expm1(tokens * log1p(-(double)top_k / n_experts));
+}
+
 /* Time of one compute op; adds its breakdown (times `mult` layers) to out. */
 static inline double op_compute(const deploy_t *dep, const placement_t *pl, const op_entry_t *o,
                                 const step_t *s, int c, double touched_frac, double mult,

@@ -55,6 +55,10 @@ void step_clear(step_t *s);
  * (decode: q = 1; a prefill chunk: q = chunk length). */
 void step_add(step_t *s, const model_t *m, double n, double q, double ctx);
 
+/* Expected fraction of experts that at least one of `tokens` routed tokens selects when
+ * each token picks top_k of n_experts uniformly: 1 - (1 - k/E)^tokens. */
+double engine_experts_touched(int n_experts, int top_k, double tokens);
+
 /* Cost the step.  `out` may be NULL (then only the return value is computed).
  * Returns out->time_s. */
 double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, step_cost_t *out);

@@ -1,0 +1,223 @@
+/*
+ * test_engine.c — properties the step engine must have whatever its constants:
+ * roofline floors, monotonicity, MoE expert coverage, sharding.
+ */
+#include "testutil.h"
+
+#include "../src/analysis/predict.h"
+
+static void setup(deploy_t *dep, const model_t *m, const system_t *s, int tp, const char *w, placement_t *pl)
+{
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, m);
+    cfg.plan = (plan_t){tp, tp, 1, 1, 1};
+    precision_parse(w, &cfg.weights);
+    cfg.experts = cfg.weights;
+    cfg.embed = deploy_embed_precision(&cfg.weights);
+    diag_t d;
+    diag_clear(&d);
+    status_t st = deploy_setup(dep, m, s, &cfg, &d);
+    if (st != IS_OK) {
+        char buf[1024];
+        print_error("%s", diag_format(&d, buf, sizeof buf));
+        fail();
+    }
+    deploy_place(dep, 1, 4096, 4096, pl);
+}
+
+/* A decode step can never beat reading its weights at the tier's peak bandwidth;
+ * a prefill step can never beat its FLOPs at the chip's peak rate. */
+static void test_roofline_floors(void **state)
+{
+    (void)state;
+    static const char *models[] = {"llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b", "gemma-2-9b", "qwen3-32b"};
+    static const char *systems[] = {"h100-sxm", "mi300x", "tpu-v5p", "b200", "apple-m4-max"};
+    for (size_t i = 0; i < 5; i++) {
+        model_t m;
+        system_t s;
+        load_model(models[i], &m);
+        load_system(systems[i], &s);
+        deploy_t dep;
+        placement_t pl;
+        setup(&dep, &m, &s, 1, "bf16", &pl);
+        if (!pl.fits)
+            continue;
+        step_t st;
+        step_clear(&st);
+        step_add(&st, &m, 1, 1, 1000);
+        step_cost_t c;
+        double t = engine_step(&dep, &pl, &st, &c);
+        double wbytes = deploy_weight_bytes(&dep);
+        /* the embedding table is gathered, not streamed: subtract it from the floor */
+        double streamed = wbytes - m.p_embed * 2.0 * (m.tie_embeddings ? 0 : 1);
+        assert_le(streamed / s.tier[0].bw_Bps, t);
+        step_clear(&st);
+        step_add(&st, &m, 1, 2048, 0);
+        t = engine_step(&dep, &pl, &st, &c);
+        compute_class_t used;
+        double peak = system_peak_flops(&s, CC_BF16, &used);
+        assert_le(model_prefill_flops(&m, 2048, 0) / peak, t);
+        /* the engine's own FLOP count equals the model's (one chip, no sharding), up to the
+         * LM head, which prefill computes for the last token only */
+        double lm = 2.0 * m.vocab * m.hidden * 2047.0;
+        assert_close(c.flops, model_prefill_flops(&m, 2048, 0) - lm, 0.01);
+    }
+}
+
+static void test_more_bandwidth_never_slower(void **state)
+{
+    (void)state;
+    model_t m;
+    system_t s;
+    load_model("llama-3.1-70b", &m);
+    load_system("h100-sxm", &s);
+    double prev = 1e30;
+    for (double f = 0.5; f <= 8; f *= 2) {
+        system_t s2 = s;
+        s2.tier[0].bw_Bps = s.tier[0].bw_Bps * f;
+        deploy_t dep;
+        placement_t pl;
+        setup(&dep, &m, &s2, 8, "fp8", &pl);
+        for (int b = 1; b <= 256; b *= 4) {
+            step_t st;
+            step_clear(&st);
+            step_add(&st, &m, b, 1, 2048);
+            double t = engine_step(&dep, &pl, &st, NULL);
+            if (b == 1) {
+                assert_le(t, prev);
+                prev = t;
+            }
+        }
+    }
+    /* and more interconnect bandwidth never slower either */
+    double p2 = 1e30;
+    for (double f = 0.5; f <= 8; f *= 2) {
+        system_t s2 = s;
+        s2.level[0].bw_Bps = s.level[0].bw_Bps * f;
+        deploy_t dep;
+        placement_t pl;
+        setup(&dep, &m, &s2, 8, "fp8", &pl);
+        step_t st;
+        step_clear(&st);
+        step_add(&st, &m, 1, 4096, 0);
+        double t = engine_step(&dep, &pl, &st, NULL);
+        assert_le(t, p2);
+        p2 = t;
+    }
+}
+
+static void test_more_chips_less_memory_per_chip(void **state)
+{
+    (void)state;
+    static const char *models[] = {"llama-3.1-70b", "mixtral-8x7b", "deepseek-v3", "qwen3-235b-a22b"};
+    system_t s;
+    load_system("h200", &s);
+    for (size_t i = 0; i < 4; i++) {
+        model_t m;
+        load_model(models[i], &m);
+        double prev_w = 1e300, prev_kv = 1e300;
+        for (int tp = 1; tp <= 8; tp *= 2) {
+            deploy_t dep;
+            placement_t pl;
+            setup(&dep, &m, &s, tp, "fp8", &pl);
+            double w = deploy_weight_bytes(&dep), kv = deploy_kv_bytes(&dep, 16, 4096);
+            assert_le(w, prev_w);
+            assert_le(kv, prev_kv);
+            prev_w = w;
+            prev_kv = kv;
+        }
+    }
+}
+
+static void test_experts_touched(void **state)
+{
+    (void)state;
+    /* one token reads exactly its top_k experts */
+    assert_close(engine_experts_touched(256, 8, 1), 8.0 / 256, 1e-12);
+    /* two tokens: 1 - (1 - 1/4)^2 = 7/16 of 4 experts with top-1 */
+    assert_close(engine_experts_touched(4, 1, 2), 7.0 / 16, 1e-12);
+    /* a large batch touches (nearly) every expert */
+    assert_close(engine_experts_touched(256, 8, 4096), 1.0, 1e-12);
+    /* so DeepSeek-V3's decode weight traffic at batch 1 is a small part of its weights */
+    model_t m;
+    system_t s;
+    load_model("deepseek-v3", &m);
+    load_system("h200", &s);
+    s.tier[0].capacity_B = 2e12; /* one big chip, to see every byte on one tier */
+    deploy_t dep;
+    placement_t pl;
+    setup(&dep, &m, &s, 1, "fp8", &pl);
+    step_t st;
+    step_cost_t c1, c2;
+    step_clear(&st);
+    step_add(&st, &m, 1, 1, 0);
+    engine_step(&dep, &pl, &st, &c1);
+    step_clear(&st);
+    step_add(&st, &m, 4096, 1, 0);
+    engine_step(&dep, &pl, &st, &c2);
+    double w = deploy_weight_bytes(&dep);
+    assert_le(c1.mem_bytes[0], 0.1 * w);  /* ~37 B of 671 B parameters */
+    assert_le(0.95 * w, c2.mem_bytes[0]); /* every expert read once */
+}
+
+static void test_step_aggregates(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("gemma-2-9b", &m);
+    step_t s;
+    step_clear(&s);
+    step_add(&s, &m, 3, 1, 5000);  /* 3 decode tokens at context 5000 */
+    step_add(&s, &m, 1, 100, 0);   /* one prefill chunk of 100 */
+    assert_close(s.tokens, 103, 1e-15);
+    assert_close(s.lm_tokens, 4, 1e-15);
+    for (int c = 0; c < m.n_classes; c++) {
+        int w = m.classes[c].window;
+        double seen = w ? (5001 < w ? 5001 : w) : 5001;
+        assert_close(s.kv_read[c], 3 * seen + 100, 1e-15);
+        assert_close(s.pairs_dec[c], 3 * seen, 1e-15);
+        assert_close(s.pairs_pre[c], 5050, 1e-15);
+    }
+}
+
+static void test_tp_adds_collectives(void **state)
+{
+    (void)state;
+    model_t m;
+    system_t s;
+    load_model("llama-3.1-8b", &m);
+    load_system("h100-sxm", &s);
+    deploy_t dep;
+    placement_t pl;
+    step_t st;
+    step_cost_t c;
+    step_clear(&st);
+    step_add(&st, &m, 1, 1, 100);
+    setup(&dep, &m, &s, 1, "bf16", &pl);
+    engine_step(&dep, &pl, &st, &c);
+    assert_close(c.by_op[OP_TP_ALLREDUCE] + 1, 1, 1e-15);
+    setup(&dep, &m, &s, 8, "bf16", &pl);
+    engine_step(&dep, &pl, &st, &c);
+    /* 2 all-reduces per layer (attention, MLP) + 1 for the vocab-parallel embedding */
+    assert_close(c.net_bytes, (2.0 * 32 + 1) * 4096 * 2 + m.vocab * 2.0, 1e-12);
+    assert_true(c.by_op[OP_TP_ALLREDUCE] > 0);
+    /* the breakdowns agree: by operator and by bound sum to the same time */
+    double a = 0, b = 0;
+    for (int k = 0; k < OP_COUNT; k++) a += c.by_op[k];
+    for (int k = 0; k < BOUND_COUNT; k++) b += c.by_bound[k];
+    assert_close(a, c.time_s, 1e-9);
+    assert_close(b, c.time_s, 1e-9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roofline_floors),
+        cmocka_unit_test(test_more_bandwidth_never_slower),
+        cmocka_unit_test(test_more_chips_less_memory_per_chip),
+        cmocka_unit_test(test_experts_touched),
+        cmocka_unit_test(test_step_aggregates),
+        cmocka_unit_test(test_tp_adds_collectives),
+    };
+    return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
+}

@@ -1,0 +1,185 @@
+/*
+ * test_predict.c — scenarios: memory fit and its answer, the largest batch, latency
+ * floors, static against steady state, parallel plans and their errors.
+ */
+#include "testutil.h"
+
+#include "../src/analysis/predict.h"
+
+static predict_result_t R; /* large: keep off the stack */
+
+static status_t run(const char *model, const char *sys, int chips, int tp, int pp, int ep, int dp, const char *w,
+                    int batch, int isl, int osl, diag_t *d)
+{
+    static model_t m;
+    static system_t s;
+    load_model(model, &m);
+    load_system(sys, &s);
+    predict_req_t req;
+    predict_req_default(&req, &m);
+    req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
+    if (w) {
+        precision_parse(w, &req.cfg.weights);
+        req.cfg.experts = req.cfg.weights;
+        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
+        if (req.cfg.weights.cc == CC_FP8)
+            req.cfg.act = req.cfg.weights;
+    }
+    req.batch = batch;
+    req.isl = isl;
+    req.osl = osl;
+    diag_clear(d);
+    return predict_run(&m, &s, &req, &R, d);
+}
+
+static void test_not_fits_answer(void **state)
+{
+    (void)state;
+    diag_t d;
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 1, 1, 1, 1, 1, "bf16", 1, 1024, 128, &d), IS_OK);
+    assert_false(R.fits);
+    assert_int_equal(R.max_batch, 0);
+    /* weights: 70.55 B parameters x 2 bytes = 141.1 GB on one chip */
+    assert_close(R.weights_B, 2.0 * R.params_total, 1e-12);
+    char want[512];
+    snprintf(want, sizeof want,
+             "needs %.1f GB per chip (weights 141.1 GB, KV cache %.1f GB, workspace and reserve %.1f GB), has 80.0 GB: "
+             "add chips, lower precision, or add a memory tier",
+             R.mem_need_B / 1e9, R.kv_B / 1e9, (R.workspace_B + R.reserved_B) / 1e9);
+    assert_string_equal(R.reason, want);
+    /* the same model fits on 2 H100s in fp8... and on 4 in bf16 */
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 2, 2, 1, 1, 1, "fp8", 1, 1024, 128, &d), IS_OK);
+    assert_true(R.fits);
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 4, 4, 1, 1, 1, "bf16", 1, 1024, 128, &d), IS_OK);
+    assert_true(R.fits);
+}
+
+static void test_max_batch_is_the_edge(void **state)
+{
+    (void)state;
+    diag_t d;
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 1, 1, "fp8", 0, 2048, 256, &d), IS_OK);
+    int b = R.max_batch;
+    assert_true(b > 64);
+    assert_int_equal(R.batch, b);
+    assert_true(R.steady);
+    /* by hand: KV per token per chip = 80 layers x 2 (K,V) x 1 KV head x 128 x 2 bytes (bf16)
+     * = 40,960 B; a request holds 2304 tokens: 94.4 MB. free = 80 GB - reserve - weights - workspace */
+    double kv_seq = 80.0 * 2 * 128 * 2 * 2304;
+    double free_B = 80e9 - R.reserved_B - R.weights_B;
+    /* workspace changes little with batch: the answer is within one sequence of free / kv_seq */
+    assert_true(b <= free_B / kv_seq);
+    assert_true(b >= (free_B - R.workspace_B) / kv_seq - 1);
+    /* one more request does not fit, and an explicit batch beyond the edge says so */
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 1, 1, "fp8", b + 1, 2048, 256, &d), IS_OK);
+    assert_false(R.fits);
+}
+
+static void test_latency_floors_and_batching(void **state)
+{
+    (void)state;
+    diag_t d;
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 1, 1, "fp8", 1, 2048, 256, &d), IS_OK);
+    /* TPOT >= weights per chip / peak bandwidth (9 GB / 3.35 TB/s = 2.7 ms) */
+    assert_le(R.weights_B / 3.35e12, R.tpot_s);
+    /* TTFT >= prefill FLOPs per chip / peak fp8 rate */
+    model_t m;
+    load_model("llama-3.1-70b", &m);
+    assert_le(model_prefill_flops(&m, 2048, 0) / 8 / 1978.9e12, R.ttft_s);
+    /* e2e = TTFT + (OSL - 1) TPOT; per-user rate = 1 / TPOT */
+    assert_close(R.e2e_s, R.ttft_s + 255 * R.tpot_s, 1e-12);
+    assert_close(R.output_tok_s_per_user, 1 / R.tpot_s, 1e-12);
+    double single = R.output_tok_s, tpot1 = R.tpot_s;
+    /* a larger batch: more throughput, slower per user */
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 1, 1, "fp8", 64, 2048, 256, &d), IS_OK);
+    assert_true(R.output_tok_s > 10 * single);
+    assert_true(R.tpot_s > tpot1);
+    double b64 = R.output_tok_s;
+    /* the largest batch beats batch 64 on throughput */
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 1, 1, "fp8", 0, 2048, 256, &d), IS_OK);
+    assert_true(R.output_tok_s > b64);
+    /* decode at batch 1 is bound by memory and interconnect latency, not compute */
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 1, 1, "fp8", 1, 2048, 256, &d), IS_OK);
+    double mem = R.decode.cost.by_bound[BOUND_MEM0];
+    assert_true(mem > R.decode.cost.by_bound[BOUND_COMPUTE]);
+    assert_true(R.decode.cost.by_bound[BOUND_NET_LATENCY] > R.decode.cost.by_bound[BOUND_NET_BANDWIDTH]);
+    /* prefill is compute-bound */
+    assert_true(R.prefill.cost.by_bound[BOUND_COMPUTE] > R.prefill.cost.by_bound[BOUND_MEM0]);
+    assert_true(R.prefill.intensity > R.ridge_flop_per_byte);
+    assert_true(R.decode.intensity < R.ridge_flop_per_byte);
+}
+
+static void test_parallel_plans(void **state)
+{
+    (void)state;
+    diag_t d;
+    /* DP: two replicas of TP4 give twice one replica's throughput at twice the batch */
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 4, 4, 1, 1, 1, "fp8", 32, 1024, 128, &d), IS_OK);
+    double one = R.output_tok_s;
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 4, 1, 1, 2, "fp8", 64, 1024, 128, &d), IS_OK);
+    assert_close(R.output_tok_s, 2 * one, 1e-9);
+    /* PP halves the weights per chip */
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 2, 1, 2, 1, 1, "fp8", 1, 1024, 128, &d), IS_OK);
+    double w_pp2 = R.weights_B;
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 1, 1, 1, 1, 1, "fp8", 1, 1024, 128, &d), IS_OK);
+    assert_close(w_pp2, R.weights_B / 2, 0.02);
+    /* EP over 8 chips of DP attention: DeepSeek-V3 dispatches and combines with all-to-alls */
+    assert_int_equal(run("deepseek-v3", "h200", 8, 1, 1, 8, 8, NULL, 64, 1024, 128, &d), IS_OK);
+    assert_true(R.fits);
+    assert_true(R.decode.cost.by_op[OP_EP_ALLTOALL] > 0);
+    assert_close(R.decode.cost.by_op[OP_TP_ALLREDUCE] + 1, 1, 1e-15);
+}
+
+static void test_plan_errors(void **state)
+{
+    (void)state;
+    diag_t d;
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 3, 3, 1, 1, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
+    assert_string_equal(d.field, "--tp");
+    assert_string_equal(d.message, "tp 3 does not divide the 64 attention heads");
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 4, 1, 1, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "8 chips but tp 4 x pp 1 x dp 1 = 4: the product must equal the chip count");
+    assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 2, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "ep 2 given but the model has no experts (0)");
+    assert_int_equal(run("mixtral-8x7b", "h100-sxm", 8, 8, 1, 3, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "ep 3 does not divide the 8 experts");
+    /* Qwen2.5-7B: 28 heads, 4 KV heads; tp 7 divides the heads but not the KV heads */
+    assert_int_equal(run("qwen2.5-7b", "h100-sxm", 7, 7, 1, 1, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "tp 7 and the 4 KV heads must divide one another");
+    /* TP 16 on 8-GPU NVLink domains crosses InfiniBand (allowed: 128 heads, 8 KV heads replicated);
+     * its all-reduces pay the slower level's latency, so interconnect latency per token exceeds
+     * that of TP 8 inside one domain */
+    assert_int_equal(run("llama-3.1-405b", "h100-sxm", 16, 16, 1, 1, 1, "fp8", 1, 1024, 128, &d), IS_OK);
+    double lat16 = R.decode.cost.by_bound[BOUND_NET_LATENCY];
+    assert_int_equal(run("llama-3.1-405b", "h100-sxm", 16, 8, 2, 1, 1, "fp8", 1, 1024, 128, &d), IS_OK);
+    assert_true(R.decode.cost.by_bound[BOUND_NET_LATENCY] < lat16);
+}
+
+static void test_edge_and_cpu(void **state)
+{
+    (void)state;
+    diag_t d;
+    /* llama.cpp-style q4_0 on an M2 Ultra: decode bound by LPDDR bandwidth (800 GB/s) */
+    assert_int_equal(run("llama-2-7b", "apple-m2-ultra", 1, 1, 1, 1, 1, "q4_0", 1, 512, 128, &d), IS_OK);
+    assert_true(R.fits);
+    assert_le(R.weights_B / 800e9, R.tpot_s);
+    assert_true(R.decode.cost.by_bound[BOUND_MEM0] > R.decode.cost.by_bound[BOUND_COMPUTE]);
+    /* a phone holds a 1B model but not a 70B one */
+    assert_int_equal(run("llama-3.2-1b", "snapdragon-8-gen3", 1, 1, 1, 1, 1, "q4_0", 1, 512, 128, &d), IS_OK);
+    assert_true(R.fits);
+    assert_int_equal(run("llama-3.1-70b", "snapdragon-8-gen3", 1, 1, 1, 1, 1, "q4_0", 1, 512, 128, &d), IS_OK);
+    assert_false(R.fits);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_not_fits_answer),
+        cmocka_unit_test(test_max_batch_is_the_edge),
+        cmocka_unit_test(test_latency_floors_and_batching),
+        cmocka_unit_test(test_parallel_plans),
+        cmocka_unit_test(test_plan_errors),
+        cmocka_unit_test(test_edge_and_cpu),
+    };
+    return cmocka_run_group_tests_name("predict", tests, NULL, NULL);
+}
