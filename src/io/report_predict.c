@@ -109,11 +109,12 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_t *mem = json_object();
     for (int i = 0; i < s->n_tiers; i++) {
         json_t *t = json_object();
-        double ws = i == r->placement.act_tier ? r->workspace_B + r->reserved_B : 0;
+        int at = i == r->placement.act_tier;
         json_object_set_new(t, "capacity", json_real(s->tier[i].capacity_B));
         json_object_set_new(t, "weights", json_real(r->weights_B * r->placement.weights[i]));
         json_object_set_new(t, "kv", json_real(r->kv_B * r->placement.kv[i]));
-        json_object_set_new(t, "workspace", json_real(ws));
+        json_object_set_new(t, "workspace", json_real(at ? r->workspace_B : 0));
+        json_object_set_new(t, "reserved", json_real(at ? r->reserved_B : 0));
         json_object_set_new(t, "used", json_real(r->placement.used_B[i]));
         json_object_set_new(mem, s->tier[i].name, t);
     }
@@ -208,7 +209,7 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
     fprintf(f, "throughput  %.1f output tok/s (%.1f per chip), %.1f tok/s per user, %.1f total tok/s\n",
             r->output_tok_s, r->output_tok_s_per_chip, r->output_tok_s_per_user, r->total_tok_s);
 
-    fprintf(f, "\nmemory per chip %-12s %10s %10s %10s %12s %10s\n", "", "capacity", "weights", "KV cache", "workspace", "free");
+    fprintf(f, "\nmemory per chip %-12s %10s %10s %10s %12s %10s\n", "", "capacity", "weights", "KV cache", "work+reserve", "free");
     for (int i = 0; i < s->n_tiers; i++) {
         double ws = i == r->placement.act_tier ? r->workspace_B + r->reserved_B : 0;
         double fr = s->tier[i].capacity_B - r->placement.used_B[i];
