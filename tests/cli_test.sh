@@ -110,6 +110,14 @@ grep -q "^b200: " "$tmp/out" && ok || bad "show system text"
 expect 0 "help" -- "$BIN" predict --help
 grep -q -- "--batch N|max" "$tmp/out" && ok || bad "predict --help"
 
+# validation against published measurements: JSON contract and a well-formed SVG
+expect 0 "validate" -- "$BIN" validate --json --svg "$tmp/val.svg"
+jq_true '.mape | has("overall") and has("datacenter") and has("edge")' "validate mape keys"
+jq_true '[.rows[] | select(has("predicted"))] | length >= 40' "at least 40 predicted rows"
+jq_true '[.rows[] | select(has("predicted")) | .source_url | startswith("http")] | all' "every row has a source URL"
+if xmllint --noout "$tmp/val.svg" 2>"$tmp/x" && rsvg-convert "$tmp/val.svg" -o "$tmp/val.png" 2>>"$tmp/x"; then ok; else bad "validate svg"; cat "$tmp/x"; fi
+ls "$tmp"/val.svg.tmp* >/dev/null 2>&1 && bad "temporary file left behind" || ok
+
 # every preset number carries a source
 if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 

@@ -33,5 +33,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_systems(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

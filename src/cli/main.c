@@ -79,6 +79,7 @@ static void usage(FILE *f)
             "  models    list the model presets (Hugging Face config.json files)\n"
             "  systems   list the system presets (YAML files with sources)\n"
             "  show      show model NAME|PATH  or  show system NAME|PATH: everything derived from it\n"
+            "  validate  predicted against published measurements: error per row, MAPE per group\n"
             "\n"
             "  infersim COMMAND --help   options of a command\n"
             "  infersim --version\n"
@@ -107,8 +108,9 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
     if (!strcmp(cmd, "systems")) return cmd_systems(argc - 1, argv + 1);
     if (!strcmp(cmd, "show")) return cmd_show(argc - 1, argv + 1);
-    static const char *const cmds[] = {"predict", "models", "systems", "show"};
-    const char *near = diag_near_match(cmd, cmds, 4);
+    if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
+    static const char *const cmds[] = {"predict", "models", "systems", "show", "validate"};
+    const char *near = diag_near_match(cmd, cmds, 5);
     fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     return EXIT_INPUT;

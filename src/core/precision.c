@@ -6,6 +6,8 @@
  *   q8_0: 32 8-bit values + one fp16 scale            = (32*8+16)/32 = 8.5 bits
  *   q4_k / q5_k / q6_k: llama.cpp k-quants, 4.5 / 5.5 / 6.5625 bits per weight
  *     (ggml-quants: super-blocks of 256 with 6-bit sub-block scales)
+ *   q2_k, q3_k_m, q4_k_s, q4_k_m, q5_k_m: llama.cpp's mixed k-quant recipes, as measured
+ *     on Llama 2 7B by llama.cpp (tools/quantize/README.md): 3.35, 3.91, 4.58, 4.84, 5.68 bpw
  *   mxfp4: OCP Microscaling, 32 fp4 values + one 8-bit shared exponent = 4.25 bits
  *   nvfp4: NVIDIA Blackwell, 16 fp4 values + one fp8 scale = 4.5 bits
  */
@@ -27,13 +29,16 @@ static const precision_t table[] = {
     {"fp8", 8.0, CC_FP8},      {"int8", 8.0, CC_INT8},   {"fp4", 4.0, CC_FP4},
     {"int4", 4.0, CC_INT4},    {"mxfp4", 4.25, CC_FP4},  {"nvfp4", 4.5, CC_FP4},
     {"q4_0", 4.5, CC_NONE},    {"q4_k", 4.5, CC_NONE},   {"q5_k", 5.5, CC_NONE},
-    {"q6_k", 6.5625, CC_NONE}, {"q8_0", 8.5, CC_NONE},
+    {"q6_k", 6.5625, CC_NONE}, {"q8_0", 8.5, CC_NONE},   {"q2_k", 3.35, CC_NONE},
+    {"q3_k_m", 3.91, CC_NONE}, {"q4_k_s", 4.58, CC_NONE}, {"q4_k_m", 4.84, CC_NONE},
+    {"q5_k_m", 5.68, CC_NONE},
 };
 enum { N_TABLE = sizeof table / sizeof table[0] };
 
 static const char *const names[N_TABLE] = {
     "fp32", "bf16", "fp16", "fp8", "int8", "fp4", "int4",
     "mxfp4", "nvfp4", "q4_0", "q4_k", "q5_k", "q6_k", "q8_0",
+    "q2_k", "q3_k_m", "q4_k_s", "q4_k_m", "q5_k_m",
 };
 
 const char *const *precision_names(int *n)

@@ -1,0 +1,291 @@
+/*
+ * validate.c — published measurements -> predictions -> errors (see validate.h).
+ *
+ * Mapping of a row to a prediction:
+ *  - model / system: preset names, or aliases (data/validation/aliases.csv) with a reason;
+ *  - chips, tp, pp, ep as given; dp = chips / (tp x pp).  A row without tp (MLPerf results,
+ *    which rarely state it) takes the smallest power-of-two tp whose replica fits, and
+ *    replicates it over the chips: what throughput submissions do;
+ *  - weights as given (empty: as published); kv as given, else fp8 when the weights are
+ *    fp8 (the vendor tables' fp8 recipes quantize the KV cache too), else bf16;
+ *  - batch N: a static batch of N; "max" or empty: steady-state continuous batching at
+ *    the largest batch that fits;
+ *  - a decode-speed row without an input length starts from a 1-token prompt; a
+ *    prefill-speed row without an output length generates 1 token; any other row
+ *    without lengths is skipped (MLPerf's data sets are not fixed lengths).
+ * Metrics: output_tok_s, output_tok_s_per_gpu, total_tok_s, ttft_ms, tpot_ms,
+ * decode_tok_s_per_user (1 / TPOT) and prefill_tok_s (batch x ISL / TTFT).
+ */
+#include "validate.h"
+
+#include "../io/catalog.h"
+#include "../io/csv.h"
+#include "../io/model_config.h"
+#include "../io/system_yaml.h"
+#include "predict.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct alias {
+    char name[64], preset[64];
+} alias_t;
+
+static const char *resolve_alias(const alias_t *al, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(al[i].name, name) == 0)
+            return al[i].preset;
+    return name;
+}
+
+static int field_int(const char *s, int dflt)
+{
+    if (!s || !*s)
+        return dflt;
+    char *e;
+    long v = strtol(s, &e, 10);
+    return (*e == '\0' && v > 0 && v < 100000000) ? (int)v : -1;
+}
+
+static int load_pair(const char *model, const char *sys, model_t *m, system_t *s, char *why, size_t cap)
+{
+    char path[4096];
+    diag_t d;
+    diag_clear(&d);
+    if (catalog_resolve(CATALOG_MODELS, model, path, sizeof path, &d) != IS_OK || model_load(path, m, &d) != IS_OK) {
+        snprintf(why, cap, "no model preset \"%s\"", model);
+        return -1;
+    }
+    diag_clear(&d);
+    if (catalog_resolve(CATALOG_SYSTEMS, sys, path, sizeof path, &d) != IS_OK || system_load(path, s, &d) != IS_OK) {
+        snprintf(why, cap, "no system preset \"%s\"", sys);
+        return -1;
+    }
+    return 0;
+}
+
+/* One row -> predicted value (in the row's unit).  Returns 0, or -1 with why. */
+static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_row_t *v)
+{
+    static model_t m;
+    static system_t s;
+    static predict_result_t r;
+#define F(name) (csv_col(c, name) >= 0 ? c->rows[i][csv_col(c, name)] : "")
+    const char *mname = resolve_alias(al, n_al, F("model"));
+    const char *sname = resolve_alias(al, n_al, F("system"));
+    if (load_pair(mname, sname, &m, &s, v->reason, sizeof v->reason))
+        return -1;
+    predict_req_t req;
+    predict_req_default(&req, &m);
+    int chips = field_int(F("chips"), 1), tp = field_int(F("tp"), 0), pp = field_int(F("pp"), 1),
+        ep = field_int(F("ep"), 1);
+    if (chips < 0 || tp < 0 || pp < 0 || ep < 0) {
+        snprintf(v->reason, sizeof v->reason, "chips/tp/pp/ep must be positive integers");
+        return -1;
+    }
+    const char *w = F("weights"), *kv = F("kv"), *batch = F("batch");
+    if (*w) {
+        if (precision_parse(w, &req.cfg.weights) != 0) {
+            snprintf(v->reason, sizeof v->reason, "unknown precision \"%s\"", w);
+            return -1;
+        }
+        req.cfg.experts = req.cfg.weights;
+        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
+    }
+    compute_class_t wc = req.cfg.weights.cc;
+    if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
+        req.cfg.act = req.cfg.weights;
+    if (*kv) {
+        if (precision_parse(kv, &req.cfg.kv) != 0) {
+            snprintf(v->reason, sizeof v->reason, "unknown precision \"%s\"", kv);
+            return -1;
+        }
+    } else if (wc == CC_FP8) {
+        req.cfg.kv = req.cfg.weights;
+    }
+    int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0);
+    const char *metric = F("metric");
+    if (!isl && !strcmp(metric, "decode_tok_s_per_user"))
+        isl = 1;
+    if (!osl && (!strcmp(metric, "prefill_tok_s") || !strcmp(metric, "ttft_ms")))
+        osl = 1;
+    if (!osl && !strcmp(metric, "decode_tok_s_per_user"))
+        osl = 128;
+    if (isl <= 0 || osl <= 0) {
+        snprintf(v->reason, sizeof v->reason, "the source gives no fixed input/output lengths");
+        return -1;
+    }
+    req.isl = isl;
+    req.osl = osl;
+    if (!*batch || !strcmp(batch, "max")) {
+        req.batch = 0;
+    } else if ((req.batch = field_int(batch, 0)) <= 0) {
+        snprintf(v->reason, sizeof v->reason, "batch \"%s\" is not a number or max", batch);
+        return -1;
+    }
+    /* the plan: an unknown tp is the smallest power of two whose replica fits */
+    int tps[16], ntp = 0;
+    if (tp > 0) {
+        tps[ntp++] = tp;
+    } else {
+        for (int t = 1; t <= chips / pp && ntp < 16; t *= 2)
+            if ((chips / pp) % t == 0)
+                tps[ntp++] = t;
+    }
+    status_t st = IS_ERR_INPUT;
+    diag_t d;
+    for (int k = 0; k < ntp; k++) {
+        int t = tps[k];
+        if (chips % (t * pp) != 0)
+            continue;
+        int dp = chips / (t * pp);
+        req.cfg.plan = (plan_t){chips, t, pp, ep, dp};
+        if (ep > 1 && ep > t)
+            req.cfg.plan.ep = ep; /* DP attention + EP as given */
+        diag_clear(&d);
+        st = predict_run(&m, &s, &req, &r, &d);
+        if (st == IS_OK && (r.fits || k == ntp - 1))
+            break;
+    }
+    if (st != IS_OK) {
+        snprintf(v->reason, sizeof v->reason, "invalid plan: %.140s", d.message);
+        return -1;
+    }
+    if (!r.fits) {
+        snprintf(v->reason, sizeof v->reason, "does not fit: %.100s", r.reason);
+        return -1;
+    }
+    const plan_t *p = &req.cfg.plan;
+    snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s b%d%s", p->tp, p->pp, p->ep, p->dp,
+             req.cfg.weights.name, req.cfg.kv.name, r.batch, r.steady ? " steady" : "");
+    if (!strcmp(metric, "output_tok_s")) v->predicted = r.output_tok_s;
+    else if (!strcmp(metric, "output_tok_s_per_gpu")) v->predicted = r.output_tok_s_per_chip;
+    else if (!strcmp(metric, "total_tok_s")) v->predicted = r.total_tok_s;
+    else if (!strcmp(metric, "ttft_ms")) v->predicted = r.ttft_s * 1e3;
+    else if (!strcmp(metric, "tpot_ms")) v->predicted = r.tpot_s * 1e3;
+    else if (!strcmp(metric, "decode_tok_s_per_user")) v->predicted = r.output_tok_s_per_user;
+    else if (!strcmp(metric, "prefill_tok_s")) v->predicted = (double)r.batch * isl / r.ttft_s;
+    else {
+        snprintf(v->reason, sizeof v->reason, "unknown metric \"%s\"", metric);
+        return -1;
+    }
+#undef F
+    return 0;
+}
+
+static status_t load_aliases(const char *path, alias_t **out, int *n, diag_t *d)
+{
+    *out = NULL;
+    *n = 0;
+    if (!path)
+        return IS_OK;
+    csv_t c;
+    status_t st = csv_read(path, &c, d);
+    if (st != IS_OK)
+        return st;
+    int cn = csv_col(&c, "name"), cp = csv_col(&c, "preset");
+    if (cn < 0 || cp < 0) {
+        csv_free(&c);
+        return diag_error(d, path, 1, 0, NULL, "expected columns name,preset");
+    }
+    *out = calloc((size_t)c.n_rows + 1, sizeof(alias_t));
+    if (!*out) {
+        csv_free(&c);
+        return diag_error(d, path, 0, 0, NULL, "out of memory");
+    }
+    for (int i = 0; i < c.n_rows; i++) {
+        snprintf((*out)[i].name, sizeof(*out)[i].name, "%s", c.rows[i][cn]);
+        snprintf((*out)[i].preset, sizeof(*out)[i].preset, "%s", c.rows[i][cp]);
+    }
+    *n = c.n_rows;
+    csv_free(&c);
+    return IS_OK;
+}
+
+status_t validate_run(const char *csv_path, const char *aliases_path, val_report_t *r, diag_t *d)
+{
+    memset(r, 0, sizeof *r);
+    csv_t c;
+    status_t st = csv_read(csv_path, &c, d);
+    if (st != IS_OK)
+        return st;
+    static const char *const need[] = {"id", "group", "model", "system", "chips", "metric", "value"};
+    for (size_t k = 0; k < sizeof need / sizeof need[0]; k++)
+        if (csv_col(&c, need[k]) < 0) {
+            csv_free(&c);
+            return diag_error(d, csv_path, 1, 0, need[k], "missing column \"%s\" in the header", need[k]);
+        }
+    alias_t *al;
+    int n_al;
+    if ((st = load_aliases(aliases_path, &al, &n_al, d)) != IS_OK) {
+        csv_free(&c);
+        return st;
+    }
+    r->rows = calloc((size_t)c.n_rows + 1, sizeof(val_row_t));
+    if (!r->rows) {
+        free(al);
+        csv_free(&c);
+        return diag_error(d, csv_path, 0, 0, NULL, "out of memory");
+    }
+    r->n_rows = c.n_rows;
+    double sum[3] = {0, 0, 0};
+    int cnt[3] = {0, 0, 0};
+    for (int i = 0; i < c.n_rows; i++) {
+        val_row_t *v = &r->rows[i];
+        v->line = c.line[i];
+#define COPY(dst, col) snprintf(dst, sizeof dst, "%s", csv_col(&c, col) >= 0 ? c.rows[i][csv_col(&c, col)] : "")
+        COPY(v->id, "id");
+        COPY(v->group, "group");
+        COPY(v->model, "model");
+        COPY(v->system, "system");
+        COPY(v->metric, "metric");
+        COPY(v->framework, "framework");
+        COPY(v->source_url, "source_url");
+#undef COPY
+        char *e;
+        const char *val = c.rows[i][csv_col(&c, "value")];
+        v->measured = strtod(val, &e);
+        if (e == val || *e || !(v->measured > 0)) {
+            free(al);
+            csv_free(&c);
+            validate_free(r);
+            return diag_error(d, csv_path, v->line, 0, "value", "expected a positive number, got \"%s\"", val);
+        }
+        if (strcmp(v->group, "datacenter") && strcmp(v->group, "edge")) {
+            int line = v->line;
+            free(al);
+            csv_free(&c);
+            validate_free(r);
+            return diag_error(d, csv_path, line, 0, "group", "expected datacenter or edge");
+        }
+        if (predict_row(&c, i, al, n_al, v) != 0) {
+            v->skipped = 1;
+            r->n_skipped++;
+            continue;
+        }
+        v->error = (v->predicted - v->measured) / v->measured;
+        r->n_done++;
+        int g = strcmp(v->group, "edge") == 0 ? 2 : 1;
+        sum[0] += fabs(v->error);
+        cnt[0]++;
+        sum[g] += fabs(v->error);
+        cnt[g]++;
+    }
+    r->mape_overall = cnt[0] ? sum[0] / cnt[0] : 0;
+    r->mape_datacenter = cnt[1] ? sum[1] / cnt[1] : 0;
+    r->mape_edge = cnt[2] ? sum[2] / cnt[2] : 0;
+    r->n_datacenter = cnt[1];
+    r->n_edge = cnt[2];
+    free(al);
+    csv_free(&c);
+    return IS_OK;
+}
+
+void validate_free(val_report_t *r)
+{
+    free(r->rows);
+    r->rows = NULL;
+}
