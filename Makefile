@@ -30,7 +30,7 @@ IS_CFLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
             $(OPT) $(SAN) $(PKG_CFLAGS) -MMD -MP
 IS_LDLIBS = $(PKG_LIBS) -lm -pthread
 
-LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard src/analysis/*.c)
+LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard src/analysis/*.c) $(wildcard src/probe/*.c)
 CLI_SRC = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 BENCH_SRC = $(wildcard bench/bench_*.c)
@@ -53,6 +53,14 @@ infersim: $(BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(IS_CFLAGS) $(CFLAGS) -c $< -o $@
+
+# The probe kernels measure *this* machine: built for it, with FMA contraction
+# (ISO C mode turns contraction off by default).
+PROBE_CFLAGS = -O3 -march=native -ffp-contract=fast -Wno-psabi  # psabi: 64-byte vectors passed between static functions only
+
+$(BUILD)/src/probe/%.o: src/probe/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(IS_CFLAGS) $(PROBE_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -118,6 +118,16 @@ jq_true '[.rows[] | select(has("predicted")) | .source_url | startswith("http")]
 if xmllint --noout "$tmp/val.svg" 2>"$tmp/x" && rsvg-convert "$tmp/val.svg" -o "$tmp/val.png" 2>>"$tmp/x"; then ok; else bad "validate svg"; cat "$tmp/x"; fi
 ls "$tmp"/val.svg.tmp* >/dev/null 2>&1 && bad "temporary file left behind" || ok
 
+# calibrate writes a system file that loads and carries its sources; measure prints the contract
+expect 0 "calibrate" -- "$BIN" calibrate --quick --out "$tmp/me.yaml" --json
+jq_true '.bandwidth_all_GBps > 0 and .fp32_peak_all_GFLOPs > 0' "calibrate json"
+expect 0 "calibrated system loads" -- "$BIN" show system "$tmp/me.yaml"
+if sh "$top/tests/check_sources.sh" "$tmp/me.yaml" >"$tmp/src" 2>&1; then ok; else bad "calibrated sources"; cat "$tmp/src"; fi
+expect 0 "measure" -- "$BIN" measure --model "$top/tests/data/tiny-llama.json" --system "$tmp/me.yaml" --isl 8 --osl 4 --json
+jq_true 'has("predicted_s") and has("measured_s") and has("error") and has("achieved_bandwidth_gbs")' "measure json"
+expect 2 "measure MoE" -- "$BIN" measure --model mixtral-8x7b --system "$tmp/me.yaml"
+grep -q "measure runs dense grouped-query-attention models" "$tmp/err" && ok || bad "measure MoE message"
+
 # every preset number carries a source
 if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 

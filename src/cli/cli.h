@@ -34,5 +34,7 @@ int cmd_models(int argc, char **argv);
 int cmd_systems(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 #endif

@@ -80,6 +80,8 @@ static void usage(FILE *f)
             "  systems   list the system presets (YAML files with sources)\n"
             "  show      show model NAME|PATH  or  show system NAME|PATH: everything derived from it\n"
             "  validate  predicted against published measurements: error per row, MAPE per group\n"
+            "  calibrate measure this machine and write a system file for it\n"
+            "  measure   run a real transformer on this CPU and compare with the prediction\n"
             "\n"
             "  infersim COMMAND --help   options of a command\n"
             "  infersim --version\n"
@@ -109,8 +111,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "systems")) return cmd_systems(argc - 1, argv + 1);
     if (!strcmp(cmd, "show")) return cmd_show(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
-    static const char *const cmds[] = {"predict", "models", "systems", "show", "validate"};
-    const char *near = diag_near_match(cmd, cmds, 5);
+    if (!strcmp(cmd, "calibrate")) return cmd_calibrate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "measure")) return cmd_measure(argc - 1, argv + 1);
+    static const char *const cmds[] = {"predict", "models", "systems", "show", "validate", "calibrate", "measure"};
+    const char *near = diag_near_match(cmd, cmds, 7);
     fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     return EXIT_INPUT;

@@ -142,6 +142,13 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         diag_warn(d, "%s has no %s fast path: GEMMs run at its %s rate", s->name,
                   compute_class_names[want], compute_class_names[dep->gemm_cc]);
     const double rate = peak * s->compute_eff;
+    /* Attention kernels (FlashAttention, FlashMLA) compute QK^T and PV in 16 bits, or in fp8
+     * when both the KV cache and the GEMM inputs are 8-bit or narrower (FlashAttention-3 fp8);
+     * never in 4 bits, whatever the weights are. */
+    compute_class_t attn_cc = (cfg->kv.cc == CC_FP8 && cfg->act.bits <= 8) ? CC_FP8 : CC_BF16;
+    if (cfg->act.cc == CC_FP32)
+        attn_cc = CC_FP32;
+    const double attn_rate = system_peak_flops(s, attn_cc, NULL) * s->compute_eff;
 
     /* attention shapes per chip */
     const double heads = m->n_heads / tp;
@@ -213,7 +220,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         o = add_op(t, OP_ATTN, K_ATTN);
         o->flops_per_pair_dec = model_attn_flops_per_pair(m, 1) / tp;
         o->flops_per_pair_pre = model_attn_flops_per_pair(m, 0) / tp;
-        o->flop_rate = rate;
+        o->flop_rate = attn_rate;
         o->kv_bytes_per_kvtok = kv_tok;
         o->kv_write_per_token = kv_tok;
         double attn_out = heads * (m->attn == ATTN_MLA ? m->v_head_dim : m->head_dim);

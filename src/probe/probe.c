@@ -1,0 +1,362 @@
+/*
+ * probe.c — machine measurements (see probe.h).  Each figure is the best of a few
+ * repetitions, the usual way to measure a sustained rate on a shared machine.
+ */
+#include "probe.h"
+
+#include "kernels.h"
+#include "pool.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vec.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- bandwidth: every thread sums its contiguous share of a large buffer ---- */
+
+typedef struct bw_arg {
+    const float *buf;
+    size_t per_chunk;  /* floats per chunk */
+    float sink[64];
+} bw_arg_t;
+
+static void bw_task(void *v, size_t b, size_t e)
+{
+    bw_arg_t *a = v;
+    vf s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    for (size_t c = b; c < e; c++) {
+        const float *p = a->buf + c * a->per_chunk;
+        for (size_t i = 0; i + 4 * VW <= a->per_chunk; i += 4 * VW) {
+            vf x0, x1, x2, x3;
+            memcpy(&x0, p + i, sizeof x0);
+            memcpy(&x1, p + i + VW, sizeof x1);
+            memcpy(&x2, p + i + 2 * VW, sizeof x2);
+            memcpy(&x3, p + i + 3 * VW, sizeof x3);
+            s0 += x0;
+            s1 += x1;
+            s2 += x2;
+            s3 += x3;
+        }
+    }
+    vf s = s0 + s1 + s2 + s3;
+    a->sink[b % 64] += s[0] + s[VW - 1];
+}
+
+static double bandwidth(pool_t *p, const float *buf, size_t n_floats, int reps)
+{
+    bw_arg_t a;
+    memset(&a, 0, sizeof a);
+    a.buf = buf;
+    size_t chunks = (size_t)pool_threads(p) * 16;
+    a.per_chunk = n_floats / chunks / 64 * 64;
+    double best = 0;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        pool_for(p, chunks, 1, bw_task, &a);
+        double t = now() - t0;
+        double bw = (double)chunks * a.per_chunk * sizeof(float) / t;
+        if (bw > best)
+            best = bw;
+    }
+    return best;
+}
+
+/* ---- latency: a random cyclic chain of cache lines ---- */
+
+static double latency(size_t bytes, long steps)
+{
+    size_t n = bytes / 64;
+    size_t *next = aligned_alloc(64, n * 64);
+    size_t *perm = malloc(sizeof(size_t) * n);
+    if (!next || !perm) {
+        free(next);
+        free(perm);
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    uint64_t s = 88172645463325252ull;
+    for (size_t i = n - 1; i > 0; i--) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        size_t j = s % (i + 1);
+        size_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        next[perm[i] * 8] = perm[(i + 1) % n] * 8;
+    size_t k = 0;
+    for (long i = 0; i < steps / 4; i++) /* warm the TLB a little */
+        k = next[k];
+    double t0 = now();
+    for (long i = 0; i < steps; i++)
+        k = next[k];
+    double t = now() - t0;
+    volatile size_t sink = k;
+    (void)sink;
+    free(next);
+    free(perm);
+    return t / steps;
+}
+
+/* ---- FMA peak: 8 independent vector accumulators per thread ---- */
+
+typedef struct fma_arg {
+    long iters;
+    float sink[64];
+} fma_arg_t;
+
+static void fma_task(void *v, size_t b, size_t e)
+{
+    fma_arg_t *a = v;
+    for (size_t c = b; c < e; c++) {
+        /* broadcasts, not element stores: element stores would pin the vectors to memory */
+        const vf zero = {0};
+        vf x0 = zero + 1.0f, x1 = zero + 2.0f, x2 = zero + 3.0f, x3 = zero + 4.0f;
+        vf x4 = zero + 5.0f, x5 = zero + 6.0f, x6 = zero + 7.0f, x7 = zero + 8.0f;
+        const vf m = zero + 0.999999f, k = zero + 1e-7f;
+        const long iters = a->iters;
+        for (long i = 0; i < iters; i++) {
+            x0 = x0 * m + k;
+            x1 = x1 * m + k;
+            x2 = x2 * m + k;
+            x3 = x3 * m + k;
+            x4 = x4 * m + k;
+            x5 = x5 * m + k;
+            x6 = x6 * m + k;
+            x7 = x7 * m + k;
+        }
+        vf s = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7;
+        a->sink[c % 64] += s[0] + s[7];
+    }
+}
+
+static double fma_peak(pool_t *p, long iters, int reps)
+{
+    fma_arg_t a;
+    memset(&a, 0, sizeof a);
+    a.iters = iters;
+    size_t n = (size_t)pool_threads(p);
+    double best = 0;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        pool_for(p, n, 1, fma_task, &a);
+        double t = now() - t0;
+        double f = (double)n * iters * 8 * VW * 2 / t;
+        if (f > best)
+            best = f;
+    }
+    return best;
+}
+
+static void empty_task(void *v, size_t b, size_t e)
+{
+    (void)v;
+    (void)b;
+    (void)e;
+}
+
+static double read_cpuinfo(const char *key, char *out, size_t cap)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return 0;
+    char line[512];
+    double v = 0;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, key, kl) == 0) {
+            char *c = strchr(line, ':');
+            if (c) {
+                c++;
+                while (*c == ' ' || *c == '\t') c++;
+                c[strcspn(c, "\n")] = '\0';
+                if (out)
+                    snprintf(out, cap, "%s", c);
+                v = atof(c);
+            }
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+static double cache_size(int name)
+{
+    long v = sysconf(name);
+    return v > 0 ? (double)v : 0;
+}
+
+status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d)
+{
+    memset(r, 0, sizeof *r);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    r->cores = online > 0 ? (int)online : 1;
+    r->threads = threads > 0 ? threads : r->cores;
+    snprintf(r->cpu, sizeof r->cpu, "unknown CPU");
+    read_cpuinfo("model name", r->cpu, sizeof r->cpu);
+    r->clock_GHz = read_cpuinfo("cpu MHz", NULL, 0) / 1000.0;
+    r->mem_total_B = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+#ifdef _SC_LEVEL1_DCACHE_SIZE
+    r->l1_B = cache_size(_SC_LEVEL1_DCACHE_SIZE);
+    r->l2_B = cache_size(_SC_LEVEL2_CACHE_SIZE);
+    r->l3_B = cache_size(_SC_LEVEL3_CACHE_SIZE);
+#endif
+    pool_t *all = pool_create(r->threads), *one = pool_create(1);
+    if (!all || !one) {
+        pool_destroy(all);
+        pool_destroy(one);
+        return diag_error(d, NULL, 0, 0, NULL, "cannot start %d threads", r->threads);
+    }
+    /* a buffer far larger than the last-level cache: 8x L3 (virtual machines may report
+     * the whole host's L3), at least 512 MiB (quick) or 1 GiB, at most 4 GiB */
+    size_t bytes = quick ? (size_t)512 << 20 : (size_t)1 << 30;
+    if (r->l3_B * 8 > (double)bytes)
+        bytes = (size_t)(r->l3_B * 8);
+    if (bytes > ((size_t)4 << 30))
+        bytes = (size_t)4 << 30;
+    if ((double)bytes > r->mem_total_B / 4)
+        bytes = (size_t)(r->mem_total_B / 4);
+    size_t n = bytes / sizeof(float);
+    float *buf = aligned_alloc(64, n * sizeof(float));
+    if (!buf) {
+        pool_destroy(all);
+        pool_destroy(one);
+        return diag_error(d, NULL, 0, 0, NULL, "cannot allocate %zu MiB for the bandwidth probe", bytes >> 20);
+    }
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (float)(i & 1023);
+    int reps = quick ? 3 : 6;
+    r->bw_all_Bps = bandwidth(all, buf, n, reps);
+    r->bw_one_Bps = bandwidth(one, buf, n, reps);
+    /* the same bytes as a matrix for infersim's decode GEMV kernel: its streaming rate over
+     * the raw read rate is the memory efficiency real kernels reach (per-row reductions,
+     * a barrier per matrix, prefetchers restarting at each dispatch) */
+    {
+        wmat_t W = {WT_F32, (int)(n / 4096), 4096, buf, NULL};
+        float *x = malloc(sizeof(float) * 4096), *y = malloc(sizeof(float) * (size_t)W.rows);
+        if (x && y) {
+            for (int i = 0; i < 4096; i++)
+                x[i] = 1.0f;
+            for (int k = 0; k < reps; k++) {
+                double t0 = now();
+                kern_matmul(all, &W, x, 4096, y, W.rows, 1);
+                double bw = (double)W.rows * 4096 * 4 / (now() - t0);
+                if (bw > r->gemv_Bps)
+                    r->gemv_Bps = bw;
+            }
+        }
+        free(x);
+        free(y);
+    }
+    free(buf);
+    /* a shared machine's noise can make the kernel's best run beat the probe's: the
+     * sustained rate is the best either reached */
+    if (r->gemv_Bps > r->bw_all_Bps)
+        r->bw_all_Bps = r->gemv_Bps;
+    r->latency_s = latency(quick ? (size_t)64 << 20 : (size_t)256 << 20, quick ? 2000000 : 8000000);
+    long iters = quick ? 2000000 : 8000000;
+    r->fp32_all_flops = fma_peak(all, iters, reps);
+    r->fp32_one_flops = fma_peak(one, iters, reps);
+
+    /* the prefill GEMM kernel: 1024 x 4096 fp32 weights against 64 tokens */
+    wmat_t W;
+    float *X = malloc(sizeof(float) * 64 * 4096), *Y = malloc(sizeof(float) * 64 * 1024);
+    if (!X || !Y || wmat_alloc(&W, WT_F32, 1024, 4096, 7) != 0) {
+        free(X);
+        free(Y);
+        pool_destroy(all);
+        pool_destroy(one);
+        return diag_error(d, NULL, 0, 0, NULL, "out of memory in the GEMM probe");
+    }
+    for (int i = 0; i < 64 * 4096; i++)
+        X[i] = (float)((i * 37) % 101) / 101.0f;
+    double best = 0;
+    for (int k = 0; k < reps; k++) {
+        double t0 = now();
+        kern_matmul(all, &W, X, 4096, Y, 1024, 64);
+        double t = now() - t0;
+        double f = 2.0 * 1024 * 4096 * 64 / t;
+        if (f > best)
+            best = f;
+    }
+    wmat_free(&W);
+    free(X);
+    free(Y);
+    r->gemm_flops = best;
+    r->gemm_efficiency = r->fp32_all_flops > 0 ? best / r->fp32_all_flops : 0;
+    if (r->gemm_efficiency > 1)
+        r->gemm_efficiency = 1;
+
+    /* one parallel dispatch and barrier, averaged */
+    int nd = quick ? 2000 : 20000;
+    double t0 = now();
+    for (int k = 0; k < nd; k++)
+        pool_for(all, (size_t)r->threads, 1, empty_task, NULL);
+    r->dispatch_s = (now() - t0) / nd;
+    pool_destroy(all);
+    pool_destroy(one);
+    return IS_OK;
+}
+
+int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size_t cap)
+{
+    char date[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    double sram = (r->l1_B + r->l2_B) * r->cores + r->l3_B;
+    int n = snprintf(buf, cap,
+        "# Written by `infersim calibrate` on %s: every number below was measured on this machine.\n"
+        "name: %s\n"
+        "description: \"%s, %d threads, as measured by infersim calibrate on %s\"  # [calibrate]\n"
+        "class: cpu\n"
+        "sources:\n"
+        "  calibrate: \"infersim calibrate on this machine, %s (src/probe/probe.c)\"\n"
+        "  proc: \"Linux /proc/cpuinfo, /proc/meminfo and sysconf on this machine\"\n"
+        "\n"
+        "chip:\n"
+        "  name: \"%s\"\n"
+        "  clock_GHz: %.3f  # [proc] cpu MHz of the first CPU at probe time\n"
+        "  sram_MB: %.3f  # derived: (L1d %.0f kB + L2 %.0f kB) x %d CPUs + L3 %.0f kB [proc]\n"
+        "  peak_TFLOPs:\n"
+        "    fp32: %.6f  # [calibrate] FMA loop on 8 independent 16-wide vectors, %d threads (one thread: %.6f)\n"
+        "  compute_efficiency: %.3f  # [calibrate] infersim's GEMM kernel (1024x4096 x 64 tokens) at %.1f GFLOP/s over the FMA peak\n"
+        "\n"
+        "memory:\n"
+        "  - name: dram\n"
+        "    capacity_GB: %.3f  # [proc] physical memory\n"
+        "    bandwidth_GBps: %.3f  # [calibrate] streaming read, %d threads (one thread: %.3f GB/s)\n"
+        "    efficiency: %.3f  # [calibrate] infersim's decode GEMV kernel streams %.3f GB/s, this fraction of the raw read rate\n"
+        "    latency_ns: %.1f  # [calibrate] dependent loads over a random 256 MiB chain\n"
+        "    access_B: 64  # [proc] cache line\n"
+        "    read_only: false\n"
+        "\n"
+        "software:\n"
+        "  kernel_overhead_us: %.3f  # [calibrate] one parallel dispatch + barrier of infersim's thread pool\n"
+        "  collective_launch_us: 0  # derived: one chip, no collectives\n"
+        "  reserved_GB: 0  # derived: infersim measure allocates exactly what the model needs\n",
+        date, name, r->cpu, r->threads, date, date, r->cpu, r->clock_GHz, sram / 1e6, r->l1_B / 1e3, r->l2_B / 1e3,
+        r->cores, r->l3_B / 1e3, r->fp32_all_flops / 1e12, r->threads, r->fp32_one_flops / 1e12,
+        r->gemm_efficiency > 0.01 ? r->gemm_efficiency : 0.01, r->gemm_flops / 1e9, r->mem_total_B / 1e9,
+        r->bw_all_Bps / 1e9, r->threads, r->bw_one_Bps / 1e9,
+        r->bw_all_Bps > 0 ? r->gemv_Bps / r->bw_all_Bps : 1.0, r->gemv_Bps / 1e9,
+        r->latency_s * 1e9, r->dispatch_s * 1e6);
+    return n > 0 && (size_t)n < cap ? n : -1;
+}

@@ -1,0 +1,99 @@
+/*
+ * test_measure.c — ground truth on the machine running the tests: calibrate it, run
+ * infersim's C transformer (tests/data/tiny-llama.json: 185 M parameters, fp32, larger
+ * than the caches), and require the predicted decode step within 25 % of the measured
+ * one (issue: "a test asserts that the decode error on the machine running it stays
+ * within 25 %").  Under sanitizers the kernels are instrumented and timing means
+ * nothing: the pipeline still runs, the bound is not asserted.
+ */
+#include "testutil.h"
+
+#include "../src/analysis/measure.h"
+#include "../src/probe/kernels.h"
+#include "../src/probe/probe.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TIMING_MEANINGFUL 0
+#else
+#define TIMING_MEANINGFUL 1
+#endif
+
+static void test_decode_within_25_percent(void **state)
+{
+    (void)state;
+    probe_result_t pr;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(probe_run(0, 1, &pr, &d), IS_OK);
+    assert_true(pr.bw_all_Bps > 1e8);
+    assert_true(pr.fp32_all_flops > 1e8);
+    char yaml[8192];
+    int n = probe_system_yaml(&pr, "this-machine", yaml, sizeof yaml);
+    assert_true(n > 0);
+    static system_t s;
+    assert_int_equal(system_load_buffer(yaml, (size_t)n, "calibrated.yaml", &s, &d), IS_OK);
+    assert_int_equal(d.n_warnings, 0); /* every field measured: nothing defaulted */
+
+    char path[4200];
+    snprintf(path, sizeof path, "%s/../tests/data/tiny-llama.json", catalog_data_dir());
+    static model_t m;
+    assert_int_equal(model_load(path, &m, &d), IS_OK);
+    measure_result_t r;
+    /* fp32 weights: the format whose kernel cost the model describes completely; int8 and bf16
+     * decode run 10-20 % below the prediction here because their dequantization instructions
+     * compete with the stream (README, "Trust"), a mechanism not modelled yet */
+    assert_int_equal(measure_run(&m, &s, "fp32", 64, 32, 0, &r, &d), IS_OK);
+    print_message("decode: predicted %.3f ms, measured %.3f ms, error %+.1f%%; %.2f GB/s achieved of %.2f\n",
+                  r.decode_predicted_s * 1e3, r.decode_measured_s * 1e3, 100 * r.decode_error,
+                  r.achieved_bw_Bps / 1e9, r.system_bw_Bps / 1e9);
+    print_message("prefill: predicted %.3f ms, measured %.3f ms, error %+.1f%%\n", r.prefill_predicted_s * 1e3,
+                  r.prefill_measured_s * 1e3, 100 * r.prefill_error);
+    /* the bytes a step streams: 8 layers x (1536 x 1024 + 1024 x 1024 + 8192 x 1024 + 1024 x 4096)
+     * fp32 weights, + the 32000 x 1024 LM head */
+    double per_layer = (1536.0 + 1024 + 8192) * 1024 + 1024.0 * 4096;
+    assert_close(r.weight_bytes, 4 * (8 * per_layer + 32000.0 * 1024), 1e-12);
+    if (TIMING_MEANINGFUL)
+        assert_le(fabs(r.decode_error), 0.25);
+}
+
+static void test_kernels_against_reference(void **state)
+{
+    (void)state;
+    /* every weight format's GEMV and GEMM against a plain double-precision reference */
+    pool_t *p = pool_create(0);
+    assert_non_null(p);
+    const wtype_t types[3] = {WT_F32, WT_BF16, WT_I8};
+    for (int k = 0; k < 3; k++) {
+        wmat_t w;
+        assert_int_equal(wmat_alloc(&w, types[k], 40, 320, 3), 0);
+        float x[3 * 320], y[3 * 40], row[320];
+        for (int i = 0; i < 3 * 320; i++)
+            x[i] = (float)((i * 17) % 29) / 29.0f - 0.5f;
+        for (int T = 1; T <= 3; T += 2) {
+            kern_matmul(p, &w, x, 320, y, 40, T);
+            double err = 0, norm = 0;
+            for (int t = 0; t < T; t++)
+                for (int r = 0; r < 40; r++) {
+                    wmat_row(&w, r, row);
+                    double ref = 0;
+                    for (int c = 0; c < 320; c++)
+                        ref += (double)row[c] * x[t * 320 + c];
+                    err += (y[t * 40 + r] - ref) * (y[t * 40 + r] - ref);
+                    norm += ref * ref;
+                }
+            /* normalised error of fp32 accumulation over 320 terms */
+            assert_le(sqrt(err / norm), 1e-5);
+        }
+        wmat_free(&w);
+    }
+    pool_destroy(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kernels_against_reference),
+        cmocka_unit_test(test_decode_within_25_percent),
+    };
+    return cmocka_run_group_tests_name("measure", tests, NULL, NULL);
+}
