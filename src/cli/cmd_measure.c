@@ -94,6 +94,7 @@ int cmd_calibrate(int argc, char **argv)
         json_object_set_new(o, "latency_ns", json_real(pr.latency_s * 1e9));
         json_object_set_new(o, "fp32_peak_all_GFLOPs", json_real(pr.fp32_all_flops / 1e9));
         json_object_set_new(o, "fp32_peak_one_GFLOPs", json_real(pr.fp32_one_flops / 1e9));
+        json_object_set_new(o, "int8_peak_all_GOPs", json_real(pr.int8_all_ops / 1e9));
         json_object_set_new(o, "gemm_GFLOPs", json_real(pr.gemm_flops / 1e9));
         json_object_set_new(o, "gemm_efficiency", json_real(pr.gemm_efficiency));
         json_object_set_new(o, "dispatch_us", json_real(pr.dispatch_s * 1e6));
@@ -111,6 +112,8 @@ int cmd_calibrate(int argc, char **argv)
         printf("  memory latency     %.1f ns\n", pr.latency_s * 1e9);
         printf("  fp32 FMA peak      %.1f GFLOP/s (all threads), %.1f GFLOP/s (one thread)\n", pr.fp32_all_flops / 1e9,
                pr.fp32_one_flops / 1e9);
+        if (pr.int8_all_ops > 0)
+            printf("  int8 dot products  %.1f GOP/s (%s)\n", pr.int8_all_ops / 1e9, pr.int8_isa);
         printf("  GEMM kernel        %.1f GFLOP/s = %.0f%% of peak\n", pr.gemm_flops / 1e9, 100 * pr.gemm_efficiency);
         printf("  parallel dispatch  %.2f us\n", pr.dispatch_s * 1e6);
         printf("  caches             L1d %.0f kB, L2 %.0f kB per core; L3 %.0f kB\n", pr.l1_B / 1e3, pr.l2_B / 1e3,

@@ -163,6 +163,62 @@ static double fma_peak(pool_t *p, long iters, int reps)
     return best;
 }
 
+/* ---- int8 and bf16 dot-product peaks, where the machine has instructions for them ---- */
+
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__) || defined(__AVX2__)
+#include <immintrin.h>
+#define HAVE_INT8_PROBE 1
+/* 8 independent chains of 256-bit int8 dot products: VNNI's vpdpbusd (32 multiply-adds),
+ * or AVX2's vpmaddubsw + vpmaddwd + vpaddd (the same 32 multiply-adds in three instructions). */
+static void int8_task(void *v, size_t b, size_t e)
+{
+    fma_arg_t *a = v;
+    for (size_t c = b; c < e; c++) {
+        __m256i x = _mm256_set1_epi8(3), y = _mm256_set1_epi8(5);
+        __m256i acc[8];
+        for (int k = 0; k < 8; k++)
+            acc[k] = _mm256_set1_epi32(k);
+        const long iters = a->iters;
+        for (long i = 0; i < iters; i++) {
+            for (int k = 0; k < 8; k++) {
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+                acc[k] = _mm256_dpbusd_epi32(acc[k], x, y);
+#elif defined(__AVXVNNI__)
+                acc[k] = _mm256_dpbusd_avx_epi32(acc[k], x, y);
+#else
+                acc[k] = _mm256_add_epi32(acc[k], _mm256_madd_epi16(_mm256_maddubs_epi16(x, y), _mm256_set1_epi16(1)));
+#endif
+            }
+            x = _mm256_add_epi8(x, y); /* a 1-cycle chain that keeps the products from being hoisted */
+        }
+        __m256i s = acc[0];
+        for (int k = 1; k < 8; k++)
+            s = _mm256_add_epi32(s, acc[k]);
+        a->sink[c % 64] += (float)_mm256_extract_epi32(s, 0);
+    }
+}
+
+static double int8_peak(pool_t *p, long iters, int reps)
+{
+    fma_arg_t a;
+    memset(&a, 0, sizeof a);
+    a.iters = iters;
+    size_t n = (size_t)pool_threads(p);
+    double best = 0;
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        pool_for(p, n, 1, int8_task, &a);
+        double t = now() - t0;
+        double ops = (double)n * iters * 8 * 32 * 2; /* 32 multiply-adds per 256-bit instruction group */
+        if (ops / t > best)
+            best = ops / t;
+    }
+    return best;
+}
+#else
+#define HAVE_INT8_PROBE 0
+#endif
+
 static void empty_task(void *v, size_t b, size_t e)
 {
     (void)v;
@@ -273,6 +329,14 @@ status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d)
     long iters = quick ? 2000000 : 8000000;
     r->fp32_all_flops = fma_peak(all, iters, reps);
     r->fp32_one_flops = fma_peak(one, iters, reps);
+#if HAVE_INT8_PROBE
+    r->int8_all_ops = int8_peak(all, iters, reps);
+#if defined(__AVX512VNNI__) || defined(__AVXVNNI__)
+    snprintf(r->int8_isa, sizeof r->int8_isa, "VNNI vpdpbusd");
+#else
+    snprintf(r->int8_isa, sizeof r->int8_isa, "AVX2 vpmaddubsw+vpmaddwd");
+#endif
+#endif
 
     /* the prefill GEMM kernel: 1024 x 4096 fp32 weights against 64 tokens */
     wmat_t W;
@@ -322,6 +386,11 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
     gmtime_r(&t, &tm);
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
     double sram = (r->l1_B + r->l2_B) * r->cores + r->l3_B;
+    char int8_line[256] = "";
+    if (r->int8_all_ops > 0)
+        snprintf(int8_line, sizeof int8_line,
+                 "    int8: %.6f  # [calibrate] int8 dot products (%s), 8 independent chains, %d threads\n",
+                 r->int8_all_ops / 1e12, r->int8_isa, r->threads);
     int n = snprintf(buf, cap,
         "# Written by `infersim calibrate` on %s: every number below was measured on this machine.\n"
         "name: %s\n"
@@ -336,7 +405,8 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
         "  clock_GHz: %.3f  # [proc] cpu MHz of the first CPU at probe time\n"
         "  sram_MB: %.3f  # derived: (L1d %.0f kB + L2 %.0f kB) x %d CPUs + L3 %.0f kB [proc]\n"
         "  peak_TFLOPs:\n"
-        "    fp32: %.6f  # [calibrate] FMA loop on 8 independent 16-wide vectors, %d threads (one thread: %.6f)\n"
+        "    fp32: %.6f  # [calibrate] FMA loop on 8 independent vectors, %d threads (one thread: %.6f)\n"
+        "%s"
         "  compute_efficiency: %.3f  # [calibrate] infersim's GEMM kernel (1024x4096 x 64 tokens) at %.1f GFLOP/s over the FMA peak\n"
         "\n"
         "memory:\n"
@@ -353,7 +423,7 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
         "  collective_launch_us: 0  # derived: one chip, no collectives\n"
         "  reserved_GB: 0  # derived: infersim measure allocates exactly what the model needs\n",
         date, name, r->cpu, r->threads, date, date, r->cpu, r->clock_GHz, sram / 1e6, r->l1_B / 1e3, r->l2_B / 1e3,
-        r->cores, r->l3_B / 1e3, r->fp32_all_flops / 1e12, r->threads, r->fp32_one_flops / 1e12,
+        r->cores, r->l3_B / 1e3, r->fp32_all_flops / 1e12, r->threads, r->fp32_one_flops / 1e12, int8_line,
         r->gemm_efficiency > 0.01 ? r->gemm_efficiency : 0.01, r->gemm_flops / 1e9, r->mem_total_B / 1e9,
         r->bw_all_Bps / 1e9, r->threads, r->bw_one_Bps / 1e9,
         r->bw_all_Bps > 0 ? r->gemv_Bps / r->bw_all_Bps : 1.0, r->gemv_Bps / 1e9,

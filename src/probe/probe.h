@@ -22,6 +22,8 @@ typedef struct probe_result {
     double latency_s;         /* dependent-load latency (pointer chase over 256 MiB) */
     double fp32_all_flops;    /* FMA peak, all threads */
     double fp32_one_flops;    /* FMA peak, one thread */
+    double int8_all_ops;      /* int8 dot-product peak, all threads (0: no such instructions) */
+    char int8_isa[32];        /* the instructions it used */
     double gemm_flops;        /* infersim's GEMM kernel (prefill), all threads */
     double gemm_efficiency;   /* gemm_flops / fp32_all_flops */
     double dispatch_s;        /* one parallel kernel dispatch + barrier */
