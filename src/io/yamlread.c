@@ -1,0 +1,240 @@
+/*
+ * yamlread.c — shared helpers for infersim's YAML files (systems, sites, sweeps):
+ * parse with libfyaml into a document, report syntax errors with line and column,
+ * and read typed, range-checked fields with file:line:col:field errors and near
+ * matches for unknown keys.
+ */
+#include "yamlread.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static void yr_node_pos(struct fy_node *n, int *line, int *col)
+{
+    *line = 0;
+    *col = 0;
+    /* collections have no token of their own: use their first scalar */
+    for (int depth = 0; n && depth < 64; depth++) {
+        if (fy_node_is_scalar(n)) {
+            struct fy_token *t = fy_node_get_scalar_token(n);
+            const struct fy_mark *mk = t ? fy_token_start_mark(t) : NULL;
+            if (mk) {
+                *line = mk->line + 1;
+                *col = mk->column + 1;
+            }
+            return;
+        }
+        if (fy_node_is_mapping(n)) {
+            void *it = NULL;
+            struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
+            n = p ? fy_node_pair_key(p) : NULL;
+        } else if (fy_node_is_sequence(n)) {
+            n = fy_node_sequence_get_by_index(n, 0);
+        } else {
+            return;
+        }
+    }
+}
+
+status_t yr_err(const yreader_t *r, struct fy_node *n, const char *field, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line, col;
+    yr_node_pos(n, &line, &col);
+    diag_error(r->d, r->path, line, col, field, "%s", msg);
+    if (line > 0)
+        diag_set_source_line(r->d, r->buf, r->len, line);
+    return IS_ERR_INPUT;
+}
+
+/* Every key of mapping `map` must be in `allowed`. */
+status_t yr_check_keys(const yreader_t *r, struct fy_node *map, const char *section,
+                           const char *const *allowed, int n)
+{
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(map, &it))) {
+        struct fy_node *k = fy_node_pair_key(p);
+        const char *ks = k ? fy_node_get_scalar0(k) : NULL;
+        if (!ks)
+            return yr_err(r, k, section, "expected plain keys");
+        int ok = 0;
+        for (int i = 0; i < n; i++)
+            if (strcmp(ks, allowed[i]) == 0)
+                ok = 1;
+        if (!ok) {
+            const char *near = diag_near_match(ks, allowed, n);
+            char field[160];
+            snprintf(field, sizeof field, "%s%s%s", section, section[0] ? "." : "", ks);
+            if (near)
+                return yr_err(r, k, field, "unknown field \"%s\"; did you mean \"%s\"?", ks, near);
+            return yr_err(r, k, field, "unknown field \"%s\" (see docs/system-format.md)", ks);
+        }
+    }
+    return IS_OK;
+}
+
+struct fy_node *yr_get(struct fy_node *map, const char *key)
+{
+    if (!map || !fy_node_is_mapping(map))
+        return NULL;
+    return fy_node_mapping_lookup_by_string(map, key, FY_NT);
+}
+
+/* Read a number in [lo, hi] (lo_open: strictly greater than lo), times `scale`. */
+status_t yr_num(const yreader_t *r, struct fy_node *map, const char *section, const char *key,
+                    int required, double lo, int lo_open, double hi, double scale, double dflt,
+                    double *out, int *present)
+{
+    char field[160];
+    snprintf(field, sizeof field, "%s%s%s", section, section[0] ? "." : "", key);
+    struct fy_node *v = yr_get(map, key);
+    if (present)
+        *present = v != NULL;
+    if (!v) {
+        if (required)
+            return yr_err(r, map, field, "missing required field \"%s\"", key);
+        *out = dflt;
+        return IS_OK;
+    }
+    const char *s = fy_node_is_scalar(v) ? fy_node_get_scalar0(v) : NULL;
+    char *end = NULL;
+    double x = s ? strtod(s, &end) : NAN;
+    if (!s || end == s || *end != '\0' || !isfinite(x))
+        return yr_err(r, v, field, "expected a number, got \"%s\"", s ? s : "(not a scalar)");
+    if ((lo_open ? !(x > lo) : !(x >= lo)) || x > hi) {
+        if (hi < 1e300)
+            return yr_err(r, v, field, "expected a number %s %g and <= %g, got %s", lo_open ? ">" : ">=", lo, hi, s);
+        return yr_err(r, v, field, "expected a number %s %g, got %s", lo_open ? ">" : ">=", lo, s);
+    }
+    *out = x * scale;
+    return IS_OK;
+}
+
+status_t yr_str(const yreader_t *r, struct fy_node *map, const char *section, const char *key,
+                    int required, char *out, size_t cap)
+{
+    struct fy_node *v = yr_get(map, key);
+    if (!v) {
+        if (required) {
+            char field[160];
+            snprintf(field, sizeof field, "%s%s%s", section, section[0] ? "." : "", key);
+            return yr_err(r, map, field, "missing required field \"%s\"", key);
+        }
+        return IS_OK;
+    }
+    const char *s = fy_node_is_scalar(v) ? fy_node_get_scalar0(v) : NULL;
+    if (!s) {
+        char field[160];
+        snprintf(field, sizeof field, "%s%s%s", section, section[0] ? "." : "", key);
+        return yr_err(r, v, field, "expected a string");
+    }
+    snprintf(out, cap, "%s", s);
+    return IS_OK;
+}
+
+status_t yr_bool(const yreader_t *r, struct fy_node *map, const char *section, const char *key,
+                        int *out)
+{
+    struct fy_node *v = yr_get(map, key);
+    *out = 0;
+    if (!v)
+        return IS_OK;
+    const char *s = fy_node_is_scalar(v) ? fy_node_get_scalar0(v) : NULL;
+    if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)) {
+        *out = 1;
+        return IS_OK;
+    }
+    if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0))
+        return IS_OK;
+    char field[160];
+    snprintf(field, sizeof field, "%s.%s", section, key);
+    return yr_err(r, v, field, "expected true or false, got \"%s\"", s ? s : "(not a scalar)");
+}
+
+typedef struct capture {
+    char first[512];
+} capture_t;
+
+static void capture_fn(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    (void)diag;
+    capture_t *c = user;
+    if (c->first[0] || len == 0 || !memchr(buf, ':', len))
+        return;
+    size_t n = len < sizeof c->first - 1 ? len : sizeof c->first - 1;
+    memcpy(c->first, buf, n);
+    c->first[n] = '\0';
+    char *nl = strchr(c->first, '\n');
+    if (nl)
+        *nl = '\0';
+}
+
+
+status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, diag_t *d, struct fy_node **root)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->buf = buf;
+    r->len = len;
+    r->d = d;
+    capture_t cap = {{0}};
+    struct fy_diag_cfg dc;
+    fy_diag_cfg_default(&dc);
+    dc.fp = NULL;
+    dc.output_fn = capture_fn;
+    dc.user = &cap;
+    dc.colorize = false;
+    dc.show_source = false;
+    dc.show_position = false;
+    dc.show_type = false;
+    dc.show_module = false;
+    r->fdiag = fy_diag_create(&dc);
+    if (!r->fdiag)
+        return diag_error(d, path, 0, 0, NULL, "out of memory");
+    struct fy_parse_cfg cfg = {0};
+    cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_DOC;
+    cfg.diag = r->fdiag;
+    r->doc = fy_document_build_from_string(&cfg, buf, len);
+    if (!r->doc) {
+        /* libfyaml's message reads "<input>:LINE:COL: error: TEXT" */
+        int line = 0, col = 0;
+        const char *msg = cap.first;
+        const char *e = strstr(cap.first, ": error: ");
+        if (e) {
+            msg = e + 9;
+            const char *c2 = e;
+            while (c2 > cap.first && c2[-1] != ':') c2--;
+            col = atoi(c2);
+            const char *c1 = c2 - 1;
+            while (c1 > cap.first && c1[-1] != ':') c1--;
+            line = atoi(c1);
+        }
+        diag_error(d, path, line, col, NULL, "invalid YAML: %s", msg[0] ? msg : "cannot parse");
+        if (line > 0)
+            diag_set_source_line(d, buf, len, line);
+        fy_diag_destroy(r->fdiag);
+        r->fdiag = NULL;
+        return IS_ERR_INPUT;
+    }
+    *root = fy_document_root(r->doc);
+    return IS_OK;
+}
+
+void yr_close(yreader_t *r)
+{
+    if (r->doc)
+        fy_document_destroy(r->doc);
+    if (r->fdiag)
+        fy_diag_destroy(r->fdiag);
+    r->doc = NULL;
+    r->fdiag = NULL;
+}
