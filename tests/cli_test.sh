@@ -44,6 +44,16 @@ jq_true '.fits == true and .batch == 64' "fits at batch 64"
 jq_true '.memory.hbm3.capacity == 80e9' "memory per tier"
 jq_true '.breakdown.decode.by_bound | has("memory:hbm3")' "breakdown by bound"
 jq_true '(.e2e_s - (.ttft_s + 255 * .tpot_s)) | fabs < 1e-9' "e2e = ttft + (osl-1) tpot"
+for k in energy_j_per_token avg_power_w tokens_per_joule usd_per_mtok_output usd_per_mtok_input gco2e_per_mtok tco carbon energy; do
+    jq_true "has(\"$k\")" "json key $k"
+done
+jq_true '.energy_j_per_token > 0 and .usd_per_mtok_output > 0 and .gco2e_per_mtok > 0' "energy, cost and carbon computed"
+jq_true '(.tokens_per_joule * .energy_j_per_token - 1) | fabs < 1e-9' "tokens per joule = 1 / J per token"
+
+expect 0 "hyperscale site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --site us-hyperscale --json
+jq_true '.tco.site == "us-hyperscale"' "site chosen"
+expect 2 "unknown site" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --site us-averag
+same_err 'infersim: error: --site: unknown site "us-averag"; did you mean "us-average"? (`infersim sites` lists them)' "unknown site"
 
 expect 0 "batch max json" -- "$BIN" predict --model "$top/data/models/llama-3.1-8b.json" --system "$top/data/systems/h100-sxm.yaml" --batch max --isl 1024 --osl 1024 --json
 jq_true '.batch == .max_batch and .scenario == "steady_state"' "batch max picks the largest batch"
@@ -101,6 +111,8 @@ same_err 'infersim: error: unknown command "predcit"; did you mean "predict"? (t
 # listings and show
 expect 0 "models" -- "$BIN" models
 grep -q "^llama-3.1-70b " "$tmp/out" && ok || bad "models lists llama-3.1-70b"
+expect 0 "sites" -- "$BIN" sites
+grep -q "^us-average " "$tmp/out" && ok || bad "sites lists us-average"
 expect 0 "systems" -- "$BIN" systems
 grep -q "^b200 " "$tmp/out" && ok || bad "systems lists b200"
 expect 0 "show model" -- "$BIN" show model deepseek-v3 --json
@@ -129,7 +141,7 @@ expect 2 "measure MoE" -- "$BIN" measure --model mixtral-8x7b --system "$tmp/me.
 grep -q "measure runs dense grouped-query-attention models" "$tmp/err" && ok || bad "measure MoE message"
 
 # every preset number carries a source
-if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
+if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

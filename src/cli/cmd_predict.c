@@ -3,7 +3,10 @@
  */
 #include "cli.h"
 
+#include "../analysis/cost.h"
 #include "../analysis/predict.h"
+#include "../io/catalog.h"
+#include "../io/site_yaml.h"
 #include "../io/report_predict.h"
 
 #include <getopt.h>
@@ -32,6 +35,7 @@ static void predict_usage(FILE *f)
             "  --isl N --osl N      input and output tokens per request (default 1024, 128)\n"
             "  --prefill-chunk N    most prefill tokens per step (default 8192)\n"
             "  --steady             steady-state continuous batching for an explicit --batch too\n"
+            "  --site NAME|PATH     where it runs: electricity, PUE, carbon, amortisation (default us-average)\n"
             "  --json | --csv       machine-readable output (one JSON object / a CSV row)\n"
             "\n"
             "exit status: 0 ok, 2 bad input, 3 does not fit (the report is still printed)\n");
@@ -39,7 +43,7 @@ static void predict_usage(FILE *f)
 
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
-    O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK
+    O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE
 };
 
 static const struct option opts[] = {
@@ -51,7 +55,7 @@ static const struct option opts[] = {
     {"act", required_argument, 0, O_ACT},         {"batch", required_argument, 0, O_BATCH},
     {"max-batch", required_argument, 0, O_MAXBATCH}, {"isl", required_argument, 0, O_ISL},
     {"osl", required_argument, 0, O_OSL},         {"prefill-chunk", required_argument, 0, O_CHUNK},
-    {"kv-block", required_argument, 0, O_KVBLOCK},
+    {"kv-block", required_argument, 0, O_KVBLOCK}, {"site", required_argument, 0, O_SITE},
     {"steady", no_argument, 0, O_STEADY},         {"json", no_argument, 0, O_JSON},
     {"csv", no_argument, 0, O_CSV},               {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -97,7 +101,7 @@ int cmd_predict(int argc, char **argv)
     diag_t d;
     diag_clear(&d);
     const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
-    const char *batch = NULL;
+    const char *batch = NULL, *site_name = "us-average";
     int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
     int steady = 0, json = 0, csv = 0;
     status_t st = IS_OK;
@@ -129,6 +133,7 @@ int cmd_predict(int argc, char **argv)
         case O_OSL: st = cli_int(fl, optarg, 1, &osl, &d); break;
         case O_CHUNK: st = cli_int(fl, optarg, 1, &chunk, &d); break;
         case O_KVBLOCK: st = cli_int(fl, optarg, 1, &kvblock, &d); break;
+        case O_SITE: site_name = optarg; break;
         case O_STEADY: steady = 1; break;
         case O_JSON: json = 1; break;
         case O_CSV: csv = 1; break;
@@ -165,6 +170,14 @@ int cmd_predict(int argc, char **argv)
         return cli_fail(st, &d);
     if ((st = cli_load_system(system_name, &s, &d)) != IS_OK)
         return cli_fail(st, &d);
+
+    static site_t site;
+    {
+        char sp[4096];
+        if ((st = catalog_resolve(CATALOG_SITES, site_name, sp, sizeof sp, &d)) != IS_OK ||
+            (st = site_load(sp, &site, &d)) != IS_OK)
+            return cli_fail(st, &d);
+    }
 
     predict_req_t req;
     predict_req_default(&req, &m);
@@ -222,8 +235,10 @@ int cmd_predict(int argc, char **argv)
     if ((st = predict_run(&m, &s, &req, &r, &d)) != IS_OK)
         return cli_fail(st, &d);
 
+    cost_result_t cost;
+    cost_compute(&r, &req, &s, &site, &cost, &d);
     if (json) {
-        json_t *o = report_predict_json(&r, &m, &s, &req, &d);
+        json_t *o = report_predict_json(&r, &m, &s, &req, &cost, &site, &d);
         char *txt = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
         if (txt) {
             puts(txt);
@@ -231,9 +246,9 @@ int cmd_predict(int argc, char **argv)
         }
         json_decref(o);
     } else if (csv) {
-        report_predict_csv(stdout, &r, &m, &s, &req, 1);
+        report_predict_csv(stdout, &r, &m, &s, &req, &cost, 1);
     } else {
-        report_predict_text(stdout, &r, &m, &s, &req, &d);
+        report_predict_text(stdout, &r, &m, &s, &req, &cost, &site, &d);
     }
     if (json || csv)
         cli_warnings(&d);

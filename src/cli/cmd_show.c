@@ -6,6 +6,7 @@
 #include "../core/deploy.h"
 #include "../io/catalog.h"
 #include "../io/report_predict.h"
+#include "../io/site_yaml.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -319,4 +320,49 @@ int cmd_show(int argc, char **argv)
     }
     cli_warnings(&d);
     return EXIT_OK;
+}
+
+int cmd_sites(int argc, char **argv)
+{
+    int help, json = want_json(argc, argv, &help);
+    if (help) {
+        printf("usage: infersim sites [--json]\n  lists the site presets in %s/sites\n", catalog_data_dir());
+        return EXIT_OK;
+    }
+    char names[CATALOG_MAX][CATALOG_NAME];
+    int n = catalog_list(CATALOG_SITES, names, CATALOG_MAX);
+    json_t *arr = json ? json_array() : NULL;
+    if (!json)
+        printf("%-16s %5s %10s %12s %7s %6s\n", "name", "PUE", "USD/kWh", "gCO2e/kWh", "years", "util");
+    int rc = EXIT_OK;
+    for (int i = 0; i < n; i++) {
+        diag_t d;
+        diag_clear(&d);
+        char path[4096];
+        site_t s;
+        status_t st = catalog_resolve(CATALOG_SITES, names[i], path, sizeof path, &d);
+        if (st == IS_OK)
+            st = site_load(path, &s, &d);
+        if (st != IS_OK) {
+            rc = cli_fail(st, &d);
+            continue;
+        }
+        double kwh = 3.6e6, year = 31557600.0;
+        if (json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(s.name));
+            json_object_set_new(o, "pue", json_real(s.pue));
+            json_object_set_new(o, "electricity_usd_per_kWh", json_real(s.usd_per_J * kwh));
+            json_object_set_new(o, "grid_gCO2e_per_kWh", json_real(s.gco2e_per_J * kwh));
+            json_object_set_new(o, "amortization_years", json_real(s.amortization_s / year));
+            json_object_set_new(o, "utilization", json_real(s.utilization));
+            json_array_append_new(arr, o);
+        } else {
+            printf("%-16s %5.2f %10.3f %12.0f %7.1f %5.0f%%\n", s.name, s.pue, s.usd_per_J * kwh, s.gco2e_per_J * kwh,
+                   s.amortization_s / year, 100 * s.utilization);
+        }
+    }
+    if (json)
+        print_json(arr);
+    return rc;
 }

@@ -78,6 +78,7 @@ static void usage(FILE *f)
             "  predict   TTFT, TPOT, throughput, memory fit and step breakdown of a deployment\n"
             "  models    list the model presets (Hugging Face config.json files)\n"
             "  systems   list the system presets (YAML files with sources)\n"
+            "  sites     list the site presets (electricity, PUE, carbon, amortisation)\n"
             "  show      show model NAME|PATH  or  show system NAME|PATH: everything derived from it\n"
             "  validate  predicted against published measurements: error per row, MAPE per group\n"
             "  calibrate measure this machine and write a system file for it\n"
@@ -109,12 +110,13 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "predict")) return cmd_predict(argc - 1, argv + 1);
     if (!strcmp(cmd, "models")) return cmd_models(argc - 1, argv + 1);
     if (!strcmp(cmd, "systems")) return cmd_systems(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sites")) return cmd_sites(argc - 1, argv + 1);
     if (!strcmp(cmd, "show")) return cmd_show(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "calibrate")) return cmd_calibrate(argc - 1, argv + 1);
     if (!strcmp(cmd, "measure")) return cmd_measure(argc - 1, argv + 1);
-    static const char *const cmds[] = {"predict", "models", "systems", "show", "validate", "calibrate", "measure"};
-    const char *near = diag_near_match(cmd, cmds, 7);
+    static const char *const cmds[] = {"predict", "models", "systems", "sites", "show", "validate", "calibrate", "measure"};
+    const char *near = diag_near_match(cmd, cmds, 8);
     fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     return EXIT_INPUT;

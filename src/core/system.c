@@ -38,3 +38,14 @@ double system_capacity(const system_t *s)
         c += s->tier[i].capacity_B;
     return c;
 }
+
+double system_energy_per_flop(const system_t *s, compute_class_t cc)
+{
+    for (compute_class_t c = cc; c != CC_NONE; c = compute_class_fallback(c)) {
+        if (s->energy_J_per_flop[c] > 0)
+            return s->energy_J_per_flop[c];
+        if (c == CC_BF16 && s->energy_J_per_flop[CC_FP16] > 0)
+            return s->energy_J_per_flop[CC_FP16];
+    }
+    return 0.0;
+}

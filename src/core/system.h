@@ -39,6 +39,7 @@ typedef struct mem_tier {
     double energy_J_per_bit;/* access energy per bit moved */
     double usd_per_GB;      /* price per 1e9 bytes */
     double endurance_pe;    /* program/erase cycles (flash tiers); 0 = unlimited (DRAM) */
+    double embodied_kg_per_GB; /* manufacturing footprint, kg CO2e per 1e9 bytes */
     int read_only;          /* 1: holds weights / read-mostly data only (HBF, flash) */
 } mem_tier_t;
 
@@ -67,6 +68,8 @@ typedef struct system {
     double sram_B;                 /* on-chip SRAM (caches, scratchpads) */
     double peak_flops[CC_COUNT];   /* dense peak per compute class, FLOP/s; 0 = no fast path */
     double compute_eff;            /* achievable fraction of peak on large GEMMs */
+    double energy_J_per_flop[CC_COUNT]; /* dynamic energy per FLOP per compute class; 0 = unknown */
+    double embodied_kg;            /* package manufacturing footprint (memory excluded), kg CO2e */
 
     int n_tiers;
     mem_tier_t tier[SYS_MAX_TIERS];
@@ -78,6 +81,13 @@ typedef struct system {
     double tdp_W, idle_W;
     double chip_usd;
 
+    /* the server the chips sit in */
+    int server_chips;              /* chips per server (0: unknown, taken as 1) */
+    double host_usd;               /* server price without its chips */
+    double host_power_W;           /* server power beyond the chips */
+    double server_embodied_kg;     /* server footprint without its chips, kg CO2e */
+    double server_rack_units;      /* height in a rack */
+
     double kernel_overhead_s;      /* per kernel on the critical path (launch / sync gap) */
     double collective_launch_s;    /* fixed software cost of one collective */
     double reserved_B;             /* runtime memory unavailable to weights/KV, on tier 0 */
@@ -86,6 +96,10 @@ typedef struct system {
 /* Peak FLOP/s the chip reaches for compute class `cc`, following fallbacks when the
  * chip lacks it; *used (may be NULL) gets the class actually used. 0 if none. */
 double system_peak_flops(const system_t *s, compute_class_t cc, compute_class_t *used);
+
+/* Dynamic energy per FLOP for compute class cc, following the same fallbacks as the
+ * peaks (a class without a value takes the next wider one's); 0 if none is given. */
+double system_energy_per_flop(const system_t *s, compute_class_t cc);
 
 /* Sum of tier capacities (bytes per chip). */
 double system_capacity(const system_t *s);

@@ -66,8 +66,9 @@ const char *catalog_data_dir(void)
     return data_dir;
 }
 
-static const char *sub(catalog_kind_t k) { return k == CATALOG_MODELS ? "models" : "systems"; }
+static const char *sub(catalog_kind_t k) { return k == CATALOG_MODELS ? "models" : k == CATALOG_SYSTEMS ? "systems" : "sites"; }
 static const char *ext(catalog_kind_t k) { return k == CATALOG_MODELS ? ".json" : ".yaml"; }
+static const char *what(catalog_kind_t k) { return k == CATALOG_MODELS ? "model" : k == CATALOG_SYSTEMS ? "system" : "site"; }
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -106,7 +107,7 @@ int catalog_list(catalog_kind_t kind, char names[][CATALOG_NAME], int max)
 
 status_t catalog_resolve(catalog_kind_t kind, const char *name, char *path, size_t cap, diag_t *d)
 {
-    const char *flag = kind == CATALOG_MODELS ? "--model" : "--system";
+    const char *flag = kind == CATALOG_MODELS ? "--model" : kind == CATALOG_SYSTEMS ? "--system" : "--site";
     if (!name || !*name)
         return diag_error(d, NULL, 0, 0, flag, "expected a preset name or a file path");
     if (strchr(name, '/') || ends_with(name, ".json") || ends_with(name, ".yaml") || ends_with(name, ".yml")) {
@@ -126,8 +127,8 @@ status_t catalog_resolve(catalog_kind_t kind, const char *name, char *path, size
     const char *near = diag_near_match(name, ptrs, n);
     if (near)
         return diag_error(d, NULL, 0, 0, flag, "unknown %s \"%s\"; did you mean \"%s\"? (`infersim %s` lists them)",
-                          kind == CATALOG_MODELS ? "model" : "system", name, near, sub(kind));
+                          what(kind), name, near, sub(kind));
     return diag_error(d, NULL, 0, 0, flag, "unknown %s \"%s\" (`infersim %s` lists the presets; a path to a %s file works too)",
-                      kind == CATALOG_MODELS ? "model" : "system", name, sub(kind),
-                      kind == CATALOG_MODELS ? "config.json" : "system .yaml");
+                      what(kind), name, sub(kind),
+                      kind == CATALOG_MODELS ? "config.json" : kind == CATALOG_SYSTEMS ? "system .yaml" : "site .yaml");
 }

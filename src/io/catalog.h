@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-typedef enum catalog_kind { CATALOG_MODELS, CATALOG_SYSTEMS } catalog_kind_t;
+typedef enum catalog_kind { CATALOG_MODELS, CATALOG_SYSTEMS, CATALOG_SITES } catalog_kind_t;
 
 #define CATALOG_MAX 256
 #define CATALOG_NAME 64

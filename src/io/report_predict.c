@@ -53,8 +53,65 @@ static json_t *phase_json(const predict_result_t *r, const phase_cost_t *ph)
     return o;
 }
 
+static json_t *num_or_null(int known, double v)
+{
+    return known ? json_real(v) : json_null();
+}
+
+void report_cost_json(json_t *o, const cost_result_t *c, const site_t *site)
+{
+    int k = c->known;
+    json_object_set_new(o, "energy_j_per_token", num_or_null(k, c->energy_j_per_token));
+    json_object_set_new(o, "avg_power_w", num_or_null(k, c->wall_power_W));
+    json_object_set_new(o, "tokens_per_joule", num_or_null(k, c->tokens_per_joule));
+    json_object_set_new(o, "usd_per_mtok_output", num_or_null(k, c->usd_per_mtok_output));
+    json_object_set_new(o, "usd_per_mtok_input", num_or_null(k, c->usd_per_mtok_input));
+    json_object_set_new(o, "gco2e_per_mtok", num_or_null(k, c->gco2e_per_mtok));
+    json_t *e = json_object();
+    json_object_set_new(e, "chip_power_w", num_or_null(k, c->chip_power_W));
+    json_object_set_new(e, "chip_dynamic_w", num_or_null(k, c->chip_dynamic_W));
+    json_object_set_new(e, "tdp_w", json_real(c->tdp_W));
+    json_object_set_new(e, "tdp_binds", json_boolean(c->tdp_binds));
+    json_object_set_new(e, "tdp_clock_factor", num_or_null(k, c->tdp_clock_factor));
+    json_object_set_new(e, "it_power_w", num_or_null(k, c->it_power_W));
+    json_object_set_new(e, "wall_power_w", num_or_null(k, c->wall_power_W));
+    json_object_set_new(e, "wall_idle_w", num_or_null(k, c->wall_idle_W));
+    json_object_set_new(e, "avg_wall_power_w_with_utilization", num_or_null(k, c->avg_wall_power_W));
+    json_object_set_new(e, "chip_energy_j_per_token", num_or_null(k, c->chip_energy_j_per_token));
+    json_object_set_new(e, "prefill_time_share", num_or_null(k, c->prefill_share));
+    json_object_set_new(e, "servers", json_integer(c->servers));
+    json_object_set_new(o, "energy", e);
+    json_t *t = json_object();
+    json_object_set_new(t, "site", json_string(site->name));
+    json_object_set_new(t, "capex_usd", num_or_null(k, c->capex_usd));
+    json_object_set_new(t, "capex_chips_usd", num_or_null(k, c->capex_chips_usd));
+    json_object_set_new(t, "capex_servers_usd", num_or_null(k, c->capex_servers_usd));
+    json_object_set_new(t, "capex_network_usd", num_or_null(k, c->capex_network_usd));
+    json_object_set_new(t, "usd_per_hour", num_or_null(k, c->tco_usd_per_s * 3600));
+    json_object_set_new(t, "capex_usd_per_hour", num_or_null(k, c->tco_capex_usd_per_s * 3600));
+    json_object_set_new(t, "energy_usd_per_hour", num_or_null(k, c->tco_energy_usd_per_s * 3600));
+    json_object_set_new(t, "space_usd_per_hour", num_or_null(k, c->tco_space_usd_per_s * 3600));
+    json_object_set_new(t, "utilization", json_real(site->utilization));
+    json_object_set_new(o, "tco", t);
+    json_t *cb = json_object();
+    json_object_set_new(cb, "embodied_kgco2e", num_or_null(k, c->embodied_kg));
+    json_object_set_new(cb, "operational_gco2e_per_hour", num_or_null(k, c->gco2e_per_s_operational * 3600));
+    json_object_set_new(cb, "embodied_gco2e_per_hour", num_or_null(k, c->gco2e_per_s_embodied * 3600));
+    json_object_set_new(o, "carbon", cb);
+    if (c->deployments >= 0) {
+        json_t *b = json_object();
+        json_object_set_new(b, "deployments", json_integer(c->deployments));
+        json_object_set_new(b, "binding", json_string(c->binding_budget));
+        json_object_set_new(b, "output_tok_s", json_real(c->budget_output_tok_s));
+        json_object_set_new(b, "by_power", json_integer(c->deployments_by_power));
+        json_object_set_new(b, "by_space", json_integer(c->deployments_by_space));
+        json_object_set_new(b, "by_carbon", json_integer(c->deployments_by_carbon));
+        json_object_set_new(o, "budgets", b);
+    }
+}
+
 json_t *report_predict_json(const predict_result_t *r, const model_t *m, const system_t *s,
-                            const predict_req_t *req, const diag_t *d)
+                            const predict_req_t *req, const cost_result_t *c, const site_t *site, const diag_t *d)
 {
     const plan_t *p = &req->cfg.plan;
     json_t *o = json_object();
@@ -134,6 +191,8 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
                         r->compute_bound_batch > 0 ? json_integer((json_int_t)r->compute_bound_batch * p->dp) : json_null());
     json_object_set_new(o, "roofline", rf);
 
+    report_cost_json(o, c, site);
+
     json_t *w = json_array();
     for (int i = 0; d && i < d->n_warnings; i++)
         json_array_append_new(w, json_string(d->warnings[i]));
@@ -189,7 +248,7 @@ static void phase_text(FILE *f, const predict_result_t *r, const char *title, co
 }
 
 void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, const system_t *s,
-                         const predict_req_t *req, const diag_t *d)
+                         const predict_req_t *req, const cost_result_t *cr, const site_t *site, const diag_t *d)
 {
     const plan_t *p = &req->cfg.plan;
     char a[32], b[32], c[32], e[32], g[32];
@@ -208,6 +267,23 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
             fmt_time(r->tpot_s, b, sizeof b), fmt_time(r->e2e_s, c, sizeof c));
     fprintf(f, "throughput  %.1f output tok/s (%.1f per chip), %.1f tok/s per user, %.1f total tok/s\n",
             r->output_tok_s, r->output_tok_s_per_chip, r->output_tok_s_per_user, r->total_tok_s);
+
+    if (cr->known) {
+        fprintf(f, "energy      %.3f J per output token at the wall (%.3f J at the chips), %.2f tokens per joule\n",
+                cr->energy_j_per_token, cr->chip_energy_j_per_token, cr->tokens_per_joule);
+        fprintf(f, "power       %.0f W per chip (TDP %.0f W%s), %.1f kW for the deployment at the wall (PUE %.2f)\n",
+                cr->chip_power_W, cr->tdp_W, cr->tdp_binds ? ", EXCEEDED: clock capped" : "", cr->wall_power_W / 1e3,
+                site->pue);
+        fprintf(f, "cost        $%.3f per million output tokens, $%.3f per million input tokens (site %s, %.0f%% utilization)\n",
+                cr->usd_per_mtok_output, cr->usd_per_mtok_input, site->name, 100 * site->utilization);
+        fprintf(f, "            TCO $%.2f per hour: capital $%.2f, energy $%.2f, space $%.2f\n", cr->tco_usd_per_s * 3600,
+                cr->tco_capex_usd_per_s * 3600, cr->tco_energy_usd_per_s * 3600, cr->tco_space_usd_per_s * 3600);
+        fprintf(f, "carbon      %.1f g CO2e per million output tokens (operational %.0f g/h, embodied %.0f g/h)\n",
+                cr->gco2e_per_mtok, cr->gco2e_per_s_operational * 3600, cr->gco2e_per_s_embodied * 3600);
+        if (cr->deployments >= 0)
+            fprintf(f, "budgets     the site holds %ld such deployments (bound by %s): %.0f output tok/s\n",
+                    cr->deployments, cr->binding_budget, cr->budget_output_tok_s);
+    }
 
     fprintf(f, "\nmemory per chip %-12s %10s %10s %10s %12s %10s\n", "", "capacity", "weights", "KV cache", "work+reserve", "free");
     for (int i = 0; i < s->n_tiers; i++) {
@@ -237,14 +313,20 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
 }
 
 void report_predict_csv(FILE *f, const predict_result_t *r, const model_t *m, const system_t *s,
-                        const predict_req_t *req, int header)
+                        const predict_req_t *req, const cost_result_t *c, int header)
 {
     const plan_t *p = &req->cfg.plan;
     if (header)
         fprintf(f, "model,system,chips,tp,pp,ep,dp,weights,kv,act,batch,max_batch,isl,osl,fits,ttft_s,tpot_s,e2e_s,"
-                   "output_tok_s,output_tok_s_per_user,output_tok_s_per_chip,total_tok_s,mem_needed_bytes\n");
-    fprintf(f, "%s,%s,%d,%d,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", m->name,
+                   "output_tok_s,output_tok_s_per_user,output_tok_s_per_chip,total_tok_s,mem_needed_bytes,"
+                   "energy_j_per_token,avg_power_w,tokens_per_joule,usd_per_mtok_output,usd_per_mtok_input,gco2e_per_mtok\n");
+    fprintf(f, "%s,%s,%d,%d,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", m->name,
             s->name, p->chips, p->tp, p->pp, p->ep, p->dp, req->cfg.weights.name, req->cfg.kv.name, req->cfg.act.name,
             r->batch, r->max_batch, req->isl, req->osl, r->fits ? "true" : "false", r->ttft_s, r->tpot_s, r->e2e_s,
             r->output_tok_s, r->output_tok_s_per_user, r->output_tok_s_per_chip, r->total_tok_s, r->mem_need_B);
+    if (c->known)
+        fprintf(f, ",%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", c->energy_j_per_token, c->wall_power_W, c->tokens_per_joule,
+                c->usd_per_mtok_output, c->usd_per_mtok_input, c->gco2e_per_mtok);
+    else
+        fprintf(f, ",,,,,,\n");
 }

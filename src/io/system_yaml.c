@@ -28,10 +28,21 @@
 
 static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
 {
-    static const char *const keys[] = {"name", "clock_GHz", "sram_MB", "peak_TFLOPs", "compute_efficiency"};
+    static const char *const keys[] = {"name", "clock_GHz", "sram_MB", "peak_TFLOPs", "compute_efficiency",
+                                       "energy_pJ_per_flop", "embodied_kgCO2e"};
     if (!chip || !fy_node_is_mapping(chip))
         return yr_err(r, chip, "chip", "missing required section \"chip\" (a mapping)");
-    TRY(yr_check_keys(r, chip, "chip", keys, 5));
+    TRY(yr_check_keys(r, chip, "chip", keys, 7));
+    TRY(yr_num(r, chip, "chip", "embodied_kgCO2e", 0, 0, 0, HUGE_, 1.0, 0, &s->embodied_kg, NULL));
+    struct fy_node *en = yr_get(chip, "energy_pJ_per_flop");
+    if (en) {
+        if (!fy_node_is_mapping(en))
+            return yr_err(r, en, "chip.energy_pJ_per_flop", "expected a mapping of precision to pJ per FLOP");
+        TRY(yr_check_keys(r, en, "chip.energy_pJ_per_flop", compute_class_names, CC_COUNT));
+        for (int c = 0; c < CC_COUNT; c++)
+            TRY(yr_num(r, en, "chip.energy_pJ_per_flop", compute_class_names[c], 0, 0, 1, HUGE_, 1e-12, 0,
+                       &s->energy_J_per_flop[c], NULL));
+    }
     TRY(yr_str(r, chip, "chip", "name", 0, s->chip_name, sizeof s->chip_name));
     TRY(yr_num(r, chip, "chip", "clock_GHz", 0, 0, 1, HUGE_, 1e9, 0, &s->clock_Hz, NULL));
     TRY(yr_num(r, chip, "chip", "sram_MB", 0, 0, 0, HUGE_, 1e6, 0, &s->sram_B, NULL));
@@ -57,7 +68,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
 {
     static const char *const keys[] = {"name", "capacity_GB", "bandwidth_GBps", "efficiency", "latency_ns",
                                        "access_B", "energy_pJ_per_bit", "read_only", "usd_per_GB",
-                                       "endurance_pe_cycles"};
+                                       "endurance_pe_cycles", "embodied_kgCO2e_per_GB"};
     if (!mem || !fy_node_is_sequence(mem) || fy_node_sequence_item_count(mem) < 1)
         return yr_err(r, mem, "memory", "expected a list of at least one memory tier");
     int n = fy_node_sequence_item_count(mem);
@@ -71,7 +82,8 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         snprintf(sec, sizeof sec, "memory[%d]", i);
         if (!fy_node_is_mapping(t))
             return yr_err(r, t, sec, "expected a mapping (name, capacity_GB, bandwidth_GBps, ...)");
-        TRY(yr_check_keys(r, t, sec, keys, 10));
+        TRY(yr_check_keys(r, t, sec, keys, 11));
+        TRY(yr_num(r, t, sec, "embodied_kgCO2e_per_GB", 0, 0, 0, HUGE_, 1.0, 0, &s->tier[i].embodied_kg_per_GB, NULL));
         mem_tier_t *m = &s->tier[i];
         snprintf(m->name, sizeof m->name, "tier%d", i);
         TRY(yr_str(r, t, sec, "name", 0, m->name, sizeof m->name));
@@ -192,6 +204,20 @@ static status_t read_small(const yreader_t *r, struct fy_node *root, system_t *s
     static const char *const pk[] = {"tdp_W", "idle_W"};
     static const char *const ck[] = {"chip_usd"};
     static const char *const sk[] = {"kernel_overhead_us", "collective_launch_us", "reserved_GB"};
+    static const char *const vk[] = {"chips", "host_usd", "host_power_W", "embodied_kgCO2e", "rack_units"};
+    struct fy_node *sv = yr_get(root, "server");
+    if (sv) {
+        double chips;
+        TRY(yr_check_keys(r, sv, "server", vk, 5));
+        TRY(yr_num(r, sv, "server", "chips", 1, 1, 0, 1e6, 1.0, 1, &chips, NULL));
+        if (chips != floor(chips))
+            return yr_err(r, yr_get(sv, "chips"), "server.chips", "expected a whole number of chips");
+        s->server_chips = (int)chips;
+        TRY(yr_num(r, sv, "server", "host_usd", 0, 0, 0, HUGE_, 1.0, 0, &s->host_usd, NULL));
+        TRY(yr_num(r, sv, "server", "host_power_W", 0, 0, 0, HUGE_, 1.0, 0, &s->host_power_W, NULL));
+        TRY(yr_num(r, sv, "server", "embodied_kgCO2e", 0, 0, 0, HUGE_, 1.0, 0, &s->server_embodied_kg, NULL));
+        TRY(yr_num(r, sv, "server", "rack_units", 0, 0, 0, 1000, 1.0, 0, &s->server_rack_units, NULL));
+    }
     struct fy_node *h = yr_get(root, "host"), *p = yr_get(root, "power"), *c = yr_get(root, "price"),
                    *sw = yr_get(root, "software");
     if (h) {
@@ -235,12 +261,12 @@ status_t system_load_buffer(const char *buf, size_t len, const char *path, syste
     st = IS_ERR_INPUT;
 
     static const char *const top[] = {"name", "description", "class", "sources", "chip", "memory",
-                                      "interconnect", "host", "power", "price", "software"};
+                                      "interconnect", "host", "power", "price", "server", "software"};
     if (!root || !fy_node_is_mapping(root)) {
         yr_err(&r, root, "", "expected a mapping with name, chip, memory, interconnect, ... (see docs/system-format.md)");
         goto out;
     }
-    if ((st = yr_check_keys(&r, root, "", top, 11)) != IS_OK)
+    if ((st = yr_check_keys(&r, root, "", top, 12)) != IS_OK)
         goto out;
     file_stem(path, s->name, sizeof s->name);
     if ((st = yr_str(&r, root, "", "name", 0, s->name, sizeof s->name)) != IS_OK) goto out;

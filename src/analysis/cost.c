@@ -1,0 +1,135 @@
+/*
+ * cost.c — energy, TCO and carbon (formulas in cost.h).
+ */
+#include "cost.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Collective traffic per chip is counted as twice the message: an all-reduce sends and
+ * receives about 2(n-1)/n of it (ring and two-shot), a gather or all-to-all once each way. */
+#define COLL_TRAFFIC_PER_MESSAGE_BYTE 2.0
+
+/* Dynamic energy (J) of a step's breakdown, per chip (pp stages share the column's work). */
+static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, double e_flop, int pp)
+{
+    const system_t *s = dep->sys;
+    double e = c->flops * e_flop;
+    for (int i = 0; i < s->n_tiers; i++)
+        e += c->mem_bytes[i] * 8.0 * s->tier[i].energy_J_per_bit;
+    if (s->n_levels > 0)
+        e += c->net_bytes * COLL_TRAFFIC_PER_MESSAGE_BYTE * 8.0 * s->level[0].energy_J_per_bit;
+    return e / pp;
+}
+
+void cost_compute(const predict_result_t *r, const predict_req_t *req, const system_t *s, const site_t *site,
+                  cost_result_t *c, diag_t *d)
+{
+    memset(c, 0, sizeof *c);
+    const plan_t *p = &req->cfg.plan;
+    const int chips = p->chips, pp = p->pp;
+    const int per_server = s->server_chips > 0 ? s->server_chips : 1;
+    c->servers = (chips + per_server - 1) / per_server;
+    c->tdp_W = s->tdp_W;
+    c->deployments = -1;
+    if (s->tdp_W <= 0) {
+        diag_warn(d, "%s has no power data (power.tdp_W): energy, cost and carbon are not computed", s->name);
+        return;
+    }
+    c->known = 1;
+
+    /* energy per FLOP: from the file, else the (TDP - idle) / peak upper bound */
+    double e_flop = system_energy_per_flop(s, r->dep.gemm_cc);
+    if (e_flop <= 0) {
+        double peak = system_peak_flops(s, r->dep.gemm_cc, NULL);
+        e_flop = peak > 0 ? (s->tdp_W - s->idle_W) / peak : 0;
+        diag_warn(d, "%s gives no chip.energy_pJ_per_flop: took (TDP - idle) / peak = %.3f pJ per FLOP, an upper bound",
+                  s->name, e_flop * 1e12);
+    }
+
+    /* busy power: decode and prefill phases weighted by their share of time */
+    double t_dec = r->decode.cost.time_s, t_pre = r->prefill.cost.time_s;
+    double P_dec = t_dec > 0 ? step_dynamic_J(&r->dep, &r->decode.cost, e_flop, pp) / t_dec : 0;
+    double P_pre = t_pre > 0 ? step_dynamic_J(&r->dep, &r->prefill.cost, e_flop, pp) / t_pre : 0;
+    double share;
+    if (r->steady) {
+        /* per output token: decode step time plus the prefill interleaved with it */
+        share = r->tpot_s > 0 ? 1.0 - r->decode.step_s / r->tpot_s : 0;
+    } else {
+        share = r->e2e_s > 0 ? r->ttft_s / r->e2e_s : 0;
+    }
+    if (share < 0) share = 0;
+    if (share > 1) share = 1;
+    c->prefill_share = share;
+    c->chip_dynamic_W = share * P_pre + (1 - share) * P_dec;
+    c->chip_power_W = s->idle_W + c->chip_dynamic_W;
+    c->tdp_clock_factor = 1.0;
+    if (c->chip_power_W > s->tdp_W) {
+        c->tdp_binds = 1;
+        /* dynamic power ~ frequency at fixed voltage: the clock falls by the ratio that
+         * brings dynamic power under the cap */
+        c->tdp_clock_factor = (s->tdp_W - s->idle_W) / c->chip_dynamic_W;
+        diag_warn(d, "average chip power %.0f W exceeds the %.0f W TDP: the chip would run at %.0f%% clock "
+                     "(compute-bound time stretches by up to %.0f%%)",
+                  c->chip_power_W, s->tdp_W, 100 * c->tdp_clock_factor, 100 * (1 / c->tdp_clock_factor - 1));
+    }
+    c->it_power_W = c->chip_power_W * chips + s->host_power_W * c->servers;
+    c->wall_power_W = c->it_power_W * site->pue;
+    c->wall_idle_W = (s->idle_W * chips + s->host_power_W * c->servers) * site->pue;
+    c->avg_wall_power_W = site->utilization * c->wall_power_W + (1 - site->utilization) * c->wall_idle_W;
+    double out = r->output_tok_s, in = r->total_tok_s - r->output_tok_s;
+    if (out > 0) {
+        c->energy_j_per_token = c->wall_power_W / out;
+        c->chip_energy_j_per_token = c->chip_power_W * chips / out;
+        c->tokens_per_joule = 1.0 / c->energy_j_per_token;
+    }
+
+    /* TCO */
+    c->capex_chips_usd = s->chip_usd * chips;
+    c->capex_servers_usd = s->host_usd * c->servers;
+    c->capex_network_usd = site->network_usd_per_chip * chips;
+    c->capex_usd = c->capex_chips_usd + c->capex_servers_usd + c->capex_network_usd;
+    if (s->chip_usd <= 0)
+        diag_warn(d, "%s gives no price.chip_usd: the chips cost nothing in the TCO", s->name);
+    c->tco_capex_usd_per_s = c->capex_usd / site->amortization_s;
+    c->tco_energy_usd_per_s = c->avg_wall_power_W * site->usd_per_J;
+    c->tco_space_usd_per_s = c->it_power_W * site->space_usd_per_W_s;
+    c->tco_usd_per_s = c->tco_capex_usd_per_s + c->tco_energy_usd_per_s + c->tco_space_usd_per_s;
+    double u = site->utilization;
+    if (out > 0)
+        c->usd_per_mtok_output = c->tco_usd_per_s * (1 - share) / (out * u) * 1e6;
+    if (in > 0)
+        c->usd_per_mtok_input = c->tco_usd_per_s * share / (in * u) * 1e6;
+
+    /* carbon */
+    double mem_kg = 0;
+    for (int i = 0; i < s->n_tiers; i++)
+        mem_kg += s->tier[i].capacity_B / 1e9 * s->tier[i].embodied_kg_per_GB;
+    c->embodied_kg = chips * (s->embodied_kg + mem_kg) + c->servers * s->server_embodied_kg;
+    if (s->embodied_kg <= 0)
+        diag_warn(d, "%s gives no chip.embodied_kgCO2e: embodied carbon counts only what the file gives", s->name);
+    c->gco2e_per_s_operational = c->avg_wall_power_W * site->gco2e_per_J;
+    c->gco2e_per_s_embodied = c->embodied_kg * 1000.0 / site->amortization_s;
+    if (out > 0)
+        c->gco2e_per_mtok = (c->gco2e_per_s_operational + c->gco2e_per_s_embodied) / (out * u) * 1e6;
+
+    /* budgets: how many copies of this deployment the site holds */
+    long best = -1;
+    c->binding_budget[0] = '\0';
+#define BUDGET(field, limit, per, name)                                  \
+    if ((limit) > 0 && (per) > 0) {                                      \
+        c->field = (long)floor((limit) / (per));                         \
+        if (best < 0 || c->field < best) {                               \
+            best = c->field;                                             \
+            snprintf(c->binding_budget, sizeof c->binding_budget, name); \
+        }                                                                \
+    }
+    BUDGET(deployments_by_power, site->power_budget_W, c->wall_power_W, "power")
+    BUDGET(deployments_by_space, site->space_budget_W, c->it_power_W, "space")
+    BUDGET(deployments_by_carbon, site->carbon_budget_g_per_s, c->gco2e_per_s_operational + c->gco2e_per_s_embodied,
+           "carbon")
+#undef BUDGET
+    c->deployments = best;
+    c->budget_output_tok_s = best > 0 ? best * out : 0;
+}
