@@ -25,6 +25,14 @@ void cli_warnings(const diag_t *d);
 /* Parse a positive integer flag value; on error fills d. */
 status_t cli_int(const char *flag, const char *v, int min, int *out, diag_t *d);
 
+struct option;
+/* An unknown option of command `cmd`: an error with a near match among `opts`
+ * (getopt_long's table), printed; returns the exit code. */
+int cli_bad_option(const struct option *opts, const char *arg, const char *cmd);
+
+/* Print a JSON value (indented) on stdout and release it. */
+void cli_print_json(void *json);
+
 /* Load a model / system by preset name or path. */
 status_t cli_load_model(const char *name, model_t *m, diag_t *d);
 status_t cli_load_system(const char *name, system_t *s, diag_t *d);

@@ -15,16 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_json(json_t *o)
-{
-    char *t = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-    if (t) {
-        puts(t);
-        free(t);
-    }
-    json_decref(o);
-}
-
 /* Probe and turn the result into a parsed system (the same text a file would hold). */
 static status_t calibrated_system(int threads, int quick, const char *name, probe_result_t *pr, char *yaml,
                                   size_t cap, system_t *s, diag_t *d)
@@ -66,8 +56,7 @@ int cmd_calibrate(int argc, char **argv)
                    "(default ./this-machine.yaml) usable with --system.\n");
             return EXIT_OK;
         default:
-            diag_error(&d, NULL, 0, 0, NULL, "unknown option \"%s\" (infersim calibrate --help lists them)", argv[optind - 1]);
-            return cli_fail(IS_ERR_INPUT, &d);
+            return cli_bad_option(opts, argv[optind - 1], "calibrate");
         }
         if (st != IS_OK)
             return cli_fail(st, &d);
@@ -102,7 +91,7 @@ int cmd_calibrate(int argc, char **argv)
         json_object_set_new(o, "l2_bytes", json_real(pr.l2_B));
         json_object_set_new(o, "l3_bytes", json_real(pr.l3_B));
         json_object_set_new(o, "system_file", json_string(out));
-        print_json(o);
+        cli_print_json(o);
     } else {
         printf("%s, %d threads\n", pr.cpu, pr.threads);
         printf("  memory bandwidth   %.2f GB/s (all threads), %.2f GB/s (one thread)\n", pr.bw_all_Bps / 1e9,
@@ -156,8 +145,7 @@ int cmd_measure(int argc, char **argv)
                    "Defaults: llama-3.2-1b, int8, isl 128, osl 32, all threads.\n");
             return EXIT_OK;
         default:
-            diag_error(&d, NULL, 0, 0, NULL, "unknown option \"%s\" (infersim measure --help lists them)", argv[optind - 1]);
-            return cli_fail(IS_ERR_INPUT, &d);
+            return cli_bad_option(opts, argv[optind - 1], "measure");
         }
         if (st != IS_OK)
             return cli_fail(st, &d);
@@ -200,7 +188,7 @@ int cmd_measure(int argc, char **argv)
         json_object_set_new(pre, "measured_s", json_real(r.prefill_measured_s));
         json_object_set_new(pre, "error", json_real(r.prefill_error));
         json_object_set_new(o, "prefill", pre);
-        print_json(o);
+        cli_print_json(o);
     } else {
         printf("%s with %s weights on %d threads of this machine (ISL %d, OSL %d)\n", m.name, r.weights, r.threads,
                r.isl, r.osl);

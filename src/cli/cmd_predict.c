@@ -61,27 +61,6 @@ static const struct option opts[] = {
     {0, 0, 0, 0},
 };
 
-/* getopt_long's own message is replaced by ours, with a near match. */
-static int bad_option(const char *arg, diag_t *d)
-{
-    const char *names[64];
-    int n = 0;
-    for (const struct option *o = opts; o->name; o++)
-        names[n++] = o->name;
-    const char *word = arg;
-    while (*word == '-') word++;
-    char w[64];
-    snprintf(w, sizeof w, "%s", word);
-    char *eq = strchr(w, '=');
-    if (eq) *eq = '\0';
-    const char *near = diag_near_match(w, names, n);
-    if (near)
-        diag_error(d, NULL, 0, 0, NULL, "unknown option \"%s\"; did you mean \"--%s\"?", arg, near);
-    else
-        diag_error(d, NULL, 0, 0, NULL, "unknown option \"%s\" (infersim predict --help lists them)", arg);
-    return cli_fail(IS_ERR_INPUT, d);
-}
-
 static status_t parse_prec(const char *flag, const char *v, precision_t *p, diag_t *d)
 {
     if (precision_parse(v, p) == 0)
@@ -146,7 +125,7 @@ int cmd_predict(int argc, char **argv)
                         diag_error(&d, NULL, 0, 0, NULL, "option --%s needs a value", o->name);
                 return cli_fail(IS_ERR_INPUT, &d);
             }
-            return bad_option(argv[optind - 1], &d);
+            return cli_bad_option(opts, argv[optind - 1], "predict");
         }
         if (st != IS_OK)
             return cli_fail(st, &d);
@@ -238,13 +217,7 @@ int cmd_predict(int argc, char **argv)
     cost_result_t cost;
     cost_compute(&r, &req, &s, &site, &cost, &d);
     if (json) {
-        json_t *o = report_predict_json(&r, &m, &s, &req, &cost, &site, &d);
-        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        if (txt) {
-            puts(txt);
-            free(txt);
-        }
-        json_decref(o);
+        cli_print_json(report_predict_json(&r, &m, &s, &req, &cost, &site, &d));
     } else if (csv) {
         report_predict_csv(stdout, &r, &m, &s, &req, &cost, 1);
     } else {

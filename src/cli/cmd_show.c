@@ -24,16 +24,6 @@ static int want_json(int argc, char **argv, int *help)
     return j;
 }
 
-static void print_json(json_t *o)
-{
-    char *t = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-    if (t) {
-        puts(t);
-        free(t);
-    }
-    json_decref(o);
-}
-
 static json_t *model_json(const model_t *m)
 {
     precision_t bf16, fp8, int4;
@@ -163,7 +153,7 @@ int cmd_models(int argc, char **argv)
         }
     }
     if (json)
-        print_json(arr);
+        cli_print_json(arr);
     return rc;
 }
 
@@ -206,7 +196,7 @@ int cmd_systems(int argc, char **argv)
         }
     }
     if (json)
-        print_json(arr);
+        cli_print_json(arr);
     return rc;
 }
 
@@ -306,13 +296,13 @@ int cmd_show(int argc, char **argv)
         model_t m;
         if ((st = cli_load_model(name, &m, &d)) != IS_OK)
             return cli_fail(st, &d);
-        if (json) print_json(model_json(&m));
+        if (json) cli_print_json(model_json(&m));
         else show_model_text(&m);
     } else if (!strcmp(what, "system")) {
         system_t s;
         if ((st = cli_load_system(name, &s, &d)) != IS_OK)
             return cli_fail(st, &d);
-        if (json) print_json(system_json(&s));
+        if (json) cli_print_json(system_json(&s));
         else show_system_text(&s);
     } else {
         fprintf(stderr, "infersim: error: show: expected \"model\" or \"system\", got \"%s\"\n", what);
@@ -363,6 +353,6 @@ int cmd_sites(int argc, char **argv)
         }
     }
     if (json)
-        print_json(arr);
+        cli_print_json(arr);
     return rc;
 }

@@ -89,8 +89,7 @@ int cmd_validate(int argc, char **argv)
         case 'c': csv = 1; break;
         case 'h': usage(stdout); return EXIT_OK;
         default:
-            diag_error(&d, NULL, 0, 0, NULL, "unknown option \"%s\" (infersim validate --help lists them)", argv[optind - 1]);
-            return cli_fail(IS_ERR_INPUT, &d);
+            return cli_bad_option(opts, argv[optind - 1], "validate");
         }
     }
     val_report_t r;
@@ -127,12 +126,7 @@ int cmd_validate(int argc, char **argv)
         json_object_set_new(o, "mape", m);
         json_object_set_new(o, "rows_predicted", json_integer(r.n_done));
         json_object_set_new(o, "rows_skipped", json_integer(r.n_skipped));
-        char *t = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        if (t) {
-            puts(t);
-            free(t);
-        }
-        json_decref(o);
+        cli_print_json(o);
     } else if (csv) {
         printf("id,group,model,system,metric,measured,predicted,error,plan,skipped\n");
         for (int i = 0; i < r.n_rows; i++) {

@@ -8,6 +8,8 @@
 #include "../io/system_yaml.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,41 @@ int cli_fail(status_t st, const diag_t *d)
     case IS_OK: return EXIT_OK;
     default: return EXIT_IO;
     }
+}
+
+int cli_bad_option(const struct option *opts, const char *arg, const char *cmd)
+{
+    diag_t d;
+    diag_clear(&d);
+    const char *names[64];
+    int n = 0;
+    for (const struct option *o = opts; o->name && n < 64; o++)
+        names[n++] = o->name;
+    char w[64];
+    const char *word = arg;
+    while (*word == '-')
+        word++;
+    snprintf(w, sizeof w, "%s", word);
+    char *eq = strchr(w, '=');
+    if (eq)
+        *eq = '\0';
+    const char *near = diag_near_match(w, names, n);
+    if (near)
+        diag_error(&d, NULL, 0, 0, NULL, "unknown option \"%s\"; did you mean \"--%s\"?", arg, near);
+    else
+        diag_error(&d, NULL, 0, 0, NULL, "unknown option \"%s\" (infersim %s --help lists them)", arg, cmd);
+    return cli_fail(IS_ERR_INPUT, &d);
+}
+
+void cli_print_json(void *json)
+{
+    json_t *o = json;
+    char *t = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    if (t) {
+        puts(t);
+        free(t);
+    }
+    json_decref(o);
 }
 
 void cli_warnings(const diag_t *d)

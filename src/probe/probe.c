@@ -145,7 +145,8 @@ static void fma_task(void *v, size_t b, size_t e)
     }
 }
 
-static double fma_peak(pool_t *p, long iters, int reps)
+/* Best rate over reps runs of fn on one chunk per thread: ops_per_chunk / seconds. */
+static double best_rate(pool_t *p, pool_fn fn, long iters, double ops_per_iter, int reps)
 {
     fma_arg_t a;
     memset(&a, 0, sizeof a);
@@ -154,13 +155,18 @@ static double fma_peak(pool_t *p, long iters, int reps)
     double best = 0;
     for (int r = 0; r < reps; r++) {
         double t0 = now();
-        pool_for(p, n, 1, fma_task, &a);
-        double t = now() - t0;
-        double f = (double)n * iters * 8 * VW * 2 / t;
-        if (f > best)
-            best = f;
+        pool_for(p, n, 1, fn, &a);
+        double rate = (double)n * iters * ops_per_iter / (now() - t0);
+        if (rate > best)
+            best = rate;
     }
     return best;
+}
+
+/* 8 chains x VW lanes x 2 FLOPs per FMA per iteration */
+static double fma_peak(pool_t *p, long iters, int reps)
+{
+    return best_rate(p, fma_task, iters, 8.0 * VW * 2, reps);
 }
 
 /* ---- int8 and bf16 dot-product peaks, where the machine has instructions for them ---- */
@@ -198,22 +204,10 @@ static void int8_task(void *v, size_t b, size_t e)
     }
 }
 
+/* 8 chains x 32 multiply-adds x 2 ops per iteration */
 static double int8_peak(pool_t *p, long iters, int reps)
 {
-    fma_arg_t a;
-    memset(&a, 0, sizeof a);
-    a.iters = iters;
-    size_t n = (size_t)pool_threads(p);
-    double best = 0;
-    for (int r = 0; r < reps; r++) {
-        double t0 = now();
-        pool_for(p, n, 1, int8_task, &a);
-        double t = now() - t0;
-        double ops = (double)n * iters * 8 * 32 * 2; /* 32 multiply-adds per 256-bit instruction group */
-        if (ops / t > best)
-            best = ops / t;
-    }
-    return best;
+    return best_rate(p, int8_task, iters, 8.0 * 32 * 2, reps);
 }
 #else
 #define HAVE_INT8_PROBE 0
