@@ -30,7 +30,7 @@ IS_CFLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
             $(OPT) $(SAN) $(PKG_CFLAGS) -MMD -MP
 IS_LDLIBS = $(PKG_LIBS) -lm -pthread
 
-LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard src/analysis/*.c) $(wildcard src/probe/*.c)
+LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard src/analysis/*.c) $(wildcard src/probe/*.c) $(wildcard src/report/*.c)
 CLI_SRC = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 BENCH_SRC = $(wildcard bench/bench_*.c)

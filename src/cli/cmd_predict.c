@@ -7,7 +7,7 @@
 #include "../analysis/predict.h"
 #include "../io/catalog.h"
 #include "../io/site_yaml.h"
-#include "../io/report_predict.h"
+#include "../report/report_predict.h"
 
 #include <getopt.h>
 #include <stdio.h>

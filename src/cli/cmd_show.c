@@ -5,7 +5,7 @@
 
 #include "../core/deploy.h"
 #include "../io/catalog.h"
-#include "../io/report_predict.h"
+#include "../report/report_predict.h"
 #include "../io/site_yaml.h"
 
 #include <jansson.h>

@@ -6,7 +6,7 @@
 #include "../analysis/validate.h"
 #include "../io/catalog.h"
 #include "../io/fileutil.h"
-#include "../io/svg.h"
+#include "../report/svg.h"
 
 #include <getopt.h>
 #include <jansson.h>
