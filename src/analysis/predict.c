@@ -274,6 +274,26 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
         r->total_tok_s = (double)r->batch * (isl + osl) / r->e2e_s;
     }
     r->output_tok_s_per_user = r->tpot_s > 0 ? 1.0 / r->tpot_s : 0;
+
+    /* flash wear: every processed token appends its KV to the cache */
+    r->wear_tier = -1;
+    int kt = req->cfg.kv_tier;
+    if (kt >= 0 && s->tier[kt].read_only) {
+        double kv_tok_chip = 0;
+        for (int sg = 0; sg < pp; sg++) {
+            double v = 0;
+            for (int c = 0; c < m->n_classes; c++)
+                v += dep->kv_B_per_ctx_token[sg][c];
+            if (v > kv_tok_chip)
+                kv_tok_chip = v;
+        }
+        r->wear_tier = kt;
+        r->wear_write_Bps = r->total_tok_s / dp * kv_tok_chip;
+        if (s->tier[kt].endurance_pe > 0 && r->wear_write_Bps > 0)
+            r->wear_lifetime_s = s->tier[kt].capacity_B * s->tier[kt].endurance_pe / r->wear_write_Bps;
+        diag_warn(d, "the KV cache writes %.2f GB/s per chip to %s: %s", r->wear_write_Bps / 1e9, s->tier[kt].name,
+                  r->wear_lifetime_s > 0 ? "see wear_lifetime_days" : "its endurance is unknown");
+    }
     r->output_tok_s_per_chip = r->output_tok_s / req->cfg.plan.chips;
     r->decode.intensity = intensity(dep, &r->decode.cost);
     r->prefill.intensity = intensity(dep, &r->prefill.cost);
@@ -303,4 +323,32 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
         }
     }
     return IS_OK;
+}
+
+int predict_fewest_chips(const model_t *m, const system_t *s, const deploy_cfg_t *cfg, int isl, int osl,
+                         int max_chips, int *tp, int *pp)
+{
+    int domain = s->n_levels > 0 && s->level[0].domain_chips > 0 ? s->level[0].domain_chips : max_chips;
+    for (int n = 1; n <= max_chips; n *= 2) {
+        int t = n;
+        while (t > 1 && (t > domain || m->n_heads % t != 0 ||
+                         (m->attn == ATTN_GQA && m->n_kv_heads % t != 0 && t % m->n_kv_heads != 0)))
+            t /= 2;
+        int p = n / t;
+        if (p > m->n_layers)
+            continue;
+        deploy_cfg_t c = *cfg;
+        c.plan = (plan_t){n, t, p, 1, 1};
+        deploy_t dep;
+        diag_t d;
+        diag_clear(&d);
+        if (deploy_setup(&dep, m, s, &c, &d) != IS_OK)
+            continue;
+        if (predict_max_batch(&dep, (double)isl + osl, 8192, isl) >= 1) {
+            if (tp) *tp = t;
+            if (pp) *pp = p;
+            return n;
+        }
+    }
+    return 0;
 }

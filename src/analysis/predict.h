@@ -61,6 +61,11 @@ typedef struct predict_result {
     double weights_B, kv_B, workspace_B, reserved_B; /* per chip (busiest stage) */
     double mem_need_B;             /* their sum */
     double params_total, params_active, kv_bytes_per_token;
+
+    /* flash wear, when the KV cache was allowed onto a read-only tier (--allow-wear) */
+    int wear_tier;                 /* -1: none */
+    double wear_write_Bps;         /* bytes written per second per chip to that tier */
+    double wear_lifetime_s;        /* capacity x P/E cycles / write rate (0 when endurance unknown) */
 } predict_result_t;
 
 void predict_req_default(predict_req_t *r, const model_t *m);
@@ -69,6 +74,13 @@ void predict_req_default(predict_req_t *r, const model_t *m);
  * plan (message in d).  Warnings go to d. */
 status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *req, predict_result_t *r,
                      diag_t *d);
+
+/* The fewest chips (a power of two, at most max_chips) on which m fits with at least one
+ * request of isl + osl tokens: TP inside the innermost interconnect domain (up to the
+ * heads' divisor), pipeline stages beyond it.  0 when none up to max_chips does; *tp and
+ * *pp get the plan. */
+int predict_fewest_chips(const model_t *m, const system_t *s, const deploy_cfg_t *cfg, int isl, int osl,
+                         int max_chips, int *tp, int *pp);
 
 /* Largest per-replica batch that fits at context ctx with the given step size (0 if none). */
 int predict_max_batch(const deploy_t *dep, double ctx, int prefill_chunk, int isl);

@@ -35,6 +35,9 @@ static void predict_usage(FILE *f)
             "  --isl N --osl N      input and output tokens per request (default 1024, 128)\n"
             "  --prefill-chunk N    most prefill tokens per step (default 8192)\n"
             "  --steady             steady-state continuous batching for an explicit --batch too\n"
+            "  --weights-tier NAME  put the weights on this memory tier first (e.g. an HBF tier)\n"
+            "  --kv-tier NAME       put the KV cache on this tier (a read-only tier needs --allow-wear)\n"
+            "  --allow-wear         allow the KV cache on a flash tier and estimate the tier's lifetime\n"
             "  --site NAME|PATH     where it runs: electricity, PUE, carbon, amortisation (default us-average)\n"
             "  --json | --csv       machine-readable output (one JSON object / a CSV row)\n"
             "\n"
@@ -43,7 +46,8 @@ static void predict_usage(FILE *f)
 
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
-    O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE
+    O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE, O_WTIER, O_KVTIER,
+    O_WEAR
 };
 
 static const struct option opts[] = {
@@ -56,6 +60,8 @@ static const struct option opts[] = {
     {"max-batch", required_argument, 0, O_MAXBATCH}, {"isl", required_argument, 0, O_ISL},
     {"osl", required_argument, 0, O_OSL},         {"prefill-chunk", required_argument, 0, O_CHUNK},
     {"kv-block", required_argument, 0, O_KVBLOCK}, {"site", required_argument, 0, O_SITE},
+    {"weights-tier", required_argument, 0, O_WTIER}, {"kv-tier", required_argument, 0, O_KVTIER},
+    {"allow-wear", no_argument, 0, O_WEAR},
     {"steady", no_argument, 0, O_STEADY},         {"json", no_argument, 0, O_JSON},
     {"csv", no_argument, 0, O_CSV},               {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -80,7 +86,8 @@ int cmd_predict(int argc, char **argv)
     diag_t d;
     diag_clear(&d);
     const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
-    const char *batch = NULL, *site_name = "us-average";
+    const char *batch = NULL, *site_name = "us-average", *wtier = NULL, *kvtier = NULL;
+    int allow_wear = 0;
     int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
     int steady = 0, json = 0, csv = 0;
     status_t st = IS_OK;
@@ -113,6 +120,9 @@ int cmd_predict(int argc, char **argv)
         case O_CHUNK: st = cli_int(fl, optarg, 1, &chunk, &d); break;
         case O_KVBLOCK: st = cli_int(fl, optarg, 1, &kvblock, &d); break;
         case O_SITE: site_name = optarg; break;
+        case O_WTIER: wtier = optarg; break;
+        case O_KVTIER: kvtier = optarg; break;
+        case O_WEAR: allow_wear = 1; break;
         case O_STEADY: steady = 1; break;
         case O_JSON: json = 1; break;
         case O_CSV: csv = 1; break;
@@ -195,6 +205,27 @@ int cmd_predict(int argc, char **argv)
             req.cfg.act = req.cfg.weights; /* W8A8 / W4A4 as vendor fp8/fp4 deployments run */
     }
     req.cfg.kv_block_tokens = kvblock;
+    req.cfg.allow_wear = allow_wear;
+    const char *tnames[SYS_MAX_TIERS];
+    for (int i = 0; i < s.n_tiers; i++)
+        tnames[i] = s.tier[i].name;
+    const char *tiers[2] = {wtier, kvtier};
+    int *dst[2] = {&req.cfg.weights_tier, &req.cfg.kv_tier};
+    for (int k = 0; k < 2; k++) {
+        if (!tiers[k])
+            continue;
+        int found = -1;
+        for (int i = 0; i < s.n_tiers; i++)
+            if (!strcmp(tiers[k], s.tier[i].name))
+                found = i;
+        if (found < 0) {
+            const char *near = diag_near_match(tiers[k], tnames, s.n_tiers);
+            diag_error(&d, NULL, 0, 0, k ? "--kv-tier" : "--weights-tier", "%s has no memory tier \"%s\"%s%s%s", s.name,
+                       tiers[k], near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
+            return cli_fail(IS_ERR_INPUT, &d);
+        }
+        *dst[k] = found;
+    }
     if (batch) {
         if (!strcmp(batch, "max")) {
             req.batch = 0;

@@ -53,6 +53,8 @@ void deploy_cfg_default(deploy_cfg_t *c, const model_t *m)
     c->kv = bf16;
     c->act = bf16;
     c->kv_block_tokens = 16; /* vLLM's default paged-KV block size */
+    c->weights_tier = -1;
+    c->kv_tier = -1;
 }
 
 static op_entry_t *add_op(op_table_t *t, op_kind_t k, double kernels)
@@ -205,6 +207,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         o->flops_per_token = norms_n * NORM_FLOPS_PER_ELEM * dm;
         o->flop_rate = rate;
         o->weight_bytes = lp->norms * mb;
+        o->weight_run_B = dm * mb; /* one norm vector */
         o->act_bytes_per_token = norms_n * 3.0 * dm * sb; /* read x and residual, write y */
         wsum += o->weight_bytes;
 
@@ -248,6 +251,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             o->flop_rate = rate;
             o->experts_local = (double)m->n_experts / ep;
             o->expert_bytes = lp->expert * eb / moe_tp;
+            o->weight_run_B = o->expert_bytes / m->mlp_matrices; /* one matrix of one expert shard */
             o->act_bytes_per_token = m->top_k * (2.0 * dm + 3.0 * m->moe_intermediate / moe_tp) * ab / tp *
                                      dep->moe_token_factor;
             wsum += o->experts_local * o->expert_bytes;
@@ -302,6 +306,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     o->flops_per_token = NORM_FLOPS_PER_ELEM * dm;
     o->flop_rate = rate;
     o->weight_bytes = dm * mb;
+    o->weight_run_B = dm * mb;
     o->act_bytes_per_token = 3.0 * dm * sb;
     o = add_op(&dep->last, OP_LMHEAD, K_LMHEAD);
     o->per_lm_token = 1;
@@ -347,6 +352,49 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         }
         dep->weight_B[sg] = w;
     }
+
+    /* weight reads smaller than a tier's access unit waste the rest of it (flash pages) */
+    op_table_t *tables[MODEL_MAX_CLASSES + 2];
+    int nt = 0;
+    for (int c = 0; c < m->n_classes; c++)
+        tables[nt++] = &dep->layer[c];
+    tables[nt++] = &dep->first;
+    tables[nt++] = &dep->last;
+    for (int k = 0; k < nt; k++)
+        for (int j = 0; j < tables[k]->n_ops; j++) {
+            op_entry_t *op = &tables[k]->ops[j];
+            double run = op->weight_run_B > 0 ? op->weight_run_B : op->weight_bytes;
+            for (int i = 0; i < s->n_tiers; i++) {
+                double g = s->tier[i].access_B > 0 ? s->tier[i].access_B : 1;
+                op->w_gran_mult[i] = run > 0 ? ceil(run / g) * g / run : 1.0;
+            }
+        }
+    /* latency hiding: sustaining bandwidth B with latency L needs B x L bytes in flight; the
+     * chip's on-chip SRAM (caches, scratchpads) is where they land.  When it cannot hold them,
+     * the tier delivers at most SRAM / L.  (All of the SRAM counted: an upper bound.) */
+    for (int i = 0; i < s->n_tiers; i++) {
+        const mem_tier_t *t = &s->tier[i];
+        double bw = t->bw_Bps * t->efficiency;
+        dep->inflight_need_B[i] = bw * t->latency_s;
+        dep->inflight_held[i] = 1;
+        dep->tier_bw[i] = bw;
+        if (s->sram_B > 0 && t->latency_s > 0 && dep->inflight_need_B[i] > s->sram_B) {
+            dep->inflight_held[i] = 0;
+            dep->tier_bw[i] = s->sram_B / t->latency_s;
+            diag_warn(d, "%s: %.0f GB/s at %.1f us latency needs %.1f MB in flight but the chip has %.1f MB of SRAM: "
+                         "the tier delivers %.0f GB/s (%.0f%% of its bandwidth)",
+                      t->name, bw / 1e9, t->latency_s * 1e6, dep->inflight_need_B[i] / 1e6, s->sram_B / 1e6,
+                      dep->tier_bw[i] / 1e9, 100 * dep->tier_bw[i] / bw);
+        }
+    }
+    /* placement choices */
+    if (cfg->weights_tier >= s->n_tiers || cfg->kv_tier >= s->n_tiers)
+        return diag_error(d, NULL, 0, 0, "--weights-tier/--kv-tier", "%s has %d memory tiers", s->name, s->n_tiers);
+    if (cfg->kv_tier >= 0 && s->tier[cfg->kv_tier].read_only && !cfg->allow_wear)
+        return diag_error(d, s->path, 0, 0, "--kv-tier",
+                          "the KV cache is written every token but tier %s is read-only (flash, %.0f P/E cycles): "
+                          "keep it on a writable tier, or pass --allow-wear for a lifetime estimate",
+                          s->tier[cfg->kv_tier].name, s->tier[cfg->kv_tier].endurance_pe);
 
     /* sanity warnings */
     if (cfg->kv.cc == CC_NONE && cfg->kv.bits < 8)
@@ -412,22 +460,41 @@ void deploy_place(const deploy_t *dep, double seqs, double ctx, double step_toke
         free_B[at] = 0;
 
     double kv = deploy_kv_bytes(dep, seqs, ctx), w = deploy_weight_bytes(dep);
+    const deploy_cfg_t *cfg = &dep->cfg;
     double left = kv;
-    for (int i = 0; i < s->n_tiers && left > 0; i++) {
-        if (s->tier[i].read_only)
-            continue;
+    if (cfg->kv_tier >= 0) {
+        /* a forced tier holds all of the KV cache or the deployment does not fit */
+        int i = cfg->kv_tier;
         double take = left < free_B[i] ? left : free_B[i];
         free_B[i] -= take;
         pl->used_B[i] += take;
         pl->kv[i] = kv > 0 ? take / kv : 0;
         left -= take;
+    } else {
+        for (int i = 0; i < s->n_tiers && left > 0; i++) {
+            if (s->tier[i].read_only)
+                continue;
+            double take = left < free_B[i] ? left : free_B[i];
+            free_B[i] -= take;
+            pl->used_B[i] += take;
+            pl->kv[i] = kv > 0 ? take / kv : 0;
+            left -= take;
+        }
     }
     if (left > 0)
         fits = 0;
     if (kv <= 0)
-        pl->kv[at] = 1.0;
+        pl->kv[cfg->kv_tier >= 0 ? cfg->kv_tier : at] = 1.0;
+    /* weights: the chosen tier first, then the others fastest first */
     left = w;
-    for (int i = 0; i < s->n_tiers && left > 0; i++) {
+    int order[SYS_MAX_TIERS], n = 0;
+    if (cfg->weights_tier >= 0)
+        order[n++] = cfg->weights_tier;
+    for (int i = 0; i < s->n_tiers; i++)
+        if (i != cfg->weights_tier)
+            order[n++] = i;
+    for (int k = 0; k < n && left > 0; k++) {
+        int i = order[k];
         double take = left < free_B[i] ? left : free_B[i];
         free_B[i] -= take;
         pl->used_B[i] += take;

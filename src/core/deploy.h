@@ -74,6 +74,9 @@ typedef struct deploy_cfg {
     precision_t kv;        /* KV cache */
     precision_t act;       /* activations: the GEMM compute format */
     int kv_block_tokens;   /* paged-KV block (tokens): contiguous run of a KV read */
+    int weights_tier;      /* tier weights go to first (-1: fastest tier first) */
+    int kv_tier;           /* tier the KV cache must live in (-1: writable tiers in order) */
+    int allow_wear;        /* 1: a read-only (flash) kv_tier is allowed, and its wear reported */
 } deploy_cfg_t;
 
 /* One operator of one layer, per chip.  A compute op has flops/bytes terms; a
@@ -92,6 +95,8 @@ typedef struct op_entry {
     double act_bytes_per_token;/* activations read + written per new token */
     double kv_bytes_per_kvtok; /* KV bytes read per cached token read */
     double kv_write_per_token; /* KV bytes written per new token */
+    double weight_run_B;       /* contiguous bytes of one weight read (a norm vector, an expert shard, a matrix shard) */
+    double w_gran_mult[SYS_MAX_TIERS]; /* weight read amplification per tier: ceil(run / access) x access / run */
     double coll_bytes_per_token;  /* collective message per new token (or per logits token) */
     int per_lm_token;          /* message scales with logits tokens, not new tokens */
     coll_plan_t coll;
@@ -134,6 +139,9 @@ typedef struct deploy {
     double act_B_per_token;    /* activation workspace per in-flight token */
     double logits_B_per_token; /* logits buffer per logits token */
     double kv_gran_mult[SYS_MAX_TIERS]; /* read amplification of KV blocks per tier (access granularity) */
+    double tier_bw[SYS_MAX_TIERS];      /* sustained bandwidth per tier: bw x efficiency, capped by latency hiding */
+    double inflight_need_B[SYS_MAX_TIERS]; /* bytes in flight to sustain bw x efficiency: bw x efficiency x latency */
+    int inflight_held[SYS_MAX_TIERS];   /* 1: the chip's SRAM holds them (0: bandwidth is latency-bound) */
 
     double kv_replication;     /* copies of each KV head across the TP group (>= 1) */
 } deploy_t;

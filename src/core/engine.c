@@ -69,13 +69,13 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     double t_m = 0;
     int mb = -1;
     for (int i = 0; i < sys->n_tiers; i++) {
-        double b = wbytes * pl->weights[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i];
+        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i];
         if (i == pl->act_tier)
             b += act;
         if (b <= 0)
             continue;
         const mem_tier_t *t = &sys->tier[i];
-        double tm = b / (t->bw_Bps * t->efficiency) + t->latency_s;
+        double tm = b / dep->tier_bw[i] + t->latency_s;
         if (tm > t_m) {
             t_m = tm;
             mb = i;

@@ -192,6 +192,25 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(o, "roofline", rf);
 
     report_cost_json(o, c, site);
+    if (r->wear_tier >= 0) {
+        json_t *wr = json_object();
+        json_object_set_new(wr, "tier", json_string(s->tier[r->wear_tier].name));
+        json_object_set_new(wr, "write_GBps_per_chip", json_real(r->wear_write_Bps / 1e9));
+        json_object_set_new(wr, "endurance_pe_cycles", json_real(s->tier[r->wear_tier].endurance_pe));
+        json_object_set_new(wr, "wear_lifetime_days",
+                            r->wear_lifetime_s > 0 ? json_real(r->wear_lifetime_s / 86400) : json_null());
+        json_object_set_new(o, "wear", wr);
+    }
+    json_t *tiers = json_array();
+    for (int i = 0; i < s->n_tiers; i++) {
+        json_t *t = json_object();
+        json_object_set_new(t, "name", json_string(s->tier[i].name));
+        json_object_set_new(t, "sustained_Bps", json_real(r->dep.tier_bw[i]));
+        json_object_set_new(t, "inflight_needed_bytes", json_real(r->dep.inflight_need_B[i]));
+        json_object_set_new(t, "inflight_held_on_chip", json_boolean(r->dep.inflight_held[i]));
+        json_array_append_new(tiers, t);
+    }
+    json_object_set_new(o, "latency_hiding", tiers);
 
     json_t *w = json_array();
     for (int i = 0; d && i < d->n_warnings; i++)
@@ -305,6 +324,10 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
         fprintf(f, "  decode stays memory/latency-bound at every batch up to 1M\n");
     snprintf(title, sizeof title, "prefill step (%s)", r->steady ? "first chunk mixed with the decode batch" : "first chunk of the batch's prompts");
     phase_text(f, r, title, &r->prefill);
+    if (r->wear_tier >= 0)
+        fprintf(f, "\nflash wear  the KV cache writes %.2f GB/s per chip to %s: %s%.1f days of life at %.0f P/E cycles\n",
+                r->wear_write_Bps / 1e9, s->tier[r->wear_tier].name, r->wear_lifetime_s > 0 ? "" : "(endurance unknown) ",
+                r->wear_lifetime_s / 86400, s->tier[r->wear_tier].endurance_pe);
     if (d && d->n_warnings) {
         fprintf(f, "\nwarnings\n");
         for (int i = 0; i < d->n_warnings; i++)

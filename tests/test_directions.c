@@ -1,0 +1,138 @@
+/*
+ * test_directions.c — the paper's directions as mechanisms, on hand-computed cases.
+ * High Bandwidth Flash: capacity and the fewest chips, reads smaller than the flash page,
+ * latency hiding with bytes in flight, and the KV cache kept off flash (or its wear).
+ * HBF figures: Ma & Patterson 2026, Table 3 (512 GB, 1638 GB/s, 4096-byte reads).
+ */
+#include "testutil.h"
+
+#include "../src/analysis/predict.h"
+
+/* An H100-like chip (80 GB HBM at 3.35 TB/s, 50 MB SRAM) with or without one HBF stack. */
+static void chip(system_t *s, int hbf, double hbf_latency_ns)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: hand\n"
+             "chip: {sram_MB: 50, peak_TFLOPs: {bf16: 989.4, fp8: 1978.9}, compute_efficiency: 0.7}\n"
+             "memory:\n"
+             "  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 3350, efficiency: 0.9, latency_ns: 500, access_B: 32}\n"
+             "%s"
+             "interconnect: [{name: nvl, domain_chips: 8, bandwidth_GBps: 450, efficiency: 0.8, hop_latency_ns: 500}]\n"
+             "software: {kernel_overhead_us: 1.5, collective_launch_us: 5, reserved_GB: 8}\n",
+             hbf ? "  - {name: hbf, capacity_GB: 512, bandwidth_GBps: 1638, efficiency: 1.0, latency_ns: %g,"
+                   " access_B: 4096, read_only: true, endurance_pe_cycles: 100000}\n" : "");
+    char full[2048];
+    snprintf(full, sizeof full, yaml, hbf_latency_ns);
+    diag_t d;
+    if (system_from(full, s, &d) != IS_OK) {
+        char buf[1024];
+        print_error("%s", diag_format(&d, buf, sizeof buf));
+        fail();
+    }
+}
+
+static void test_hbf_fewest_chips(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("llama-3.1-405b", &m);
+    static system_t hbm, hbf;
+    chip(&hbm, 0, 0);
+    chip(&hbf, 1, 5000);
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, &m);
+    precision_parse("fp8", &cfg.weights);
+    cfg.experts = cfg.weights;
+    cfg.embed = deploy_embed_precision(&cfg.weights);
+    cfg.act = cfg.weights;
+    int tp, pp;
+    /* 405.9 B fp8 weights (+ 16-bit embeddings): 4 chips hold 103 GB each > 80 GB - 8 GB reserve;
+     * 8 chips hold 52 GB each: fits */
+    assert_int_equal(predict_fewest_chips(&m, &hbm, &cfg, 1024, 1024, 64, &tp, &pp), 8);
+    assert_int_equal(tp, 8);
+    /* one HBF stack (512 GB) holds them all on one chip; the HBM keeps the KV cache */
+    cfg.weights_tier = 1;
+    assert_int_equal(predict_fewest_chips(&m, &hbf, &cfg, 1024, 1024, 64, &tp, &pp), 1);
+}
+
+static void test_small_reads_and_latency_hiding(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    static system_t s;
+    chip(&s, 1, 50000); /* the text's "tens of microseconds" */
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, &m);
+    precision_parse("fp8", &cfg.kv);
+    cfg.weights_tier = 1;
+    deploy_t dep;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+    /* a paged-KV block of 16 tokens x 128 dims x 1 byte = 2048 bytes: half a 4096-byte flash
+     * page, so a read costs twice its bytes; 32-byte HBM accesses waste nothing */
+    assert_close(dep.kv_gran_mult[1], 2.0, 1e-12);
+    assert_close(dep.kv_gran_mult[0], 1.0, 1e-12);
+    /* a norm vector: 4096 x 2 bytes = 8192 = two pages exactly */
+    assert_int_equal(dep.layer[0].ops[0].kind, OP_NORM);
+    assert_close(dep.layer[0].ops[0].w_gran_mult[1], 1.0, 1e-12);
+    /* 1638 GB/s x 50 us = 81.9 MB in flight, more than the 50 MB of SRAM: the stack delivers
+     * 50 MB / 50 us = 1000 GB/s */
+    assert_close(dep.inflight_need_B[1], 1638e9 * 50e-6, 1e-12);
+    assert_false(dep.inflight_held[1]);
+    assert_close(dep.tier_bw[1], 50e6 / 50e-6, 1e-12);
+    /* HBM: 3.015 TB/s x 0.5 us = 1.5 MB: held, full bandwidth */
+    assert_true(dep.inflight_held[0]);
+    assert_close(dep.tier_bw[0], 3350e9 * 0.9, 1e-12);
+    /* at 5 us the stack needs 8.2 MB in flight: held */
+    chip(&s, 1, 5000);
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+    assert_true(dep.inflight_held[1]);
+    assert_close(dep.tier_bw[1], 1638e9, 1e-12);
+}
+
+static void test_kv_stays_off_flash(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    static system_t s;
+    chip(&s, 1, 5000);
+    predict_req_t req;
+    predict_req_default(&req, &m);
+    req.cfg.kv_tier = 1;
+    static predict_result_t r;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &s, &req, &r, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "the KV cache is written every token but tier hbf is read-only (flash, 100000 P/E "
+                                   "cycles): keep it on a writable tier, or pass --allow-wear for a lifetime estimate");
+    /* allowed: the lifetime is capacity x P/E cycles over the bytes written, and every processed
+     * token appends 32 layers x 2 x 8 heads x 128 x 2 bytes = 131,072 bytes */
+    req.cfg.allow_wear = 1;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &s, &req, &r, &d), IS_OK);
+    assert_int_equal(r.wear_tier, 1);
+    assert_close(r.wear_write_Bps, r.total_tok_s * 131072.0, 1e-12);
+    assert_close(r.wear_lifetime_s, 512e9 * 100000 / r.wear_write_Bps, 1e-12);
+    /* without the option the default placement never puts the KV cache on flash */
+    req.cfg.kv_tier = -1;
+    req.cfg.weights_tier = 1;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &s, &req, &r, &d), IS_OK);
+    assert_close(r.placement.kv[1] + 1, 1, 1e-15);
+    assert_close(r.placement.weights[1], 1.0, 1e-12);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hbf_fewest_chips),
+        cmocka_unit_test(test_small_reads_and_latency_hiding),
+        cmocka_unit_test(test_kv_stays_off_flash),
+    };
+    return cmocka_run_group_tests_name("directions", tests, NULL, NULL);
+}
