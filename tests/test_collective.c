@@ -134,6 +134,40 @@ static void test_hierarchical_and_limits(void **state)
     assert_close(collective_time(&p, 1e9, NULL, NULL, NULL) + 1, 1, 1e-15);
 }
 
+static void test_fat_tree_dragonfly_high_dim_torus(void **state)
+{
+    (void)state;
+    system_t s;
+    /* fat tree of radix 16: 64 chips need L = 2 levels: 4 links of 1 us + 3 switches of 0.5 us */
+    make(&s, "  - {name: ft, domain_chips: 0, bandwidth_GBps: 100, efficiency: 1.0, topology: fat_tree,"
+             " switch_radix: 16, hop_latency_ns: 1000, switch_latency_ns: 500}\n");
+    double M = 1e3, a = 4e-6 + 1.5e-6;
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_ONESHOT, 64, M), 10e-6 + a + 63 * M / 1e11, 1e-9);
+    /* 16 chips sit under one switch: 2 links + 1 switch */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_ONESHOT, 16, M), 10e-6 + 2.5e-6 + 15 * M / 1e11, 1e-9);
+    /* dragonfly: diameter of 5 links and 4 routers */
+    make(&s, "  - {name: df, domain_chips: 0, bandwidth_GBps: 100, efficiency: 1.0, topology: dragonfly,"
+             " hop_latency_ns: 1000, switch_latency_ns: 500}\n");
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_ONESHOT, 64, M), 10e-6 + 7e-6 + 63 * M / 1e11, 1e-9);
+    /* a 6-dimensional torus of 2^6 chips: a ring of 2 per dimension, bandwidth B/6 per dimension:
+     * reduce-scatter + all-gather = 2 x sum over dims of (a + 1/2 x M_d / (B/6)), M halving per dim */
+    make(&s, "  - {name: t6, domain_chips: 64, bandwidth_GBps: 120, efficiency: 1.0, topology: torus,"
+             " torus_dims: [2, 2, 2, 2, 2, 2], hop_latency_ns: 1000}\n");
+    double big = 64e6, t = 0, m = big;
+    for (int k = 0; k < 6; k++) {
+        t += 1e-6 + 0.5 * m / (120e9 / 6);
+        m /= 2;
+    }
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TORUS, 64, big), 10e-6 + 2 * t, 1e-9);
+    /* a fat tree needs its radix */
+    diag_t d;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, "%sinterconnect:\n  - {name: ft, domain_chips: 0, bandwidth_GBps: 1, topology: fat_tree}\n",
+             base_yaml);
+    assert_int_equal(system_from(yaml, &s, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "missing required field \"switch_radix\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_switch_algorithms),
         cmocka_unit_test(test_torus),
         cmocka_unit_test(test_hierarchical_and_limits),
+        cmocka_unit_test(test_fat_tree_dragonfly_high_dim_torus),
     };
     return cmocka_run_group_tests_name("collective", tests, NULL, NULL);
 }

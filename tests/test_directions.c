@@ -127,12 +127,47 @@ static void test_kv_stays_off_flash(void **state)
     assert_close(r.placement.weights[1], 1.0, 1e-12);
 }
 
+static void test_3d_logic_power_cap(void **state)
+{
+    (void)state;
+    /* logic on the memory stack, capped at 75 W of dynamic power against 600 W at full clock:
+     * the clock falls to (75 / 600)^(1/3) = 0.5 */
+    const char *base = "name: hand\n"
+                       "chip: {peak_TFLOPs: {bf16: 1000}, compute_efficiency: 1.0}\n"
+                       "memory: [{name: hbm, capacity_GB: 192, bandwidth_GBps: 8000, efficiency: 1.0, latency_ns: 0}]\n"
+                       "power: {tdp_W: 700, idle_W: 100%s}\n"
+                       "software: {kernel_overhead_us: 0}\n";
+    char y1[1024], y2[1024];
+    snprintf(y1, sizeof y1, base, "");
+    snprintf(y2, sizeof y2, base, ", logic_power_cap_W: 75");
+    static system_t full, capped;
+    diag_t d;
+    assert_int_equal(system_from(y1, &full, &d), IS_OK);
+    assert_int_equal(system_from(y2, &capped, &d), IS_OK);
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    predict_req_t req;
+    predict_req_default(&req, &m);
+    req.isl = 2048;
+    req.osl = 128;
+    static predict_result_t a, b;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &full, &req, &a, &d), IS_OK);
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &capped, &req, &b, &d), IS_OK);
+    assert_close(b.dep.clock_factor, 0.5, 1e-12);
+    /* prefill is compute-bound: twice as long; decode is memory-bound: unchanged within 1 % */
+    assert_close(b.ttft_s / a.ttft_s, 2.0, 0.02);
+    assert_close(b.tpot_s / a.tpot_s, 1.0, 0.01);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hbf_fewest_chips),
         cmocka_unit_test(test_small_reads_and_latency_hiding),
         cmocka_unit_test(test_kv_stays_off_flash),
+        cmocka_unit_test(test_3d_logic_power_cap),
     };
     return cmocka_run_group_tests_name("directions", tests, NULL, NULL);
 }

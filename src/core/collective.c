@@ -20,13 +20,27 @@ const char *const coll_algo_names[ALGO_COUNT] = {
  * difference t(S) - t(0) keeps full precision. */
 #define SLOPE_PROBE_B 1e9
 
-/* Latency of one algorithm step on a level: a switch costs a hop in, the switch,
- * and a hop out; direct links (ring, torus, full mesh) one hop. */
-static double step_latency(const net_level_t *l)
+/* Latency of one algorithm step among n chips of a level: a switch costs a hop in, the
+ * switch and a hop out; a fat tree of radix r climbs L = ceil(log_r n) levels and back
+ * (2L links, 2L-1 switches); a dragonfly's minimal route is at most terminal link, local,
+ * global, local, terminal link (5 links, 4 routers: its diameter); direct links (ring,
+ * torus, full mesh) one hop. */
+static double step_latency(const net_level_t *l, int n)
 {
-    if (l->topology == TOPO_SWITCH)
+    switch (l->topology) {
+    case TOPO_SWITCH:
         return 2.0 * l->hop_latency_s + l->switch_latency_s;
-    return l->hop_latency_s;
+    case TOPO_FAT_TREE: {
+        int r = l->switch_radix > 1 ? l->switch_radix : 2, levels = 1;
+        for (long span = r; span < n; span *= r)
+            levels++;
+        return 2.0 * levels * l->hop_latency_s + (2.0 * levels - 1) * l->switch_latency_s;
+    }
+    case TOPO_DRAGONFLY:
+        return 5.0 * l->hop_latency_s + 4.0 * l->switch_latency_s;
+    default:
+        return l->hop_latency_s;
+    }
 }
 
 static double eff_bw(const net_level_t *l)
@@ -35,7 +49,7 @@ static double eff_bw(const net_level_t *l)
 }
 
 /* Extents a group of n chips occupies in a torus (filling dimensions in order). */
-static int torus_extents(const net_level_t *l, int n, int g[3])
+static int torus_extents(const net_level_t *l, int n, int g[SYS_MAX_TORUS_DIMS])
 {
     int rem = n, k = 0;
     for (int i = 0; i < l->ndims; i++) {
@@ -56,8 +70,11 @@ static int torus_extents(const net_level_t *l, int n, int g[3])
 static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n, double M)
 {
     const net_level_t *l = &s->level[lvl];
-    const double a = step_latency(l), B = eff_bw(l), nn = n;
-    const int sw = l->topology == TOPO_SWITCH, fc = l->topology == TOPO_FULLY_CONNECTED;
+    const double a = step_latency(l, n), B = eff_bw(l), nn = n;
+    /* switched fabrics (single switch, non-blocking fat tree, dragonfly) let every chip
+     * reach every other directly, as a full mesh does */
+    const int sw = l->topology == TOPO_SWITCH || l->topology == TOPO_FAT_TREE || l->topology == TOPO_DRAGONFLY;
+    const int fc = l->topology == TOPO_FULLY_CONNECTED;
     const int direct = sw || fc;
     double half = (kind == COLL_ALLGATHER || kind == COLL_REDUCESCATTER) ? 0.5 : 1.0;
     if (n <= 1)
@@ -93,7 +110,7 @@ static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo
         case ALGO_TORUS: {
             if (l->topology != TOPO_TORUS)
                 return -1;
-            int g[3];
+            int g[SYS_MAX_TORUS_DIMS];
             if (torus_extents(l, n, g) < 0) /* ring over the group's chips */
                 return half * (2.0 * (nn - 1) * a + 2.0 * (nn - 1) / nn * M / B);
             /* bidirectional ring in each dimension, on 1/ndims of the chip's links */
@@ -117,7 +134,7 @@ static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo
         if (l->topology == TOPO_RING)
             return ceil(nn / 2.0) * a + fmax((nn - 1) / nn, nn / 4.0) * M / B;
         {
-            int g[3], dmax = n, nd = 1;
+            int g[SYS_MAX_TORUS_DIMS], dmax = n, nd = 1;
             if (torus_extents(l, n, g) >= 0) {
                 dmax = 1;
                 nd = 0;

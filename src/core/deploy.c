@@ -143,14 +143,25 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     if (dep->gemm_cc != want)
         diag_warn(d, "%s has no %s fast path: GEMMs run at its %s rate", s->name,
                   compute_class_names[want], compute_class_names[dep->gemm_cc]);
-    const double rate = peak * s->compute_eff;
+    /* A thermal cap on the logic (compute under or over DRAM in a 3D stack) is met by a lower
+     * clock and voltage.  Dynamic power goes as C V^2 f and, across the DVFS range, V with f,
+     * so power falls as f^3 (Hennessy & Patterson, Computer Architecture, ch. 1): the clock is
+     * (cap / dynamic power at full clock)^(1/3).  FLOP/s scale with the clock; memory
+     * bandwidth does not (the DRAM interface keeps its own clock). */
+    dep->clock_factor = 1.0;
+    if (s->logic_power_cap_W > 0 && s->tdp_W > s->idle_W && s->logic_power_cap_W < s->tdp_W - s->idle_W) {
+        dep->clock_factor = cbrt(s->logic_power_cap_W / (s->tdp_W - s->idle_W));
+        diag_warn(d, "%s: the %.0f W logic power cap (of %.0f W dynamic at full clock) lowers the clock to %.0f%%",
+                  s->name, s->logic_power_cap_W, s->tdp_W - s->idle_W, 100 * dep->clock_factor);
+    }
+    const double rate = peak * s->compute_eff * dep->clock_factor;
     /* Attention kernels (FlashAttention, FlashMLA) compute QK^T and PV in 16 bits, or in fp8
      * when both the KV cache and the GEMM inputs are 8-bit or narrower (FlashAttention-3 fp8);
      * never in 4 bits, whatever the weights are. */
     compute_class_t attn_cc = (cfg->kv.cc == CC_FP8 && cfg->act.bits <= 8) ? CC_FP8 : CC_BF16;
     if (cfg->act.cc == CC_FP32)
         attn_cc = CC_FP32;
-    const double attn_rate = system_peak_flops(s, attn_cc, NULL) * s->compute_eff;
+    const double attn_rate = system_peak_flops(s, attn_cc, NULL) * s->compute_eff * dep->clock_factor;
 
     /* attention shapes per chip */
     const double heads = m->n_heads / tp;

@@ -121,6 +121,7 @@ typedef struct deploy {
     const system_t *sys;       /* borrowed */
     deploy_cfg_t cfg;
     compute_class_t gemm_cc;   /* compute class GEMMs actually run at */
+    double clock_factor;       /* < 1 when a logic power cap forces a lower clock (3D stacking) */
 
     op_table_t layer[MODEL_MAX_CLASSES]; /* per layer class */
     op_table_t first;          /* stage 0 extras: embedding (+ its all-reduce) */

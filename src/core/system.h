@@ -14,12 +14,15 @@
 
 #define SYS_MAX_TIERS 4
 #define SYS_MAX_LEVELS 4
+#define SYS_MAX_TORUS_DIMS 6
 
 #define TOPOLOGIES(X)                       \
     X(TOPO_SWITCH, "switch")                \
     X(TOPO_RING, "ring")                    \
     X(TOPO_TORUS, "torus")                  \
-    X(TOPO_FULLY_CONNECTED, "fully_connected")
+    X(TOPO_FULLY_CONNECTED, "fully_connected") \
+    X(TOPO_FAT_TREE, "fat_tree")            \
+    X(TOPO_DRAGONFLY, "dragonfly")
 
 typedef enum topology {
 #define X(e, s) e,
@@ -50,7 +53,8 @@ typedef struct net_level {
     double efficiency;      /* achievable fraction of bw_Bps */
     topology_t topology;
     int ndims;              /* torus: number of dimensions (dims below) */
-    int dims[3];            /* torus: extent of each dimension */
+    int dims[SYS_MAX_TORUS_DIMS]; /* torus: extent of each dimension */
+    int switch_radix;       /* fat tree: chips (or switches) below each switch */
     double hop_latency_s;   /* one link traversal */
     double switch_latency_s;/* one switch traversal (switch topology) */
     int in_network_reduction; /* the switch can reduce/multicast (NVLink/IB SHARP) */
@@ -79,6 +83,7 @@ typedef struct system {
     double host_mem_B;             /* host DRAM per chip */
     double host_link_Bps;          /* chip <-> host, per direction */
     double tdp_W, idle_W;
+    double logic_power_cap_W;      /* thermal cap on the logic's dynamic power (3D-stacked logic); 0 = none */
     double chip_usd;
 
     /* the server the chips sit in */

@@ -112,7 +112,7 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
 {
     static const char *const keys[] = {"name", "domain_chips", "bandwidth_GBps", "efficiency", "topology",
                                        "torus_dims", "hop_latency_ns", "switch_latency_ns",
-                                       "in_network_reduction", "energy_pJ_per_bit"};
+                                       "in_network_reduction", "energy_pJ_per_bit", "switch_radix"};
     if (!net) {
         s->n_levels = 0;
         return IS_OK;
@@ -129,7 +129,7 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
         snprintf(sec, sizeof sec, "interconnect[%d]", i);
         if (!fy_node_is_mapping(l))
             return yr_err(r, l, sec, "expected a mapping (name, domain_chips, bandwidth_GBps, ...)");
-        TRY(yr_check_keys(r, l, sec, keys, 10));
+        TRY(yr_check_keys(r, l, sec, keys, 11));
         net_level_t *v = &s->level[i];
         snprintf(v->name, sizeof v->name, "level%d", i);
         TRY(yr_str(r, l, sec, "name", 0, v->name, sizeof v->name));
@@ -159,7 +159,7 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
             const char *near = diag_near_match(topo, topology_names, TOPO_COUNT);
             char field[64];
             snprintf(field, sizeof field, "%s.topology", sec);
-            return yr_err(r, yr_get(l, "topology"), field, "unknown topology \"%s\"%s%s%s (expected switch, ring, torus or fully_connected)",
+            return yr_err(r, yr_get(l, "topology"), field, "unknown topology \"%s\"%s%s%s (expected switch, ring, torus, fully_connected, fat_tree or dragonfly)",
                           topo, near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
         }
         v->topology = (topology_t)t;
@@ -168,8 +168,8 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
             char field[64];
             snprintf(field, sizeof field, "%s.torus_dims", sec);
             if (!dims || !fy_node_is_sequence(dims) || fy_node_sequence_item_count(dims) < 1 ||
-                fy_node_sequence_item_count(dims) > 3)
-                return yr_err(r, dims ? dims : l, field, "a torus needs torus_dims: a list of 1 to 3 extents, e.g. [4, 4, 4]");
+                fy_node_sequence_item_count(dims) > SYS_MAX_TORUS_DIMS)
+                return yr_err(r, dims ? dims : l, field, "a torus needs torus_dims: a list of 1 to 6 extents, e.g. [4, 4, 4]");
             v->ndims = fy_node_sequence_item_count(dims);
             long prod = 1;
             for (int k = 0; k < v->ndims; k++) {
@@ -189,6 +189,15 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
             snprintf(field, sizeof field, "%s.torus_dims", sec);
             return yr_err(r, dims, field, "torus_dims only applies to topology: torus");
         }
+        double radix = 0;
+        int has_radix = 0;
+        TRY(yr_num(r, l, sec, "switch_radix", v->topology == TOPO_FAT_TREE, 2, 0, 1e6, 1.0, 0, &radix, &has_radix));
+        if (has_radix && v->topology != TOPO_FAT_TREE) {
+            char field[64];
+            snprintf(field, sizeof field, "%s.switch_radix", sec);
+            return yr_err(r, yr_get(l, "switch_radix"), field, "switch_radix only applies to topology: fat_tree");
+        }
+        v->switch_radix = (int)radix;
     }
     for (int i = 1; i < n; i++)
         if (s->level[i].domain_chips != 0 && s->level[i].domain_chips < s->level[i - 1].domain_chips)
@@ -201,7 +210,7 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
 static status_t read_small(const yreader_t *r, struct fy_node *root, system_t *s)
 {
     static const char *const hk[] = {"memory_GB", "link_GBps"};
-    static const char *const pk[] = {"tdp_W", "idle_W"};
+    static const char *const pk[] = {"tdp_W", "idle_W", "logic_power_cap_W"};
     static const char *const ck[] = {"chip_usd"};
     static const char *const sk[] = {"kernel_overhead_us", "collective_launch_us", "reserved_GB"};
     static const char *const vk[] = {"chips", "host_usd", "host_power_W", "embodied_kgCO2e", "rack_units"};
@@ -226,7 +235,8 @@ static status_t read_small(const yreader_t *r, struct fy_node *root, system_t *s
         TRY(yr_num(r, h, "host", "link_GBps", 0, 0, 0, HUGE_, 1e9, 0, &s->host_link_Bps, NULL));
     }
     if (p) {
-        TRY(yr_check_keys(r, p, "power", pk, 2));
+        TRY(yr_check_keys(r, p, "power", pk, 3));
+        TRY(yr_num(r, p, "power", "logic_power_cap_W", 0, 0, 1, HUGE_, 1.0, 0, &s->logic_power_cap_W, NULL));
         TRY(yr_num(r, p, "power", "tdp_W", 0, 0, 1, HUGE_, 1.0, 0, &s->tdp_W, NULL));
         TRY(yr_num(r, p, "power", "idle_W", 0, 0, 0, HUGE_, 1.0, 0, &s->idle_W, NULL));
     }
