@@ -67,7 +67,7 @@ static void test_errors_word_for_word(void **state)
     expect_error("  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5}\n"
                  "interconnect:\n  - {name: x, domain_chips: 8, bandwidth_GBps: 5, topology: torrus}\n",
                  "test.yaml:8:61: error: interconnect[0].topology: unknown topology \"torrus\"; did you mean "
-                 "\"torus\"? (expected switch, ring, torus or fully_connected)\n"
+                 "\"torus\"? (expected switch, ring, torus, fully_connected, fat_tree or dragonfly)\n"
                  "    - {name: x, domain_chips: 8, bandwidth_GBps: 5, topology: torrus}\n"
                  "                                                              ^\n");
     expect_error("  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n",
