@@ -91,10 +91,11 @@ deps:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-# The main job: the worked example of the README.
+# The main job: the paper study (report in ./study), after the README's worked example.
 run: deps
 	$(MAKE) --no-print-directory all
 	./infersim predict --model llama-3.1-70b --system h100-sxm --chips 8 --tp 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256
+	./infersim study paper --out study
 
 test: deps
 	$(MAKE) --no-print-directory all

@@ -140,8 +140,24 @@ jq_true 'has("predicted_s") and has("measured_s") and has("error") and has("achi
 expect 2 "measure MoE" -- "$BIN" measure --model mixtral-8x7b --system "$tmp/me.yaml"
 grep -q "measure runs dense grouped-query-attention models" "$tmp/err" && ok || bad "measure MoE message"
 
+# the paper study writes its folder: Markdown, JSON, well-formed SVGs; every verdict one of three words
+expect 0 "study paper" -- "$BIN" study paper --out "$tmp/study"
+for f in report.md study.json fig-intensity.svg fig-directions.svg; do
+    [ -s "$tmp/study/$f" ] && ok || bad "study wrote $f"
+done
+for f in fig-intensity.svg fig-directions.svg; do
+    if xmllint --noout "$tmp/study/$f" 2>"$tmp/x" && rsvg-convert "$tmp/study/$f" -o "$tmp/$f.png" 2>>"$tmp/x"; then ok; else bad "study $f"; cat "$tmp/x"; fi
+done
+cp "$tmp/study/study.json" "$tmp/out"
+jq_true '[.verdicts[] | .verdict | IN("holds", "holds with a caveat", "does not hold")] | all' "verdict words"
+jq_true '.verdicts | length >= 10' "at least ten verdicts"
+jq_true '[.directions[0].directions[] | select(.direction == "hbf") | .fewest_chips] == [1]' "HBF: 405B on one chip"
+grep -q "^## Verdicts" "$tmp/study/report.md" && ok || bad "report has verdicts"
+expect 2 "study unknown" -- "$BIN" study papr
+same_err 'infersim: error: study: expected "paper" (infersim study paper --out DIR)' "study unknown"
+
 # every preset number carries a source
-if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
+if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml "$top"/data/paper/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -31,6 +31,8 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
     const int chips = p->chips, pp = p->pp;
     const int per_server = s->server_chips > 0 ? s->server_chips : 1;
     c->servers = (chips + per_server - 1) / per_server;
+    /* a deployment smaller than a server uses its share of the host (the rest serves others) */
+    const double servers = (double)chips / per_server;
     c->tdp_W = s->tdp_W;
     c->deployments = -1;
     if (s->tdp_W <= 0) {
@@ -74,9 +76,9 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
                      "(compute-bound time stretches by up to %.0f%%)",
                   c->chip_power_W, s->tdp_W, 100 * c->tdp_clock_factor, 100 * (1 / c->tdp_clock_factor - 1));
     }
-    c->it_power_W = c->chip_power_W * chips + s->host_power_W * c->servers;
+    c->it_power_W = c->chip_power_W * chips + s->host_power_W * servers;
     c->wall_power_W = c->it_power_W * site->pue;
-    c->wall_idle_W = (s->idle_W * chips + s->host_power_W * c->servers) * site->pue;
+    c->wall_idle_W = (s->idle_W * chips + s->host_power_W * servers) * site->pue;
     c->avg_wall_power_W = site->utilization * c->wall_power_W + (1 - site->utilization) * c->wall_idle_W;
     double out = r->output_tok_s, in = r->total_tok_s - r->output_tok_s;
     if (out > 0) {
@@ -87,7 +89,7 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
 
     /* TCO */
     c->capex_chips_usd = s->chip_usd * chips;
-    c->capex_servers_usd = s->host_usd * c->servers;
+    c->capex_servers_usd = s->host_usd * servers;
     c->capex_network_usd = site->network_usd_per_chip * chips;
     c->capex_usd = c->capex_chips_usd + c->capex_servers_usd + c->capex_network_usd;
     if (s->chip_usd <= 0)
@@ -106,7 +108,7 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
     double mem_kg = 0;
     for (int i = 0; i < s->n_tiers; i++)
         mem_kg += s->tier[i].capacity_B / 1e9 * s->tier[i].embodied_kg_per_GB;
-    c->embodied_kg = chips * (s->embodied_kg + mem_kg) + c->servers * s->server_embodied_kg;
+    c->embodied_kg = chips * (s->embodied_kg + mem_kg) + servers * s->server_embodied_kg;
     if (s->embodied_kg <= 0)
         diag_warn(d, "%s gives no chip.embodied_kgCO2e: embodied carbon counts only what the file gives", s->name);
     c->gco2e_per_s_operational = c->avg_wall_power_W * site->gco2e_per_J;

@@ -6,7 +6,8 @@
  * Energy of a step, per chip: FLOPs x energy per FLOP of the compute format + bytes on
  * each memory tier x 8 x its energy per bit + collective traffic x 8 x the scale-up
  * level's energy per bit + idle (static) power x time.  The server adds its host power;
- * the building multiplies by its PUE.
+ * the building multiplies by its PUE.  A deployment smaller than a server is charged its
+ * share of the server (chips / chips per server) in power, price and carbon.
  *
  * TCO per second: capital (chips, servers, scale-out network share) over the amortisation
  * period + energy at the site's price (busy at the predicted power for `utilization` of
@@ -56,7 +57,7 @@ typedef struct cost_result {
     long deployments;             /* the tightest; -1 when no budget is set */
     double budget_output_tok_s;   /* tokens/s they deliver (at the predicted rate) */
     char binding_budget[16];
-    int servers;
+    int servers;                  /* servers it occupies (rounded up; shares are charged by fraction) */
 } cost_result_t;
 
 /* Compute the energy, cost and carbon of r (a prediction on sys at site). Warnings for

@@ -45,5 +45,6 @@ int cmd_show(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
+int cmd_study(int argc, char **argv);
 
 #endif

@@ -120,6 +120,7 @@ static void usage(FILE *f)
             "  validate  predicted against published measurements: error per row, MAPE per group\n"
             "  calibrate measure this machine and write a system file for it\n"
             "  measure   run a real transformer on this CPU and compare with the prediction\n"
+            "  study     study paper: the claims of Ma & Patterson (2026) against the model\n"
             "\n"
             "  infersim COMMAND --help   options of a command\n"
             "  infersim --version\n"
@@ -152,8 +153,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "validate")) return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "calibrate")) return cmd_calibrate(argc - 1, argv + 1);
     if (!strcmp(cmd, "measure")) return cmd_measure(argc - 1, argv + 1);
-    static const char *const cmds[] = {"predict", "models", "systems", "sites", "show", "validate", "calibrate", "measure"};
-    const char *near = diag_near_match(cmd, cmds, 8);
+    if (!strcmp(cmd, "study")) return cmd_study(argc - 1, argv + 1);
+    static const char *const cmds[] = {"predict", "models", "systems", "sites", "show", "validate", "calibrate", "measure",
+                                       "study"};
+    const char *near = diag_near_match(cmd, cmds, 9);
     fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     return EXIT_INPUT;

@@ -303,19 +303,27 @@ status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d)
         if (x && y) {
             for (int i = 0; i < 4096; i++)
                 x[i] = 1.0f;
-            for (int k = 0; k < reps; k++) {
+            /* the median of 7 runs: what a decode step sees on a shared machine, as measure reports */
+            double runs[7];
+            for (int k = 0; k < 7; k++) {
                 double t0 = now();
                 kern_matmul(all, &W, x, 4096, y, W.rows, 1);
-                double bw = (double)W.rows * 4096 * 4 / (now() - t0);
-                if (bw > r->gemv_Bps)
-                    r->gemv_Bps = bw;
+                runs[k] = (double)W.rows * 4096 * 4 / (now() - t0);
             }
+            for (int a = 0; a < 7; a++)
+                for (int b2 = a + 1; b2 < 7; b2++)
+                    if (runs[b2] < runs[a]) {
+                        double t = runs[a];
+                        runs[a] = runs[b2];
+                        runs[b2] = t;
+                    }
+            r->gemv_Bps = runs[3];
         }
         free(x);
         free(y);
     }
     free(buf);
-    /* a shared machine's noise can make the kernel's best run beat the probe's: the
+    /* a shared machine's noise can make the kernel's typical run beat the probe's best: the
      * sustained rate is the best either reached */
     if (r->gemv_Bps > r->bw_all_Bps)
         r->bw_all_Bps = r->gemv_Bps;

@@ -1,0 +1,679 @@
+/*
+ * study.c — the paper study (see study.h).
+ *
+ * Sections, as the paper argues:
+ *  1. arithmetic intensity of prefill and decode against chips' ridge points;
+ *  2. the memory-technology table, GB/s per W and GB per W computed from Table 3;
+ *  3. the directions (HBF, 3D stacking, low-latency interconnect, all combined) against
+ *     today's HBM system for Llama-3.1-405B, DeepSeek-V3 and a long-context reasoning load;
+ *  4. the AI trends: which resource binds each workload;
+ *  5. mobile: a phone's tokens/s and joules per token, with weights in DRAM or in flash.
+ * Then one verdict per claim, each with the numbers behind it.
+ */
+#include "study.h"
+
+#include "../io/catalog.h"
+#include "../io/fileutil.h"
+#include "../io/model_config.h"
+#include "../io/site_yaml.h"
+#include "../io/system_yaml.h"
+#include "../io/yamlread.h"
+#include "cost.h"
+#include "predict.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the paper's technology figures ---- */
+
+typedef struct tech {
+    char name[48];
+    double cap_GB, bw_GBps, power_W, read_B, latency_ns, latency_text_ns, endurance, kg_per_GB, usd_per_GB;
+} tech_t;
+
+typedef struct paper_data {
+    int n_tech;
+    tech_t tech[8];
+    double hbf_stacks, stack_energy_div, stack_bw_mult, stack_logic_frac, lat_div;
+} paper_data_t;
+
+static status_t load_paper(paper_data_t *p, diag_t *d)
+{
+    memset(p, 0, sizeof *p);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/paper/technologies.yaml", catalog_data_dir());
+    char *buf;
+    size_t len;
+    status_t st = file_read_all(path, &buf, &len, d);
+    if (st != IS_OK)
+        return st;
+    yreader_t r;
+    struct fy_node *root;
+    if ((st = yr_open(&r, buf, len, path, d, &root)) != IS_OK) {
+        free(buf);
+        return st;
+    }
+    struct fy_node *mem = yr_get(root, "memory"), *dir = yr_get(root, "directions");
+    if (!mem || !fy_node_is_sequence(mem) || !dir) {
+        st = yr_err(&r, root, "", "expected memory (a list) and directions (a mapping)");
+        goto out;
+    }
+    for (int i = 0; i < fy_node_sequence_item_count(mem) && p->n_tech < 8; i++) {
+        struct fy_node *t = fy_node_sequence_get_by_index(mem, i);
+        tech_t *x = &p->tech[p->n_tech++];
+        char sec[32];
+        snprintf(sec, sizeof sec, "memory[%d]", i);
+#define N(key, req, dst) if ((st = yr_num(&r, t, sec, key, req, 0, 0, YR_HUGE, 1.0, 0, dst, NULL)) != IS_OK) goto out
+        if ((st = yr_str(&r, t, sec, "name", 1, x->name, sizeof x->name)) != IS_OK)
+            goto out;
+        N("capacity_GB", 1, &x->cap_GB);
+        N("bandwidth_GBps", 1, &x->bw_GBps);
+        N("power_W", 1, &x->power_W);
+        N("read_B", 1, &x->read_B);
+        N("latency_ns", 1, &x->latency_ns);
+        N("latency_ns_text", 0, &x->latency_text_ns);
+        N("endurance_pe_cycles", 0, &x->endurance);
+        N("embodied_kgCO2e_per_GB", 0, &x->kg_per_GB);
+        N("usd_per_GB", 0, &x->usd_per_GB);
+#undef N
+    }
+#define D(key, dst) if ((st = yr_num(&r, dir, "directions", key, 1, 0, 1, YR_HUGE, 1.0, 0, dst, NULL)) != IS_OK) goto out
+    D("hbf_stacks", &p->hbf_stacks);
+    D("stack_energy_per_bit_divisor", &p->stack_energy_div);
+    D("stack_bandwidth_multiplier", &p->stack_bw_mult);
+    D("stack_logic_power_fraction", &p->stack_logic_frac);
+    D("interconnect_latency_divisor", &p->lat_div);
+#undef D
+    st = IS_OK;
+out:
+    yr_close(&r);
+    free(buf);
+    return st;
+}
+
+/* ---- building the directions from a system ---- */
+
+enum variant { V_BASE, V_HBF, V_HBF_TEXT, V_3D, V_LOWLAT, V_BW2, V_ALL, V_COUNT };
+static const char *const variant_names[V_COUNT] = {
+    "today (HBM)", "HBF, Table 3 latency", "HBF, the text's latency", "3D memory-logic stacking",
+    "low-latency interconnect", "2x interconnect bandwidth", "HBF + 3D + low latency"};
+static const char *const variant_keys[V_COUNT] = {"base", "hbf", "hbf_text_latency", "stack_3d",
+                                                  "low_latency", "bandwidth_2x", "combined"};
+
+static void add_hbf(system_t *s, const paper_data_t *p, int text_latency)
+{
+    const tech_t *h = &p->tech[0];
+    if (s->n_tiers >= SYS_MAX_TIERS)
+        return;
+    mem_tier_t *t = &s->tier[s->n_tiers++];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "hbf");
+    double stacks = p->hbf_stacks;
+    t->capacity_B = h->cap_GB * 1e9 * stacks;
+    t->bw_Bps = h->bw_GBps * 1e9 * stacks;
+    t->efficiency = s->tier[0].efficiency; /* streaming reads as efficient as the HBM's */
+    t->latency_s = (text_latency && h->latency_text_ns > 0 ? h->latency_text_ns : h->latency_ns) * 1e-9;
+    t->access_B = h->read_B;
+    t->energy_J_per_bit = h->power_W / (h->bw_GBps * 1e9 * 8); /* Table 3's power at full bandwidth */
+    t->usd_per_GB = h->usd_per_GB;
+    t->endurance_pe = h->endurance;
+    t->embodied_kg_per_GB = h->kg_per_GB;
+    t->read_only = 1;
+    s->chip_usd += h->cap_GB * stacks * h->usd_per_GB;
+    s->tdp_W += h->power_W * stacks;
+}
+
+static void add_3d(system_t *s, const paper_data_t *p)
+{
+    s->tier[0].bw_Bps *= p->stack_bw_mult;
+    s->tier[0].energy_J_per_bit /= p->stack_energy_div;
+    if (s->tdp_W > s->idle_W)
+        s->logic_power_cap_W = p->stack_logic_frac * (s->tdp_W - s->idle_W);
+}
+
+static void add_lowlat(system_t *s, const paper_data_t *p)
+{
+    for (int i = 0; i < s->n_levels; i++) {
+        s->level[i].hop_latency_s /= p->lat_div;
+        s->level[i].switch_latency_s /= p->lat_div;
+    }
+    s->collective_launch_s /= p->lat_div;
+}
+
+static void make_variant(const system_t *base, int v, const paper_data_t *p, system_t *out)
+{
+    *out = *base;
+    if (v == V_HBF || v == V_ALL)
+        add_hbf(out, p, 0);
+    if (v == V_HBF_TEXT)
+        add_hbf(out, p, 1);
+    if (v == V_3D || v == V_ALL)
+        add_3d(out, p);
+    if (v == V_LOWLAT || v == V_ALL)
+        add_lowlat(out, p);
+    if (v == V_BW2)
+        for (int i = 0; i < out->n_levels; i++)
+            out->level[i].bw_Bps *= 2;
+    char n[160];
+    snprintf(n, sizeof n, "%.40s+%s", base->name, variant_keys[v]);
+    snprintf(out->name, sizeof out->name, "%.63s", n);
+}
+
+/* ---- running predictions ---- */
+
+typedef struct ctx {
+    site_t site;
+    paper_data_t paper;
+    diag_t scratch;
+} ctx_t;
+
+static status_t load_model_named(const char *name, model_t *m, diag_t *d)
+{
+    char path[4096];
+    status_t st = catalog_resolve(CATALOG_MODELS, name, path, sizeof path, d);
+    if (st == IS_OK)
+        st = model_load(path, m, d);
+    if (st == IS_OK)
+        snprintf(m->name, sizeof m->name, "%s", name);
+    return st;
+}
+
+static status_t load_system_named(const char *name, system_t *s, diag_t *d)
+{
+    char path[4096];
+    status_t st = catalog_resolve(CATALOG_SYSTEMS, name, path, sizeof path, d);
+    return st == IS_OK ? system_load(path, s, d) : st;
+}
+
+static void cfg_for(deploy_cfg_t *c, const model_t *m, const char *weights, const system_t *s)
+{
+    deploy_cfg_default(c, m);
+    if (weights) {
+        precision_parse(weights, &c->weights);
+        c->experts = c->weights;
+        c->embed = deploy_embed_precision(&c->weights);
+    }
+    compute_class_t wc = c->weights.cc;
+    if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
+        c->act = c->weights;
+    precision_parse(wc == CC_FP8 || c->weights.bits <= 8 ? "fp8" : "bf16", &c->kv);
+    if (c->kv.cc == CC_FP8 && s->peak_flops[CC_FP8] <= 0)
+        precision_parse("bf16", &c->kv);
+    /* weights on a read-only tier when the system has one (the HBF direction) */
+    for (int i = 0; i < s->n_tiers; i++)
+        if (s->tier[i].read_only)
+            c->weights_tier = i;
+}
+
+/* One prediction with its cost; returns 0 (r, c filled) or -1. */
+static int run(ctx_t *x, const model_t *m, const system_t *s, const deploy_cfg_t *cfg, int batch, int isl, int osl,
+               predict_result_t *r, cost_result_t *c)
+{
+    predict_req_t req;
+    predict_req_default(&req, m);
+    req.cfg = *cfg;
+    req.batch = batch;
+    req.isl = isl;
+    req.osl = osl;
+    diag_clear(&x->scratch);
+    if (predict_run(m, s, &req, r, &x->scratch) != IS_OK)
+        return -1;
+    cost_compute(r, &req, s, &x->site, c, &x->scratch);
+    return 0;
+}
+
+static json_t *jr(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* A line of the report: a claim, its verdict, the numbers. */
+static void verdict(json_t *list, const char *claim, const char *verdict_word, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void verdict(json_t *list, const char *claim, const char *verdict_word, const char *fmt, ...)
+{
+    char why[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    json_t *o = json_object();
+    json_object_set_new(o, "claim", json_string(claim));
+    json_object_set_new(o, "verdict", json_string(verdict_word));
+    json_object_set_new(o, "numbers", json_string(why));
+    json_array_append_new(list, o);
+}
+
+/* ---- 1. intensity against ridge points ---- */
+
+static json_t *section_intensity(ctx_t *x, json_t *verdicts, diag_t *d)
+{
+    static const char *const systems[] = {"a100-sxm", "h100-sxm", "h200", "b200", "mi300x", "tpu-v6e"};
+    static model_t m;
+    if (load_model_named("llama-3.1-70b", &m, d) != IS_OK)
+        return NULL;
+    json_t *rows = json_array();
+    double min_gap = 1e30;
+    int all_mem = 1, all_pre = 1;
+    static predict_result_t r;
+    cost_result_t c;
+    for (size_t k = 0; k < sizeof systems / sizeof systems[0]; k++) {
+        static system_t s;
+        if (load_system_named(systems[k], &s, d) != IS_OK) {
+            json_decref(rows);
+            return NULL;
+        }
+        deploy_cfg_t cfg;
+        cfg_for(&cfg, &m, s.peak_flops[CC_FP8] > 0 ? "fp8" : "bf16", &s);
+        cfg.plan = (plan_t){8, 8, 1, 1, 1};
+        json_t *row = json_object();
+        json_object_set_new(row, "system", json_string(systems[k]));
+        json_object_set_new(row, "weights", json_string(cfg.weights.name));
+        int batches[] = {1, 16, 64, 256};
+        json_t *dec = json_object();
+        for (int b = 0; b < 4; b++) {
+            if (run(x, &m, &s, &cfg, batches[b], 2048, 256, &r, &c) != 0)
+                continue;
+            char key[16];
+            snprintf(key, sizeof key, "%d", batches[b]);
+            json_object_set_new(dec, key, jr(r.decode.intensity));
+            if (batches[b] == 1) {
+                json_object_set_new(row, "ridge_flop_per_byte", jr(r.ridge_flop_per_byte));
+                json_object_set_new(row, "prefill_flop_per_byte", jr(r.prefill.intensity));
+                json_object_set_new(row, "decode_compute_bound_from_batch", json_integer(r.compute_bound_batch));
+                if (r.decode.intensity >= r.ridge_flop_per_byte)
+                    all_mem = 0;
+                if (r.prefill.intensity < r.ridge_flop_per_byte)
+                    all_pre = 0;
+                double gap = r.ridge_flop_per_byte / r.decode.intensity;
+                if (gap < min_gap)
+                    min_gap = gap;
+            }
+        }
+        json_object_set_new(row, "decode_flop_per_byte_by_batch", dec);
+        json_array_append_new(rows, row);
+    }
+    verdict(verdicts, "Decode is memory-bound, prefill compute-bound", all_mem && all_pre ? "holds" : "holds with a caveat",
+            "Llama-3.1-70B at TP 8, 2048-token prompts: at batch 1 the decode step's arithmetic intensity is at least %.0fx "
+            "below the ridge point of every chip studied; prefill is %s above it",
+            min_gap, all_pre ? "everywhere" : "not everywhere");
+    return rows;
+}
+
+/* ---- 2. memory technologies ---- */
+
+static json_t *section_tech(ctx_t *x, json_t *verdicts)
+{
+    json_t *rows = json_array();
+    const tech_t *hbf = &x->paper.tech[0], *hbm = &x->paper.tech[1];
+    for (int i = 0; i < x->paper.n_tech; i++) {
+        const tech_t *t = &x->paper.tech[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "device", json_string(t->name));
+        json_object_set_new(o, "capacity_GB", jr(t->cap_GB));
+        json_object_set_new(o, "bandwidth_GBps", jr(t->bw_GBps));
+        json_object_set_new(o, "power_W", jr(t->power_W));
+        json_object_set_new(o, "GBps_per_W", jr(t->bw_GBps / t->power_W));
+        json_object_set_new(o, "GB_per_W", jr(t->cap_GB / t->power_W));
+        json_object_set_new(o, "read_B", jr(t->read_B));
+        json_object_set_new(o, "seconds_to_read_all", jr(t->cap_GB / t->bw_GBps));
+        json_array_append_new(rows, o);
+    }
+    double ratio = hbf->cap_GB / hbm->cap_GB;
+    verdict(verdicts, "HBF gives about 10x the capacity of HBM at HBM-like bandwidth",
+            ratio >= 8 && ratio <= 12 ? "holds" : "holds with a caveat",
+            "one HBF stack %.0f GB against an HBM4 stack %.0f GB: %.1fx, both %.0f GB/s", hbf->cap_GB, hbm->cap_GB, ratio,
+            hbf->bw_GBps);
+    double t_read = hbf->cap_GB / hbf->bw_GBps;
+    verdict(verdicts, "A full HBF stack takes about 0.3 s to read, so HBF suits MoE and cold data more than dense weights",
+            fabs(t_read - 0.3) < 0.05 ? "holds" : "holds with a caveat",
+            "%.0f GB / %.0f GB/s = %.2f s: a dense model filling the stack decodes at most %.1f tokens/s per stack",
+            hbf->cap_GB, hbf->bw_GBps, t_read, 1 / t_read);
+    return rows;
+}
+
+/* ---- 3. the directions ---- */
+
+static double base_sram(ctx_t *x, const char *name)
+{
+    static system_t s;
+    diag_clear(&x->scratch);
+    return load_system_named(name, &s, &x->scratch) == IS_OK ? s.sram_B : 0;
+}
+
+typedef struct workload {
+    const char *key, *title, *model, *system, *weights;
+    int isl, osl;
+} workload_t;
+
+#define NOUT 10 /* chips, tpot, tok/s/chip, perf/W, perf/$, perf/CO2e, ttft, latency share, in-flight need, held */
+
+static json_t *direction_row(ctx_t *x, const workload_t *w, const model_t *m, const system_t *base, int v,
+                             double out[NOUT])
+{
+    static system_t s;
+    make_variant(base, v, &x->paper, &s);
+    deploy_cfg_t cfg;
+    cfg_for(&cfg, m, w->weights, &s);
+    int tp = 0, pp = 0;
+    int chips = predict_fewest_chips(m, &s, &cfg, w->isl, w->osl, 256, &tp, &pp);
+    json_t *o = json_object();
+    json_object_set_new(o, "direction", json_string(variant_keys[v]));
+    json_object_set_new(o, "title", json_string(variant_names[v]));
+    json_object_set_new(o, "fewest_chips", json_integer(chips));
+    for (int k = 0; k < NOUT; k++)
+        out[k] = NAN;
+    if (!chips)
+        return o;
+    /* the fewest chips for capacity; at least 8 (one server) for throughput, as deployments do */
+    cfg.plan = (plan_t){chips, tp, pp, 1, 1};
+    static predict_result_t r1, rm;
+    cost_result_t c1, cm;
+    if (run(x, m, &s, &cfg, 1, w->isl, w->osl, &r1, &c1) != 0 || run(x, m, &s, &cfg, 0, w->isl, w->osl, &rm, &cm) != 0)
+        return o;
+    json_object_set_new(o, "tp", json_integer(tp));
+    json_object_set_new(o, "pp", json_integer(pp));
+    json_object_set_new(o, "tpot_batch1_s", jr(r1.tpot_s));
+    json_object_set_new(o, "ttft_batch1_s", jr(r1.ttft_s));
+    json_object_set_new(o, "max_batch", json_integer(rm.batch));
+    json_object_set_new(o, "output_tok_s", jr(rm.output_tok_s));
+    json_object_set_new(o, "output_tok_s_per_chip", jr(rm.output_tok_s_per_chip));
+    double perw = cm.known ? rm.output_tok_s / cm.wall_power_W : NAN;
+    json_object_set_new(o, "tok_s_per_W", jr(perw));
+    json_object_set_new(o, "tokens_per_usd", jr(cm.known ? 1e6 / cm.usd_per_mtok_output : NAN));
+    json_object_set_new(o, "usd_per_mtok_output", jr(cm.known ? cm.usd_per_mtok_output : NAN));
+    json_object_set_new(o, "tokens_per_kgco2e", jr(cm.known ? 1e9 / cm.gco2e_per_mtok : NAN));
+    json_object_set_new(o, "gco2e_per_mtok", jr(cm.known ? cm.gco2e_per_mtok : NAN));
+    json_object_set_new(o, "wall_power_W", jr(cm.known ? cm.wall_power_W : NAN));
+    json_object_set_new(o, "decode_net_latency_share",
+                        jr(r1.decode.cost.by_bound[BOUND_NET_LATENCY] / r1.decode.step_s));
+    out[0] = chips;
+    out[1] = r1.tpot_s;
+    out[2] = rm.output_tok_s_per_chip;
+    out[3] = perw;
+    out[4] = cm.known ? 1e6 / cm.usd_per_mtok_output : NAN;
+    out[5] = cm.known ? 1e9 / cm.gco2e_per_mtok : NAN;
+    out[6] = r1.ttft_s;
+    out[7] = r1.decode.cost.by_bound[BOUND_NET_LATENCY] / r1.decode.step_s;
+    int hb = cfg.weights_tier;
+    if (hb >= 0) {
+        out[8] = r1.dep.inflight_need_B[hb];
+        out[9] = r1.dep.inflight_held[hb];
+        json_object_set_new(o, "hbf_inflight_needed_bytes", jr(out[8]));
+        json_object_set_new(o, "hbf_inflight_held", json_boolean(r1.dep.inflight_held[hb]));
+        json_object_set_new(o, "chip_sram_bytes", jr(s.sram_B));
+    }
+    return o;
+}
+
+static json_t *section_directions(ctx_t *x, json_t *verdicts, int quick, diag_t *d)
+{
+    static const workload_t wl[] = {
+        {"llama405b", "Llama-3.1-405B, 2048 in / 256 out", "llama-3.1-405b", "h100-sxm", "fp8", 2048, 256},
+        {"deepseek_v3", "DeepSeek-V3 (MoE), 2048 in / 256 out", "deepseek-v3", "h200", NULL, 2048, 256},
+        {"reasoning", "long-context reasoning: Llama-3.1-70B, 32k in / 8k out", "llama-3.1-70b", "h100-sxm", "fp8",
+         32768, 8192},
+    };
+    int nw = quick ? 1 : 3;
+    json_t *all = json_array();
+    double res[3][V_COUNT][NOUT];
+    for (int i = 0; i < nw; i++) {
+        static model_t m;
+        static system_t base;
+        if (load_model_named(wl[i].model, &m, d) != IS_OK || load_system_named(wl[i].system, &base, d) != IS_OK) {
+            json_decref(all);
+            return NULL;
+        }
+        json_t *w = json_object(), *rows = json_array();
+        json_object_set_new(w, "workload", json_string(wl[i].key));
+        json_object_set_new(w, "title", json_string(wl[i].title));
+        json_object_set_new(w, "base_system", json_string(wl[i].system));
+        for (int v = 0; v < V_COUNT; v++)
+            json_array_append_new(rows, direction_row(x, &wl[i], &m, &base, v, res[i][v]));
+        json_object_set_new(w, "directions", rows);
+        json_array_append_new(all, w);
+    }
+    /* verdicts from the numbers */
+    double (*b)[NOUT] = res[0];
+    verdict(verdicts, "HBF's capacity means fewer chips hold a model", b[V_HBF][0] < b[V_BASE][0] ? "holds" : "does not hold",
+            "Llama-3.1-405B fp8 needs %.0f H100s with HBM alone, %.0f with one HBF stack per chip holding the weights",
+            b[V_BASE][0], b[V_HBF][0]);
+    {
+        int held5 = b[V_HBF][9] > 0, held50 = b[V_HBF_TEXT][9] > 0;
+        verdict(verdicts, "HBF latency is hidden only with enough bytes in flight",
+                held5 && !held50 ? "holds" : "holds with a caveat",
+                "at Table 3's %.0f us a stack must keep %.1f MB in flight, at the text's %.0f us %.1f MB; the H100's %.1f MB "
+                "of on-chip SRAM %s and %s. Llama-3.1-405B on one chip: %.0f against %.0f tok/s per chip, batch-1 TPOT "
+                "%.0f against %.0f ms (every kernel also waits one flash latency)",
+                x->paper.tech[0].latency_ns / 1e3, b[V_HBF][8] / 1e6, x->paper.tech[0].latency_text_ns / 1e3,
+                b[V_HBF_TEXT][8] / 1e6, base_sram(x, "h100-sxm") / 1e6, held5 ? "holds the first" : "cannot hold the first",
+                held50 ? "holds the second too" : "cannot hold the second", b[V_HBF][2], b[V_HBF_TEXT][2], b[V_HBF][1] * 1e3,
+                b[V_HBF_TEXT][1] * 1e3);
+    }
+    verdict(verdicts, "3D-stacked logic at a low clock barely slows decode but slows prefill",
+            b[V_3D][1] <= b[V_BASE][1] * 1.1 && b[V_3D][6] > b[V_BASE][6] ? "holds" : "holds with a caveat",
+            "Llama-3.1-405B: with logic capped at %.0f%% of a GPU's dynamic power (clock x%.2f) and %.0fx bandwidth, "
+            "batch-1 TPOT %.2f ms against %.2f ms today, TTFT %.3f s against %.3f s",
+            100 * x->paper.stack_logic_frac, cbrt(x->paper.stack_logic_frac), x->paper.stack_bw_mult, b[V_3D][1] * 1e3,
+            b[V_BASE][1] * 1e3, b[V_3D][6], b[V_BASE][6]);
+    double gain_lat = b[V_BASE][1] / b[V_LOWLAT][1], gain_bw = b[V_BASE][1] / b[V_BW2][1];
+    verdict(verdicts, "For decode, halving interconnect latency beats doubling its bandwidth",
+            gain_lat > gain_bw ? "holds" : "does not hold",
+            "Llama-3.1-405B batch-1 TPOT: %.2f ms today, %.2f ms with half the latency (%.1f%% faster), %.2f ms with twice the "
+            "bandwidth (%.1f%% faster); interconnect latency is %.0f%% of the decode step",
+            b[V_BASE][1] * 1e3, b[V_LOWLAT][1] * 1e3, 100 * (gain_lat - 1), b[V_BW2][1] * 1e3, 100 * (gain_bw - 1),
+            100 * b[V_BASE][7]);
+    /* every direction improves perf/TCO, perf/W and perf/CO2e? (dense and MoE) */
+    char buf[1600] = "";
+    int all_better = 1, some = 0;
+    for (int i = 0; i < (nw < 2 ? nw : 2); i++) {
+        double (*q)[NOUT] = res[i];
+        char head[96];
+        snprintf(head, sizeof head, "%s%s: ", i ? " | " : "", wl[i].model);
+        strncat(buf, head, sizeof buf - strlen(buf) - 1);
+        for (int v = V_HBF; v < V_COUNT; v++) {
+            if (v == V_HBF_TEXT || v == V_BW2)
+                continue;
+            int better = q[v][3] > q[V_BASE][3] && q[v][4] > q[V_BASE][4] && q[v][5] > q[V_BASE][5];
+            all_better &= better;
+            some |= better;
+            char part[200];
+            snprintf(part, sizeof part, "%s%s x%.2f/x%.2f/x%.2f", v == V_HBF ? "" : "; ", variant_keys[v],
+                     q[v][3] / q[V_BASE][3], q[v][4] / q[V_BASE][4], q[v][5] / q[V_BASE][5]);
+            strncat(buf, part, sizeof buf - strlen(buf) - 1);
+        }
+    }
+    verdict(verdicts, "Every direction improves performance per TCO, per watt and per CO2e",
+            all_better ? "holds" : some ? "holds with a caveat" : "does not hold",
+            "perf/W, perf/TCO, perf/CO2e against today's deployment, each at the fewest chips that hold the model and "
+            "its largest batch: %s. HBF's fewer chips do not pay for themselves in this model when every token streams "
+            "the whole model from one stack at 1.6 TB/s", buf);
+    return all;
+}
+
+/* ---- 4. the AI trends: what binds ---- */
+
+static const char *binding(const step_cost_t *c, const deploy_t *dep, char *buf, size_t cap)
+{
+    int best = 0;
+    for (int k = 1; k < BOUND_COUNT; k++)
+        if (c->by_bound[k] > c->by_bound[best])
+            best = k;
+    return engine_bound_name(dep, best, buf, cap);
+}
+
+static json_t *section_trends(ctx_t *x, json_t *verdicts, int quick, diag_t *d)
+{
+    static const struct {
+        const char *trend, *model, *note;
+        int isl, osl;
+    } t[] = {
+        {"MoE", "deepseek-v3", "256 routed experts, 8 per token", 2048, 512},
+        {"reasoning", "llama-3.1-70b", "long thought sequences: 16k output tokens", 1024, 16384},
+        {"long context", "llama-3.1-70b", "128k-token prompts", 131072 - 1024, 512},
+        {"RAG", "llama-3.1-70b", "retrieved passages: 16k-token prompts", 16384, 256},
+        {"multimodal", "llama-3.1-70b", "an image adds about 6k prompt tokens", 6144, 256},
+    };
+    json_t *rows = json_array();
+    int n = quick ? 2 : 5;
+    static system_t s;
+    if (load_system_named("h200", &s, d) != IS_OK)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        static model_t m;
+        if (load_model_named(t[i].model, &m, d) != IS_OK) {
+            json_decref(rows);
+            return NULL;
+        }
+        deploy_cfg_t cfg;
+        cfg_for(&cfg, &m, "fp8", &s);
+        int tp, pp, chips = predict_fewest_chips(&m, &s, &cfg, t[i].isl, t[i].osl, 256, &tp, &pp);
+        json_t *o = json_object();
+        json_object_set_new(o, "trend", json_string(t[i].trend));
+        json_object_set_new(o, "model", json_string(t[i].model));
+        json_object_set_new(o, "workload", json_string(t[i].note));
+        json_object_set_new(o, "fewest_h200", json_integer(chips));
+        if (chips) {
+            cfg.plan = (plan_t){chips, tp, pp, 1, 1};
+            static predict_result_t r;
+            cost_result_t c;
+            if (run(x, &m, &s, &cfg, 0, t[i].isl, t[i].osl, &r, &c) == 0) {
+                char b1[64], b2[64];
+                json_object_set_new(o, "decode_bound", json_string(binding(&r.decode.cost, &r.dep, b1, sizeof b1)));
+                json_object_set_new(o, "prefill_bound", json_string(binding(&r.prefill.cost, &r.dep, b2, sizeof b2)));
+                json_object_set_new(o, "prefill_time_share", jr(c.prefill_share));
+                json_object_set_new(o, "kv_share_of_memory", jr(r.kv_B / r.mem_need_B));
+                json_object_set_new(o, "max_batch", json_integer(r.batch));
+                json_object_set_new(o, "ttft_s", jr(r.ttft_s));
+            }
+        }
+        json_array_append_new(rows, o);
+    }
+    verdict(verdicts, "MoE, reasoning, long context and RAG stress memory and latency, not compute", "holds with a caveat",
+            "decode is bound by memory in every trend studied (see the trends table); long prompts (long context, RAG, "
+            "multimodal) shift time to prefill, which is compute-bound; diffusion models are not modelled by infersim");
+    return rows;
+}
+
+/* ---- 5. mobile ---- */
+
+static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
+{
+    static const char *const models[] = {"llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b"};
+    static system_t phone;
+    if (load_system_named("snapdragon-8-gen3", &phone, d) != IS_OK)
+        return NULL;
+    json_t *rows = json_array();
+    double tok8 = 0, tok8_flash = 0;
+    for (int i = 0; i < 3; i++) {
+        static model_t m;
+        if (load_model_named(models[i], &m, d) != IS_OK) {
+            json_decref(rows);
+            return NULL;
+        }
+        for (int flash = 0; flash < 2; flash++) {
+            static system_t s;
+            s = phone;
+            if (flash && s.n_tiers < SYS_MAX_TIERS) {
+                /* weights read from flash (LLM-in-a-flash style): the paper's flash card figures */
+                const tech_t *f = &x->paper.tech[4];
+                mem_tier_t *t = &s.tier[s.n_tiers++];
+                memset(t, 0, sizeof *t);
+                snprintf(t->name, sizeof t->name, "flash");
+                t->capacity_B = f->cap_GB * 1e9;
+                t->bw_Bps = f->bw_GBps * 1e9;
+                t->efficiency = 1.0;
+                t->latency_s = f->latency_ns * 1e-9;
+                t->access_B = f->read_B;
+                t->energy_J_per_bit = f->power_W / (f->bw_GBps * 1e9 * 8);
+                t->read_only = 1;
+            }
+            deploy_cfg_t cfg;
+            cfg_for(&cfg, &m, "q4_0", &s);
+            precision_parse("fp16", &cfg.kv);
+            precision_parse("fp16", &cfg.act);
+            static predict_result_t r;
+            cost_result_t c;
+            json_t *o = json_object();
+            json_object_set_new(o, "model", json_string(models[i]));
+            json_object_set_new(o, "weights_in", json_string(flash ? "flash" : "DRAM"));
+            if (run(x, &m, &s, &cfg, 1, 512, 128, &r, &c) == 0) {
+                json_object_set_new(o, "fits", json_boolean(r.fits));
+                json_object_set_new(o, "decode_tok_s", jr(r.output_tok_s_per_user));
+                json_object_set_new(o, "prefill_tok_s", jr(512 / r.ttft_s));
+                json_object_set_new(o, "joules_per_token", jr(c.known ? c.chip_energy_j_per_token : NAN));
+                if (i == 2)
+                    *(flash ? &tok8_flash : &tok8) = r.output_tok_s_per_user;
+            }
+            json_array_append_new(rows, o);
+        }
+    }
+    verdict(verdicts, "On phones, weights read from flash cost decode speed; DRAM bandwidth sets the pace",
+            tok8_flash < tok8 ? "holds" : "holds with a caveat",
+            "Llama-3.1-8B q4_0 on a Snapdragon 8 Gen 3: %.1f tokens/s from LPDDR5X, %.2f tokens/s streaming the weights from "
+            "flash at the paper's 4 GB/s; processing-in-memory on LPDDR is not modelled yet",
+            tok8, tok8_flash);
+    return rows;
+}
+
+static json_t *section_kv_linear(json_t *verdicts, diag_t *d)
+{
+    static model_t m;
+    if (load_model_named("llama-3.1-70b", &m, d) != IS_OK)
+        return NULL;
+    precision_t bf16;
+    precision_parse("bf16", &bf16);
+    json_t *o = json_object();
+    double k1 = model_kv_bytes(&m, &bf16, 1024), k8 = model_kv_bytes(&m, &bf16, 8192), k64 = model_kv_bytes(&m, &bf16, 65536);
+    json_object_set_new(o, "kv_bytes_1k", jr(k1));
+    json_object_set_new(o, "kv_bytes_8k", jr(k8));
+    json_object_set_new(o, "kv_bytes_64k", jr(k64));
+    verdict(verdicts, "The KV cache grows linearly with sequence length", fabs(k64 / k1 - 64) < 1e-9 ? "holds" : "holds with a caveat",
+            "Llama-3.1-70B bf16: %.2f GB at 1k tokens, %.2f GB at 8k, %.1f GB at 64k per sequence (sliding-window models "
+            "such as Gemma and gpt-oss cap it)", k1 / 1e9, k8 / 1e9, k64 / 1e9);
+    return o;
+}
+
+json_t *study_paper(int quick, diag_t *d)
+{
+    static ctx_t x;
+    memset(&x, 0, sizeof x);
+    char sp[4096];
+    if (catalog_resolve(CATALOG_SITES, "us-average", sp, sizeof sp, d) != IS_OK || site_load(sp, &x.site, d) != IS_OK)
+        return NULL;
+    if (load_paper(&x.paper, d) != IS_OK)
+        return NULL;
+    json_t *o = json_object(), *verdicts = json_array();
+    json_t *s1 = section_intensity(&x, verdicts, d);
+    json_t *kv = s1 ? section_kv_linear(verdicts, d) : NULL;
+    json_t *s2 = kv ? section_tech(&x, verdicts) : NULL;
+    json_t *s3 = s2 ? section_directions(&x, verdicts, quick, d) : NULL;
+    json_t *s4 = s3 ? section_trends(&x, verdicts, quick, d) : NULL;
+    json_t *s5 = s4 ? section_mobile(&x, verdicts, d) : NULL;
+    if (!s5) {
+        json_decref(s1);
+        json_decref(kv);
+        json_decref(s2);
+        json_decref(s3);
+        json_decref(s4);
+        json_decref(o);
+        json_decref(verdicts);
+        return NULL;
+    }
+    json_object_set_new(o, "paper", json_string("Ma & Patterson, Challenges and Research Directions for Large Language "
+                                                "Model Inference Hardware, arXiv 2601.05047 (2026)"));
+    json_object_set_new(o, "site", json_string(x.site.name));
+    json_object_set_new(o, "intensity", s1);
+    json_object_set_new(o, "kv_cache", kv);
+    json_object_set_new(o, "memory_technologies", s2);
+    json_object_set_new(o, "directions", s3);
+    json_object_set_new(o, "trends", s4);
+    json_object_set_new(o, "mobile", s5);
+    json_object_set_new(o, "verdicts", verdicts);
+    json_object_set_new(o, "not_modelled_yet", json_string("processing-in-memory and processing-near-memory (PIM/PNM) "
+                                                            "units, diffusion models, battery drain"));
+    return o;
+}

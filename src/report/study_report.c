@@ -1,0 +1,205 @@
+/*
+ * study_report.c — Markdown, JSON and SVG of the paper study.
+ */
+#include "study_report.h"
+
+#include "../io/fileutil.h"
+#include "svg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static double num(const json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : "";
+}
+
+void study_report_verdicts(FILE *f, const json_t *study)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(study, "verdicts"), i, v)
+        fprintf(f, "- **%s** — %s. %s.\n", str(v, "claim"), str(v, "verdict"), str(v, "numbers"));
+}
+
+static void fmt(char *b, size_t cap, double x, const char *f)
+{
+    if (isnan(x))
+        snprintf(b, cap, "-");
+    else
+        snprintf(b, cap, f, x);
+}
+
+static void markdown(FILE *f, const json_t *st)
+{
+    size_t i, j;
+    json_t *r, *w;
+    char a[32], b[32], c[32], e[32], g[32], h[32];
+    fprintf(f, "# The paper study\n\n*%s* — each claim put to infersim's model. Every number below is computed from "
+               "the presets (data/systems, data/models) and the paper's Table 3 (data/paper/technologies.yaml); "
+               "costs at the site `%s`.\n\n## Verdicts\n\n", str(st, "paper"), str(st, "site"));
+    study_report_verdicts(f, st);
+    fprintf(f, "\nNot modelled yet: %s.\n", str(st, "not_modelled_yet"));
+
+    fprintf(f, "\n## 1. Arithmetic intensity against the ridge point\n\nLlama-3.1-70B at TP 8, 2048-token prompts "
+               "(FLOP per byte of memory traffic per chip). ![intensity](fig-intensity.svg)\n\n"
+               "| system | weights | ridge | prefill | decode b=1 | b=16 | b=64 | b=256 | GEMMs compute-bound from batch |\n"
+               "|---|---|---|---|---|---|---|---|---|\n");
+    json_array_foreach(json_object_get(st, "intensity"), i, r) {
+        json_t *dd = json_object_get(r, "decode_flop_per_byte_by_batch");
+        fmt(a, sizeof a, num(r, "ridge_flop_per_byte"), "%.0f");
+        fmt(b, sizeof b, num(r, "prefill_flop_per_byte"), "%.0f");
+        fmt(c, sizeof c, num(dd, "1"), "%.1f");
+        fmt(e, sizeof e, num(dd, "16"), "%.1f");
+        fmt(g, sizeof g, num(dd, "64"), "%.1f");
+        fmt(h, sizeof h, num(dd, "256"), "%.1f");
+        fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %.0f |\n", str(r, "system"), str(r, "weights"), a, b, c, e,
+                g, h, num(r, "decode_compute_bound_from_batch"));
+    }
+    json_t *kv = json_object_get(st, "kv_cache");
+    fprintf(f, "\nKV cache of one Llama-3.1-70B sequence (bf16): %.2f GB at 1k tokens, %.2f GB at 8k, %.1f GB at 64k.\n",
+            num(kv, "kv_bytes_1k") / 1e9, num(kv, "kv_bytes_8k") / 1e9, num(kv, "kv_bytes_64k") / 1e9);
+
+    fprintf(f, "\n## 2. Memory technologies (paper, Table 3)\n\n| device | GB | GB/s | W | GB/s per W | GB per W | read unit (B) | "
+               "seconds to read it all |\n|---|---|---|---|---|---|---|---|\n");
+    json_array_foreach(json_object_get(st, "memory_technologies"), i, r)
+        fprintf(f, "| %s | %.0f | %.0f | %.0f | %.1f | %.2f | %.0f | %.3f |\n", str(r, "device"), num(r, "capacity_GB"),
+                num(r, "bandwidth_GBps"), num(r, "power_W"), num(r, "GBps_per_W"), num(r, "GB_per_W"), num(r, "read_B"),
+                num(r, "seconds_to_read_all"));
+
+    fprintf(f, "\n## 3. The directions\n\nEach direction is built from today's system by its mechanism: an HBF stack "
+               "beside the HBM holding the weights (KV cache stays in HBM); logic on the memory stack (more bandwidth, "
+               "less energy per bit, a thermal cap on the logic that lowers its clock); interconnect hop, switch and "
+               "launch latency halved. Fewest chips: the smallest power of two that holds the model and one request; "
+               "throughput at the largest batch that fits on them. ![directions](fig-directions.svg)\n");
+    json_array_foreach(json_object_get(st, "directions"), i, w) {
+        fprintf(f, "\n### %s (on %s)\n\n| direction | fewest chips | TTFT b=1 (s) | TPOT b=1 (ms) | tok/s per chip | "
+                   "tok/s per W | tokens per $ | tokens per kg CO2e | interconnect latency share of decode |\n"
+                   "|---|---|---|---|---|---|---|---|---|\n", str(w, "title"), str(w, "base_system"));
+        json_array_foreach(json_object_get(w, "directions"), j, r) {
+            fmt(a, sizeof a, num(r, "ttft_batch1_s"), "%.3f");
+            fmt(b, sizeof b, num(r, "tpot_batch1_s") * 1e3, "%.2f");
+            fmt(c, sizeof c, num(r, "output_tok_s_per_chip"), "%.0f");
+            fmt(e, sizeof e, num(r, "tok_s_per_W"), "%.3f");
+            fmt(g, sizeof g, num(r, "tokens_per_usd"), "%.3g");
+            fmt(h, sizeof h, num(r, "tokens_per_kgco2e"), "%.3g");
+            char l[32];
+            fmt(l, sizeof l, 100 * num(r, "decode_net_latency_share"), "%.0f%%");
+            fprintf(f, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", str(r, "title"), num(r, "fewest_chips"), a, b,
+                    c, e, g, h, l);
+        }
+    }
+    fprintf(f, "\n## 4. The AI trends: what binds\n\nOn H200s (fp8), at the largest batch that fits on the fewest chips.\n\n"
+               "| trend | model | workload | fewest H200 | decode bound by | prefill bound by | prefill share of time | "
+               "KV share of memory | TTFT (s) |\n|---|---|---|---|---|---|---|---|---|\n");
+    json_array_foreach(json_object_get(st, "trends"), i, r) {
+        fmt(a, sizeof a, 100 * num(r, "prefill_time_share"), "%.0f%%");
+        fmt(b, sizeof b, 100 * num(r, "kv_share_of_memory"), "%.0f%%");
+        fmt(c, sizeof c, num(r, "ttft_s"), "%.2f");
+        fprintf(f, "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n", str(r, "trend"), str(r, "model"),
+                str(r, "workload"), num(r, "fewest_h200"), str(r, "decode_bound"), str(r, "prefill_bound"), a, b, c);
+    }
+    fprintf(f, "| diffusion | - | - | - | not modelled | not modelled | - | - | - |\n");
+    fprintf(f, "\n## 5. Mobile\n\nA Snapdragon 8 Gen 3 phone, q4_0 weights, 512-token prompt, batch 1.\n\n"
+               "| model | weights in | fits | decode tok/s | prefill tok/s | J per token (chip) |\n|---|---|---|---|---|---|\n");
+    json_array_foreach(json_object_get(st, "mobile"), i, r) {
+        fmt(a, sizeof a, num(r, "decode_tok_s"), "%.2f");
+        fmt(b, sizeof b, num(r, "prefill_tok_s"), "%.1f");
+        fmt(c, sizeof c, num(r, "joules_per_token"), "%.3f");
+        fprintf(f, "| %s | %s | %s | %s | %s | %s |\n", str(r, "model"), str(r, "weights_in"),
+                json_is_true(json_object_get(r, "fits")) ? "yes" : "no", a, b, c);
+    }
+}
+
+static status_t write_file(const char *dir, const char *name, int kind, const json_t *st, diag_t *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    atomic_file_t af;
+    status_t s = atomic_open(&af, path, d);
+    if (s != IS_OK)
+        return s;
+    if (kind == 0) {
+        markdown(af.fp, st);
+    } else if (kind == 1) {
+        char *t = json_dumps(st, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        if (t) {
+            fputs(t, af.fp);
+            fputc('\n', af.fp);
+            free(t);
+        }
+    } else if (kind == 2) {
+        /* decode intensity against batch, one line per chip, and each chip's ridge */
+        static double xs[SVG_MAX_SERIES][4], ys[SVG_MAX_SERIES][4], rx[2][2] = {{1, 256}, {1, 256}}, ry[2][2];
+        svg_plot_t p = {.title = "Llama-3.1-70B decode intensity against batch (TP 8)",
+                        .x_label = "batch (sequences)", .y_label = "arithmetic intensity (FLOP per byte)",
+                        .log_x = 1, .log_y = 1};
+        size_t i;
+        json_t *r;
+        const char *bs[4] = {"1", "16", "64", "256"};
+        double bv[4] = {1, 16, 64, 256};
+        json_array_foreach(json_object_get(st, "intensity"), i, r) {
+            if (p.n_series >= SVG_MAX_SERIES - 2)
+                break;
+            json_t *dd = json_object_get(r, "decode_flop_per_byte_by_batch");
+            for (int k = 0; k < 4; k++) {
+                xs[p.n_series][k] = bv[k];
+                ys[p.n_series][k] = num(dd, bs[k]);
+            }
+            p.series[p.n_series] = (svg_series_t){str(r, "system"), xs[p.n_series], ys[p.n_series], 4, 1};
+            p.n_series++;
+        }
+        json_t *h100 = json_array_get(json_object_get(st, "intensity"), 1);
+        json_t *b200 = json_array_get(json_object_get(st, "intensity"), 3);
+        ry[0][0] = ry[0][1] = num(h100, "ridge_flop_per_byte");
+        ry[1][0] = ry[1][1] = num(b200, "ridge_flop_per_byte");
+        p.series[p.n_series++] = (svg_series_t){"ridge point, H100 fp8", rx[0], ry[0], 2, 1};
+        p.series[p.n_series++] = (svg_series_t){"ridge point, B200 fp8", rx[1], ry[1], 2, 1};
+        svg_write(af.fp, &p);
+    } else {
+        /* per-user speed against throughput per chip, one point per direction (Llama-3.1-405B) */
+        static double xs[8][1], ys[8][1];
+        svg_plot_t p = {.title = "Llama-3.1-405B: the paper's directions",
+                        .x_label = "batch-1 decode speed (tokens/s per user)",
+                        .y_label = "throughput at the largest batch (tokens/s per chip)", .log_x = 1, .log_y = 1};
+        static char names[8][64];
+        size_t i;
+        json_t *r;
+        json_t *w = json_array_get(json_object_get(st, "directions"), 0);
+        json_array_foreach(json_object_get(w, "directions"), i, r) {
+            if (p.n_series >= SVG_MAX_SERIES)
+                break;
+            double tpot = num(r, "tpot_batch1_s");
+            xs[p.n_series][0] = tpot > 0 ? 1 / tpot : NAN;
+            ys[p.n_series][0] = num(r, "output_tok_s_per_chip");
+            snprintf(names[p.n_series], sizeof names[0], "%s", str(r, "title"));
+            p.series[p.n_series] = (svg_series_t){names[p.n_series], xs[p.n_series], ys[p.n_series], 1, 0};
+            p.n_series++;
+        }
+        svg_write(af.fp, &p);
+    }
+    return atomic_commit(&af, d);
+}
+
+status_t study_report_write(const json_t *st, const char *dir, diag_t *d)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return diag_error(d, dir, 0, 0, "--out", "cannot create the folder: %s", strerror(errno));
+    static const char *const names[] = {"report.md", "study.json", "fig-intensity.svg", "fig-directions.svg"};
+    for (int k = 0; k < 4; k++) {
+        status_t s = write_file(dir, names[k], k, st, d);
+        if (s != IS_OK)
+            return s;
+    }
+    return IS_OK;
+}
