@@ -139,32 +139,42 @@ static status_t write_file(const char *dir, const char *name, int kind, const js
             free(t);
         }
     } else if (kind == 2) {
-        /* decode intensity against batch, one line per chip, and each chip's ridge */
-        static double xs[SVG_MAX_SERIES][4], ys[SVG_MAX_SERIES][4], rx[2][2] = {{1, 256}, {1, 256}}, ry[2][2];
-        svg_plot_t p = {.title = "Llama-3.1-70B decode intensity against batch (TP 8)",
+        /* decode intensity against batch (it depends on the weights' format, not the chip),
+         * against each chip's ridge point */
+        static double xs[2][4], ys[2][4], rx[SVG_MAX_SERIES][2], ry[SVG_MAX_SERIES][2];
+        static char names[SVG_MAX_SERIES][64];
+        svg_plot_t p = {.title = "Llama-3.1-70B decode intensity against the ridge points (TP 8)",
                         .x_label = "batch (sequences)", .y_label = "arithmetic intensity (FLOP per byte)",
-                        .log_x = 1, .log_y = 1};
+                        .log_x = 1, .log_y = 1, .legend_bottom_right = 1};
         size_t i;
         json_t *r;
         const char *bs[4] = {"1", "16", "64", "256"};
         double bv[4] = {1, 16, 64, 256};
+        int have_fp8 = 0, have_bf16 = 0;
         json_array_foreach(json_object_get(st, "intensity"), i, r) {
-            if (p.n_series >= SVG_MAX_SERIES - 2)
-                break;
-            json_t *dd = json_object_get(r, "decode_flop_per_byte_by_batch");
-            for (int k = 0; k < 4; k++) {
-                xs[p.n_series][k] = bv[k];
-                ys[p.n_series][k] = num(dd, bs[k]);
+            int fp8 = !strcmp(str(r, "weights"), "fp8");
+            if ((fp8 && !have_fp8) || (!fp8 && !have_bf16)) {
+                int k0 = fp8 ? 0 : 1;
+                json_t *dd = json_object_get(r, "decode_flop_per_byte_by_batch");
+                for (int k = 0; k < 4; k++) {
+                    xs[k0][k] = bv[k];
+                    ys[k0][k] = num(dd, bs[k]);
+                }
+                p.series[p.n_series++] = (svg_series_t){fp8 ? "decode step, fp8 weights" : "decode step, bf16 weights",
+                                                        xs[k0], ys[k0], 4, 1};
+                *(fp8 ? &have_fp8 : &have_bf16) = 1;
             }
-            p.series[p.n_series] = (svg_series_t){str(r, "system"), xs[p.n_series], ys[p.n_series], 4, 1};
-            p.n_series++;
         }
-        json_t *h100 = json_array_get(json_object_get(st, "intensity"), 1);
-        json_t *b200 = json_array_get(json_object_get(st, "intensity"), 3);
-        ry[0][0] = ry[0][1] = num(h100, "ridge_flop_per_byte");
-        ry[1][0] = ry[1][1] = num(b200, "ridge_flop_per_byte");
-        p.series[p.n_series++] = (svg_series_t){"ridge point, H100 fp8", rx[0], ry[0], 2, 1};
-        p.series[p.n_series++] = (svg_series_t){"ridge point, B200 fp8", rx[1], ry[1], 2, 1};
+        json_array_foreach(json_object_get(st, "intensity"), i, r) {
+            if (p.n_series >= SVG_MAX_SERIES)
+                break;
+            int n = p.n_series;
+            rx[n][0] = 1;
+            rx[n][1] = 256;
+            ry[n][0] = ry[n][1] = num(r, "ridge_flop_per_byte");
+            snprintf(names[n], sizeof names[n], "ridge point, %s (%s)", str(r, "system"), str(r, "weights"));
+            p.series[p.n_series++] = (svg_series_t){names[n], rx[n], ry[n], 2, 1};
+        }
         svg_write(af.fp, &p);
     } else {
         /* per-user speed against throughput per chip, one point per direction (Llama-3.1-405B) */

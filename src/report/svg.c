@@ -151,9 +151,10 @@ void svg_write(FILE *f, const svg_plot_t *p)
                     map(&ax, se->x[i], L, W - R), map(&ay, se->y[i], H - B, T), col);
         }
         /* legend */
-        int ly = T + 16 + 20 * s;
-        fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"13\">", L + 16, ly,
-                col, L + 26, ly + 4);
+        int ly = p->legend_bottom_right ? H - B - 14 - 20 * (p->n_series - 1 - s) : T + 16 + 20 * s;
+        int lx = p->legend_bottom_right ? W - R - 260 : L + 16;
+        fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"5\" fill=\"%s\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"13\">", lx, ly,
+                col, lx + 10, ly + 4);
         esc(f, se->name);
         fprintf(f, "</text>\n");
     }

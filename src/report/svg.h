@@ -25,6 +25,7 @@ typedef struct svg_plot {
     int log_x, log_y;
     int diagonal;          /* draw y = x, and y = x * (1 +- band) when band > 0 */
     double band;
+    int legend_bottom_right; /* legend in the lower right corner instead of the upper left */
     int n_series;
     svg_series_t series[SVG_MAX_SERIES];
 } svg_plot_t;
