@@ -486,11 +486,27 @@ static json_t *section_directions(ctx_t *x, json_t *verdicts, int quick, diag_t 
             strncat(buf, part, sizeof buf - strlen(buf) - 1);
         }
     }
+    /* which directions fall short, and where */
+    char shortfall[600] = "";
+    for (int i = 0; i < (nw < 2 ? nw : 2); i++)
+        for (int v = V_HBF; v < V_COUNT; v++) {
+            if (v == V_HBF_TEXT || v == V_BW2)
+                continue;
+            double (*q)[NOUT] = res[i];
+            const char *worse[3] = {q[v][3] <= q[V_BASE][3] ? "perf/W" : NULL, q[v][4] <= q[V_BASE][4] ? "perf/TCO" : NULL,
+                                    q[v][5] <= q[V_BASE][5] ? "perf/CO2e" : NULL};
+            if (!worse[0] && !worse[1] && !worse[2])
+                continue;
+            char part[200];
+            snprintf(part, sizeof part, "%s%s on %s loses %s%s%s%s%s", shortfall[0] ? "; " : "", variant_keys[v],
+                     wl[i].model, worse[0] ? worse[0] : "", worse[0] && (worse[1] || worse[2]) ? ", " : "",
+                     worse[1] ? worse[1] : "", worse[1] && worse[2] ? ", " : "", worse[2] ? worse[2] : "");
+            strncat(shortfall, part, sizeof shortfall - strlen(shortfall) - 1);
+        }
     verdict(verdicts, "Every direction improves performance per TCO, per watt and per CO2e",
             all_better ? "holds" : some ? "holds with a caveat" : "does not hold",
             "perf/W, perf/TCO, perf/CO2e against today's deployment, each at the fewest chips that hold the model and "
-            "its largest batch: %s. HBF's fewer chips do not pay for themselves in this model when every token streams "
-            "the whole model from one stack at 1.6 TB/s", buf);
+            "its largest batch: %s%s%s", buf, shortfall[0] ? ". Where a direction falls short: " : "", shortfall);
     return all;
 }
 
