@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "../src/analysis/predict.h"
+#include "../src/core/engine.h"
 
 /* An H100-like chip (80 GB HBM at 3.35 TB/s, 50 MB SRAM) with or without one HBF stack. */
 static void chip(system_t *s, int hbf, double hbf_latency_ns)
@@ -161,6 +162,49 @@ static void test_3d_logic_power_cap(void **state)
     assert_close(b.tpot_s / a.tpot_s, 1.0, 0.01);
 }
 
+static void test_pim_shards_and_batching(void **state)
+{
+    (void)state;
+    /* 100 GB at 1000 GB/s; PIM logic: 10 TFLOP/s seeing 4000 GB/s inside the banks, 48 MB banks */
+    const char *base = "name: hand\n"
+                       "chip: {peak_TFLOPs: {bf16: 1000}, compute_efficiency: 1.0}\n"
+                       "memory: [{name: dram, capacity_GB: 100, bandwidth_GBps: 1000, efficiency: 1.0, latency_ns: 0%s}]\n"
+                       "software: {kernel_overhead_us: 0}\n";
+    char y1[1024], y2[1024];
+    snprintf(y1, sizeof y1, base, "");
+    snprintf(y2, sizeof y2, base, ", near_compute_TFLOPs: 10, near_bandwidth_GBps: 4000, unit_MB: 48");
+    static system_t host, pim;
+    diag_t d;
+    assert_int_equal(system_from(y1, &host, &d), IS_OK);
+    assert_int_equal(system_from(y2, &pim, &d), IS_OK);
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, &m);
+    deploy_t dh, dp;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dh, &m, &host, &cfg, &d), IS_OK);
+    assert_int_equal(deploy_setup(&dp, &m, &pim, &cfg, &d), IS_OK);
+    /* the MLP of one layer: 3 x 4096 x 14336 x 2 bytes = 352.3 MB -> 8 banks of 48 MB */
+    const op_table_t *t = &dp.layer[0];
+    int k;
+    for (k = 0; k < t->n_ops && t->ops[k].kind != OP_MLP; k++)
+        ;
+    assert_true(k < t->n_ops);
+    assert_close(t->ops[k].near_units[0], 8, 1e-12);
+    placement_t ph, pp;
+    deploy_place(&dh, 1, 1024, 1024, &ph);
+    deploy_place(&dp, 1, 1024, 1024, &pp);
+    /* batch 1: the banks' 4x bandwidth wins; batch 256: 10 TFLOP/s of DRAM-process logic loses */
+    step_t st;
+    step_clear(&st);
+    step_add(&st, &m, 1, 1, 1000);
+    assert_true(engine_step(&dp, &pp, &st, NULL) < engine_step(&dh, &ph, &st, NULL));
+    step_clear(&st);
+    step_add(&st, &m, 256, 1, 1000);
+    assert_true(engine_step(&dp, &pp, &st, NULL) > engine_step(&dh, &ph, &st, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_small_reads_and_latency_hiding),
         cmocka_unit_test(test_kv_stays_off_flash),
         cmocka_unit_test(test_3d_logic_power_cap),
+        cmocka_unit_test(test_pim_shards_and_batching),
     };
     return cmocka_run_group_tests_name("directions", tests, NULL, NULL);
 }

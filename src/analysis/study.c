@@ -38,6 +38,7 @@ typedef struct paper_data {
     int n_tech;
     tech_t tech[8];
     double hbf_stacks, stack_energy_div, stack_bw_mult, stack_logic_frac, lat_div;
+    double pnm_gain, pim_gain, pim_bank_MB, pnm_unit_GB, pim_tf_stack, pim_bw_mult, pnm_tf_frac, hbm_stack_GB;
 } paper_data_t;
 
 static status_t load_paper(paper_data_t *p, diag_t *d)
@@ -86,6 +87,14 @@ static status_t load_paper(paper_data_t *p, diag_t *d)
     D("stack_bandwidth_multiplier", &p->stack_bw_mult);
     D("stack_logic_power_fraction", &p->stack_logic_frac);
     D("interconnect_latency_divisor", &p->lat_div);
+    D("pnm_bandwidth_per_watt_gain", &p->pnm_gain);
+    D("pim_bandwidth_per_watt_gain", &p->pim_gain);
+    D("pim_bank_MB", &p->pim_bank_MB);
+    D("pnm_unit_GB", &p->pnm_unit_GB);
+    D("pim_TFLOPs_per_stack", &p->pim_tf_stack);
+    D("pim_internal_bandwidth_multiplier", &p->pim_bw_mult);
+    D("pnm_TFLOPs_fraction", &p->pnm_tf_frac);
+    D("hbm_stack_GB", &p->hbm_stack_GB);
 #undef D
     st = IS_OK;
 out:
@@ -630,9 +639,119 @@ static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
     verdict(verdicts, "On phones, weights read from flash cost decode speed; DRAM bandwidth sets the pace",
             tok8_flash < tok8 ? "holds" : "holds with a caveat",
             "Llama-3.1-8B q4_0 on a Snapdragon 8 Gen 3: %.1f tokens/s from LPDDR5X, %.2f tokens/s streaming the weights from "
-            "flash at the paper's 4 GB/s; processing-in-memory on LPDDR is not modelled yet",
+            "flash at the paper's 4 GB/s (PIM on LPDDR: see the PIM verdict)",
             tok8, tok8_flash);
     return rows;
+}
+
+/* ---- processing in memory against processing near memory ---- */
+
+/* PIM: logic in the DRAM dies, per-stack FLOPs, banks' internal bandwidth, bank-sized shards.
+ * PNM: logic on a nearby die (HBM base die, CXL device), a fraction of the chip's FLOPs,
+ * the stack's bandwidth, device-sized shards.  Both lower the energy per bit (paper's
+ * bandwidth-per-watt gains). */
+static void add_near(system_t *s, const paper_data_t *p, int pim)
+{
+    mem_tier_t *t = &s->tier[0];
+    if (pim) {
+        t->near_flops = t->capacity_B / (p->hbm_stack_GB * 1e9) * p->pim_tf_stack * 1e12;
+        t->near_bw_Bps = t->bw_Bps * p->pim_bw_mult;
+        t->unit_B = p->pim_bank_MB * 1e6;
+        t->energy_J_per_bit /= p->pim_gain;
+    } else {
+        compute_class_t cc;
+        t->near_flops = p->pnm_tf_frac * system_peak_flops(s, CC_BF16, &cc);
+        t->near_bw_Bps = t->bw_Bps;
+        t->unit_B = p->pnm_unit_GB * 1e9;
+        t->energy_J_per_bit /= p->pnm_gain;
+    }
+}
+
+static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
+{
+    json_t *o = json_object(), *shards = json_array(), *runs = json_array();
+    static const char *const models[] = {"llama-3.2-1b", "llama-3.1-8b", "llama-3.1-70b", "deepseek-v3"};
+    double pim70 = 0, pnm70 = 0;
+    for (int i = 0; i < 4; i++) {
+        static model_t m;
+        if (load_model_named(models[i], &m, d) != IS_OK) {
+            json_decref(o);
+            json_decref(shards);
+            json_decref(runs);
+            return NULL;
+        }
+        precision_t f8, e;
+        precision_parse("fp8", &f8);
+        e = deploy_embed_precision(&f8);
+        double bytes = model_weight_bytes(&m, &f8, &f8, &e);
+        json_t *r = json_object();
+        json_object_set_new(r, "model", json_string(models[i]));
+        json_object_set_new(r, "weight_bytes_fp8", jr(bytes));
+        json_object_set_new(r, "pim_shards", jr(ceil(bytes / (x->paper.pim_bank_MB * 1e6))));
+        json_object_set_new(r, "pnm_shards", jr(ceil(bytes / (x->paper.pnm_unit_GB * 1e9))));
+        if (i == 2) {
+            pim70 = ceil(bytes / (x->paper.pim_bank_MB * 1e6));
+            pnm70 = ceil(bytes / (x->paper.pnm_unit_GB * 1e9));
+        }
+        json_array_append_new(shards, r);
+    }
+    double ratio = x->paper.pnm_unit_GB * 1e9 / (x->paper.pim_bank_MB * 1e6);
+    verdict(verdicts, "PNM's shards are about 1000x PIM's, so partitioning is easy and communication low",
+            ratio >= 500 ? "holds with a caveat" : "does not hold",
+            "%.0f GB PNM units against %.0f MB PIM banks: %.0fx at the midpoints of the paper's ranges (1000x at 32 GB "
+            "against 32 MB); Llama-3.1-70B in fp8 shards into %.0f PIM banks or %.0f PNM units",
+            x->paper.pnm_unit_GB, x->paper.pim_bank_MB, ratio, pim70, pnm70);
+
+    /* decode on today's system, PNM and PIM: datacenter (batch 1 and 64) and phone (batch 1) */
+    static const struct { const char *model, *system, *weights; int chips, batch; } c[] = {
+        {"llama-3.1-70b", "h100-sxm", "fp8", 8, 1},       {"llama-3.1-70b", "h100-sxm", "fp8", 8, 64},
+        {"llama-3.2-1b", "snapdragon-8-gen3", "q4_0", 1, 1}, {"llama-3.2-3b", "snapdragon-8-gen3", "q4_0", 1, 1},
+    };
+    double tp[4][3];
+    for (int i = 0; i < 4; i++) {
+        static model_t m;
+        static system_t base, s;
+        if (load_model_named(c[i].model, &m, d) != IS_OK || load_system_named(c[i].system, &base, d) != IS_OK) {
+            json_decref(o);
+            json_decref(shards);
+            json_decref(runs);
+            return NULL;
+        }
+        json_t *r = json_object();
+        json_object_set_new(r, "model", json_string(c[i].model));
+        json_object_set_new(r, "system", json_string(c[i].system));
+        json_object_set_new(r, "batch", json_integer(c[i].batch));
+        for (int v = 0; v < 3; v++) {
+            s = base;
+            if (v)
+                add_near(&s, &x->paper, v == 2);
+            deploy_cfg_t cfg;
+            cfg_for(&cfg, &m, c[i].weights, &s);
+            if (s.peak_flops[CC_FP8] <= 0) {
+                precision_parse("fp16", &cfg.kv);
+                precision_parse("fp16", &cfg.act);
+            }
+            cfg.plan = (plan_t){c[i].chips, c[i].chips, 1, 1, 1};
+            static predict_result_t pr;
+            cost_result_t cr;
+            tp[i][v] = NAN;
+            if (run(x, &m, &s, &cfg, c[i].batch, 512, 128, &pr, &cr) == 0)
+                tp[i][v] = pr.tpot_s;
+            static const char *const k[3] = {"tpot_today_s", "tpot_pnm_s", "tpot_pim_s"};
+            json_object_set_new(r, k[v], jr(tp[i][v]));
+        }
+        json_array_append_new(runs, r);
+    }
+    int dc_hard = tp[1][2] > tp[1][0], phone_ok = tp[2][2] < tp[2][0];
+    verdict(verdicts, "PIM is hard in the datacenter and plausible on a phone", dc_hard && phone_ok ? "holds" : "holds with a caveat",
+            "Llama-3.1-70B on 8 H100s: TPOT at batch 1 %.2f ms today, %.2f ms with PNM, %.2f ms with PIM; at batch 64 "
+            "%.2f, %.2f and %.2f ms (PIM's DRAM-process logic runs out of FLOPs when batching). Llama-3.2-1B q4_0 on a "
+            "phone at batch 1: %.2f ms today, %.2f ms with PIM on its LPDDR",
+            tp[0][0] * 1e3, tp[0][1] * 1e3, tp[0][2] * 1e3, tp[1][0] * 1e3, tp[1][1] * 1e3, tp[1][2] * 1e3,
+            tp[2][0] * 1e3, tp[2][2] * 1e3);
+    json_object_set_new(o, "shards", shards);
+    json_object_set_new(o, "decode", runs);
+    return o;
 }
 
 static json_t *section_kv_linear(json_t *verdicts, diag_t *d)
@@ -669,7 +788,9 @@ json_t *study_paper(int quick, diag_t *d)
     json_t *s3 = s2 ? section_directions(&x, verdicts, quick, d) : NULL;
     json_t *s4 = s3 ? section_trends(&x, verdicts, quick, d) : NULL;
     json_t *s5 = s4 ? section_mobile(&x, verdicts, d) : NULL;
-    if (!s5) {
+    json_t *s6 = s5 ? section_pim(&x, verdicts, d) : NULL;
+    if (!s6) {
+        json_decref(s5);
         json_decref(s1);
         json_decref(kv);
         json_decref(s2);
@@ -688,8 +809,10 @@ json_t *study_paper(int quick, diag_t *d)
     json_object_set_new(o, "directions", s3);
     json_object_set_new(o, "trends", s4);
     json_object_set_new(o, "mobile", s5);
+    json_object_set_new(o, "pim_pnm", s6);
     json_object_set_new(o, "verdicts", verdicts);
-    json_object_set_new(o, "not_modelled_yet", json_string("processing-in-memory and processing-near-memory (PIM/PNM) "
-                                                            "units, diffusion models, battery drain"));
+    json_object_set_new(o, "not_modelled_yet", json_string("diffusion models, battery drain, SRAM landing of small "
+                                                            "messages, the communication between PIM banks of different "
+                                                            "chips"));
     return o;
 }

@@ -375,9 +375,11 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         for (int j = 0; j < tables[k]->n_ops; j++) {
             op_entry_t *op = &tables[k]->ops[j];
             double run = op->weight_run_B > 0 ? op->weight_run_B : op->weight_bytes;
+            double wtot = op->weight_bytes + op->experts_local * op->expert_bytes;
             for (int i = 0; i < s->n_tiers; i++) {
                 double g = s->tier[i].access_B > 0 ? s->tier[i].access_B : 1;
                 op->w_gran_mult[i] = run > 0 ? ceil(run / g) * g / run : 1.0;
+                op->near_units[i] = s->tier[i].unit_B > 0 && wtot > 0 ? ceil(wtot / s->tier[i].unit_B) : 1.0;
             }
         }
     /* latency hiding: sustaining bandwidth B with latency L needs B x L bytes in flight; the
@@ -398,6 +400,14 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
                       dep->tier_bw[i] / 1e9, 100 * dep->tier_bw[i] / bw);
         }
     }
+    /* processing in/near memory: the tier's logic runs at its own peak and efficiency, on
+     * the bandwidth it sees inside the memory */
+    for (int i = 0; i < s->n_tiers; i++)
+        if (s->tier[i].near_flops > 0) {
+            dep->has_near = 1;
+            dep->near_rate[i] = s->tier[i].near_flops * s->compute_eff;
+            dep->near_bw[i] = s->tier[i].near_bw_Bps * s->tier[i].efficiency;
+        }
     /* placement choices */
     if (cfg->weights_tier >= s->n_tiers || cfg->kv_tier >= s->n_tiers)
         return diag_error(d, NULL, 0, 0, "--weights-tier/--kv-tier", "%s has %d memory tiers", s->name, s->n_tiers);

@@ -97,6 +97,7 @@ typedef struct op_entry {
     double kv_write_per_token; /* KV bytes written per new token */
     double weight_run_B;       /* contiguous bytes of one weight read (a norm vector, an expert shard, a matrix shard) */
     double w_gran_mult[SYS_MAX_TIERS]; /* weight read amplification per tier: ceil(run / access) x access / run */
+    double near_units[SYS_MAX_TIERS];  /* near-memory units the op's weights shard into: ceil(bytes / unit) */
     double coll_bytes_per_token;  /* collective message per new token (or per logits token) */
     int per_lm_token;          /* message scales with logits tokens, not new tokens */
     coll_plan_t coll;
@@ -143,6 +144,9 @@ typedef struct deploy {
     double tier_bw[SYS_MAX_TIERS];      /* sustained bandwidth per tier: bw x efficiency, capped by latency hiding */
     double inflight_need_B[SYS_MAX_TIERS]; /* bytes in flight to sustain bw x efficiency: bw x efficiency x latency */
     int inflight_held[SYS_MAX_TIERS];   /* 1: the chip's SRAM holds them (0: bandwidth is latency-bound) */
+    int has_near;                       /* some tier computes near its memory (PIM/PNM) */
+    double near_rate[SYS_MAX_TIERS];    /* achievable FLOP/s of a tier's near-memory logic (0: none) */
+    double near_bw[SYS_MAX_TIERS];      /* bandwidth that logic streams at */
 
     double kv_replication;     /* copies of each KV head across the TP group (>= 1) */
 } deploy_t;

@@ -65,11 +65,44 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         wbytes += o->expert_bytes * o->experts_local * touched_frac;
     double act = o->act_bytes_per_token * T;
 
-    double t_c = o->flop_rate > 0 ? flops / o->flop_rate : 0.0;
+    /* Near-memory logic (PIM/PNM) runs the share of a weight GEMM, or of attention, whose data
+     * sits on its tier, in parallel with the host's share.  Each unit holds a shard: the op's
+     * input is broadcast to every unit and the outputs gathered, over the tier's external
+     * interface (T x activation bytes x units). */
+    double t_near = 0, host_flops = flops;
+    int near_tier = -1, near_mem = 0;
+    double skip[SYS_MAX_TIERS] = {0};
+    if (dep->has_near && (o->weight_bytes > 0 || o->experts_local > 0 || o->kind == OP_ATTN)) {
+        for (int i = 0; i < sys->n_tiers; i++) {
+            if (dep->near_rate[i] <= 0)
+                continue;
+            double f = o->kind == OP_ATTN ? pl->kv[i] : pl->weights[i];
+            if (f <= 0)
+                continue;
+            double nb = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i];
+            double units = o->kind == OP_ATTN ? ceil((kv * pl->kv[i]) / (sys->tier[i].unit_B > 0 ? sys->tier[i].unit_B : 1))
+                                              : o->near_units[i];
+            if (units < 1)
+                units = 1;
+            double tc = flops * f / dep->near_rate[i], tm = nb / dep->near_bw[i];
+            double comm = T * o->act_bytes_per_token * units / dep->tier_bw[i];
+            double tn = (tc > tm ? tc : tm) + comm + sys->tier[i].latency_s;
+            host_flops -= flops * f;
+            skip[i] = nb;
+            if (tn > t_near) {
+                t_near = tn;
+                near_tier = i;
+                near_mem = tm + comm >= tc;
+            }
+            if (out)
+                out->mem_bytes[i] += mult * nb;
+        }
+    }
+    double t_c = o->flop_rate > 0 ? host_flops / o->flop_rate : 0.0;
     double t_m = 0;
     int mb = -1;
     for (int i = 0; i < sys->n_tiers; i++) {
-        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i];
+        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] - skip[i];
         if (i == pl->act_tier)
             b += act;
         if (b <= 0)
@@ -82,6 +115,16 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         }
         if (out)
             out->mem_bytes[i] += mult * b;
+    }
+    if (t_near > t_c && t_near > t_m) {
+        /* the near-memory share is the slowest: it bounds the op */
+        if (near_mem) {
+            t_m = t_near;
+            mb = near_tier;
+            t_c = 0;
+        } else {
+            t_c = t_near;
+        }
     }
     double t_o = o->kernels * sys->kernel_overhead_s;
     double t = t_o + (t_c > t_m ? t_c : t_m);

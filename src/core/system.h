@@ -43,6 +43,10 @@ typedef struct mem_tier {
     double usd_per_GB;      /* price per 1e9 bytes */
     double endurance_pe;    /* program/erase cycles (flash tiers); 0 = unlimited (DRAM) */
     double embodied_kg_per_GB; /* manufacturing footprint, kg CO2e per 1e9 bytes */
+    /* processing in or near this memory (PIM: logic in the DRAM dies; PNM: a nearby die) */
+    double near_flops;      /* peak FLOP/s of the logic at this tier, all units of a chip; 0 = none */
+    double near_bw_Bps;     /* bandwidth that logic sees inside the memory (bank/stack internal) */
+    double unit_B;          /* memory one unit of that logic holds: tensors shard into pieces this big */
     int read_only;          /* 1: holds weights / read-mostly data only (HBF, flash) */
 } mem_tier_t;
 

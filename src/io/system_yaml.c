@@ -68,7 +68,8 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
 {
     static const char *const keys[] = {"name", "capacity_GB", "bandwidth_GBps", "efficiency", "latency_ns",
                                        "access_B", "energy_pJ_per_bit", "read_only", "usd_per_GB",
-                                       "endurance_pe_cycles", "embodied_kgCO2e_per_GB"};
+                                       "endurance_pe_cycles", "embodied_kgCO2e_per_GB", "near_compute_TFLOPs",
+                                       "near_bandwidth_GBps", "unit_MB"};
     if (!mem || !fy_node_is_sequence(mem) || fy_node_sequence_item_count(mem) < 1)
         return yr_err(r, mem, "memory", "expected a list of at least one memory tier");
     int n = fy_node_sequence_item_count(mem);
@@ -82,7 +83,13 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         snprintf(sec, sizeof sec, "memory[%d]", i);
         if (!fy_node_is_mapping(t))
             return yr_err(r, t, sec, "expected a mapping (name, capacity_GB, bandwidth_GBps, ...)");
-        TRY(yr_check_keys(r, t, sec, keys, 11));
+        TRY(yr_check_keys(r, t, sec, keys, 14));
+        int has_near;
+        TRY(yr_num(r, t, sec, "near_compute_TFLOPs", 0, 0, 0, HUGE_, 1e12, 0, &s->tier[i].near_flops, &has_near));
+        if (has_near) {
+            TRY(yr_num(r, t, sec, "near_bandwidth_GBps", 1, 0, 1, HUGE_, 1e9, 0, &s->tier[i].near_bw_Bps, NULL));
+            TRY(yr_num(r, t, sec, "unit_MB", 1, 0, 1, HUGE_, 1e6, 0, &s->tier[i].unit_B, NULL));
+        }
         TRY(yr_num(r, t, sec, "embodied_kgCO2e_per_GB", 0, 0, 0, HUGE_, 1.0, 0, &s->tier[i].embodied_kg_per_GB, NULL));
         mem_tier_t *m = &s->tier[i];
         snprintf(m->name, sizeof m->name, "tier%d", i);

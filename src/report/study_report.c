@@ -121,6 +121,24 @@ static void markdown(FILE *f, const json_t *st)
     }
 }
 
+static void markdown_pim(FILE *f, const json_t *st)
+{
+    size_t i;
+    json_t *r, *p = json_object_get(st, "pim_pnm");
+    fprintf(f, "\n## 6. Processing in memory against processing near memory\n\nShards of real models in fp8: PIM banks "
+               "hold tens of MB, PNM units tens of GB.\n\n| model | fp8 weights (GB) | PIM shards | PNM shards |\n"
+               "|---|---|---|---|\n");
+    json_array_foreach(json_object_get(p, "shards"), i, r)
+        fprintf(f, "| %s | %.1f | %.0f | %.0f |\n", str(r, "model"), num(r, "weight_bytes_fp8") / 1e9, num(r, "pim_shards"),
+                num(r, "pnm_shards"));
+    fprintf(f, "\nDecode step (512-token prompts, 128 out): weight GEMMs and attention run in the memory's logic where "
+               "their data sits; inputs are broadcast to every shard and outputs gathered.\n\n| model | system | batch | "
+               "TPOT today (ms) | with PNM (ms) | with PIM (ms) |\n|---|---|---|---|---|---|\n");
+    json_array_foreach(json_object_get(p, "decode"), i, r)
+        fprintf(f, "| %s | %s | %.0f | %.2f | %.2f | %.2f |\n", str(r, "model"), str(r, "system"), num(r, "batch"),
+                num(r, "tpot_today_s") * 1e3, num(r, "tpot_pnm_s") * 1e3, num(r, "tpot_pim_s") * 1e3);
+}
+
 static status_t write_file(const char *dir, const char *name, int kind, const json_t *st, diag_t *d)
 {
     char path[4096];
@@ -131,6 +149,7 @@ static status_t write_file(const char *dir, const char *name, int kind, const js
         return s;
     if (kind == 0) {
         markdown(af.fp, st);
+        markdown_pim(af.fp, st);
     } else if (kind == 1) {
         char *t = json_dumps(st, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
         if (t) {
