@@ -77,14 +77,22 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
                   c->chip_power_W, s->tdp_W, 100 * c->tdp_clock_factor, 100 * (1 / c->tdp_clock_factor - 1));
     }
     c->it_power_W = c->chip_power_W * chips + s->host_power_W * servers;
-    c->wall_power_W = c->it_power_W * site->pue;
-    c->wall_idle_W = (s->idle_W * chips + s->host_power_W * servers) * site->pue;
+    /* a battery device is its own building: no PUE */
+    const double pue = s->battery_J > 0 ? 1.0 : site->pue;
+    c->wall_power_W = c->it_power_W * pue;
+    c->wall_idle_W = (s->idle_W * chips + s->host_power_W * servers) * pue;
     c->avg_wall_power_W = site->utilization * c->wall_power_W + (1 - site->utilization) * c->wall_idle_W;
     double out = r->output_tok_s, in = r->total_tok_s - r->output_tok_s;
     if (out > 0) {
         c->energy_j_per_token = c->wall_power_W / out;
         c->chip_energy_j_per_token = c->chip_power_W * chips / out;
         c->tokens_per_joule = 1.0 / c->energy_j_per_token;
+    }
+
+    /* a battery: the device draws its chip and host power (no building, no PUE) */
+    if (s->battery_J > 0 && out > 0 && c->it_power_W > 0) {
+        c->battery_hours = s->battery_J / c->it_power_W / 3600.0;
+        c->battery_tokens = s->battery_J / c->it_power_W * out;
     }
 
     /* TCO */

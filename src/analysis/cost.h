@@ -39,6 +39,8 @@ typedef struct cost_result {
     double chip_energy_j_per_token;/* chips only */
     double tokens_per_joule;      /* output tokens per wall joule */
     double prefill_share;         /* share of busy time spent in prefill */
+    double battery_tokens;        /* output tokens one battery charge delivers (0: mains powered) */
+    double battery_hours;         /* hours of generation on one charge */
 
     /* TCO */
     double capex_usd;             /* chips + servers + network */

@@ -630,6 +630,7 @@ static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
                 json_object_set_new(o, "decode_tok_s", jr(r.output_tok_s_per_user));
                 json_object_set_new(o, "prefill_tok_s", jr(512 / r.ttft_s));
                 json_object_set_new(o, "joules_per_token", jr(c.known ? c.chip_energy_j_per_token : NAN));
+                json_object_set_new(o, "tokens_per_charge", jr(c.known && c.battery_tokens > 0 ? c.battery_tokens : NAN));
                 if (i == 2)
                     *(flash ? &tok8_flash : &tok8) = r.output_tok_s_per_user;
             }

@@ -88,6 +88,7 @@ typedef struct system {
     double host_link_Bps;          /* chip <-> host, per direction */
     double tdp_W, idle_W;
     double logic_power_cap_W;      /* thermal cap on the logic's dynamic power (3D-stacked logic); 0 = none */
+    double battery_J;              /* battery of a phone or laptop; 0 = mains powered */
     double chip_usd;
 
     /* the server the chips sit in */

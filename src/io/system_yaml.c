@@ -217,7 +217,7 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
 static status_t read_small(const yreader_t *r, struct fy_node *root, system_t *s)
 {
     static const char *const hk[] = {"memory_GB", "link_GBps"};
-    static const char *const pk[] = {"tdp_W", "idle_W", "logic_power_cap_W"};
+    static const char *const pk[] = {"tdp_W", "idle_W", "logic_power_cap_W", "battery_Wh"};
     static const char *const ck[] = {"chip_usd"};
     static const char *const sk[] = {"kernel_overhead_us", "collective_launch_us", "reserved_GB"};
     static const char *const vk[] = {"chips", "host_usd", "host_power_W", "embodied_kgCO2e", "rack_units"};
@@ -242,7 +242,8 @@ static status_t read_small(const yreader_t *r, struct fy_node *root, system_t *s
         TRY(yr_num(r, h, "host", "link_GBps", 0, 0, 0, HUGE_, 1e9, 0, &s->host_link_Bps, NULL));
     }
     if (p) {
-        TRY(yr_check_keys(r, p, "power", pk, 3));
+        TRY(yr_check_keys(r, p, "power", pk, 4));
+        TRY(yr_num(r, p, "power", "battery_Wh", 0, 0, 1, HUGE_, 3600.0, 0, &s->battery_J, NULL));
         TRY(yr_num(r, p, "power", "logic_power_cap_W", 0, 0, 1, HUGE_, 1.0, 0, &s->logic_power_cap_W, NULL));
         TRY(yr_num(r, p, "power", "tdp_W", 0, 0, 1, HUGE_, 1.0, 0, &s->tdp_W, NULL));
         TRY(yr_num(r, p, "power", "idle_W", 0, 0, 0, HUGE_, 1.0, 0, &s->idle_W, NULL));

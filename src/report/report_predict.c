@@ -80,6 +80,10 @@ void report_cost_json(json_t *o, const cost_result_t *c, const site_t *site)
     json_object_set_new(e, "chip_energy_j_per_token", num_or_null(k, c->chip_energy_j_per_token));
     json_object_set_new(e, "prefill_time_share", num_or_null(k, c->prefill_share));
     json_object_set_new(e, "servers", json_integer(c->servers));
+    if (c->battery_tokens > 0) {
+        json_object_set_new(e, "battery_tokens_per_charge", json_real(c->battery_tokens));
+        json_object_set_new(e, "battery_hours", json_real(c->battery_hours));
+    }
     json_object_set_new(o, "energy", e);
     json_t *t = json_object();
     json_object_set_new(t, "site", json_string(site->name));
@@ -290,9 +294,16 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
     if (cr->known) {
         fprintf(f, "energy      %.3f J per output token at the wall (%.3f J at the chips), %.2f tokens per joule\n",
                 cr->energy_j_per_token, cr->chip_energy_j_per_token, cr->tokens_per_joule);
-        fprintf(f, "power       %.0f W per chip (TDP %.0f W%s), %.1f kW for the deployment at the wall (PUE %.2f)\n",
-                cr->chip_power_W, cr->tdp_W, cr->tdp_binds ? ", EXCEEDED: clock capped" : "", cr->wall_power_W / 1e3,
-                site->pue);
+        if (s->battery_J > 0)
+            fprintf(f, "power       %.2f W for the chip (TDP %.0f W%s), %.2f W for the device\n", cr->chip_power_W, cr->tdp_W,
+                    cr->tdp_binds ? ", EXCEEDED: clock capped" : "", cr->wall_power_W);
+        else
+            fprintf(f, "power       %.0f W per chip (TDP %.0f W%s), %.1f kW for the deployment at the wall (PUE %.2f)\n",
+                    cr->chip_power_W, cr->tdp_W, cr->tdp_binds ? ", EXCEEDED: clock capped" : "", cr->wall_power_W / 1e3,
+                    site->pue);
+        if (cr->battery_tokens > 0)
+            fprintf(f, "battery     %.0f output tokens per charge (%.1f hours of generation)\n", cr->battery_tokens,
+                    cr->battery_hours);
         fprintf(f, "cost        $%.3f per million output tokens, $%.3f per million input tokens (site %s, %.0f%% utilization)\n",
                 cr->usd_per_mtok_output, cr->usd_per_mtok_input, site->name, 100 * site->utilization);
         fprintf(f, "            TCO $%.2f per hour: capital $%.2f, energy $%.2f, space $%.2f\n", cr->tco_usd_per_s * 3600,
