@@ -37,6 +37,7 @@ static void fixture(system_t *s, site_t *site, predict_result_t *r, predict_req_
     r->dep.sys = s;
     r->dep.cfg.plan = req->cfg.plan;
     r->dep.gemm_cc = CC_BF16;
+    r->depp = &r->dep;
     /* a static batch: prefill 1 s at 2e14 FLOP and 1e11 bytes; decode steps of 0.1 s with
      * 1e12 FLOP and 1e11 bytes; e2e 4 s (ttft 1 s + 30 steps); 1000 output tok/s, 3000 total */
     r->prefill.cost.time_s = 1.0;

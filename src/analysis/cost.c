@@ -42,9 +42,9 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
     c->known = 1;
 
     /* energy per FLOP: from the file, else the (TDP - idle) / peak upper bound */
-    double e_flop = system_energy_per_flop(s, r->dep.gemm_cc);
+    double e_flop = system_energy_per_flop(s, r->depp->gemm_cc);
     if (e_flop <= 0) {
-        double peak = system_peak_flops(s, r->dep.gemm_cc, NULL);
+        double peak = system_peak_flops(s, r->depp->gemm_cc, NULL);
         e_flop = peak > 0 ? (s->tdp_W - s->idle_W) / peak : 0;
         diag_warn(d, "%s gives no chip.energy_pJ_per_flop: took (TDP - idle) / peak = %.3f pJ per FLOP, an upper bound",
                   s->name, e_flop * 1e12);
@@ -52,8 +52,8 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
 
     /* busy power: decode and prefill phases weighted by their share of time */
     double t_dec = r->decode.cost.time_s, t_pre = r->prefill.cost.time_s;
-    double P_dec = t_dec > 0 ? step_dynamic_J(&r->dep, &r->decode.cost, e_flop, pp) / t_dec : 0;
-    double P_pre = t_pre > 0 ? step_dynamic_J(&r->dep, &r->prefill.cost, e_flop, pp) / t_pre : 0;
+    double P_dec = t_dec > 0 ? step_dynamic_J(r->depp, &r->decode.cost, e_flop, pp) / t_dec : 0;
+    double P_pre = t_pre > 0 ? step_dynamic_J(r->depp, &r->prefill.cost, e_flop, pp) / t_pre : 0;
     double share;
     if (r->steady) {
         /* per output token: decode step time plus the prefill interleaved with it */

@@ -4,6 +4,7 @@
 #include "predict.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +71,13 @@ static double cycle_time(const deploy_t *dep, const placement_t *pl, const step_
         *out = c;
     double paced = m * c.stage_max_s;
     return t > paced ? t : paced;
+}
+
+/* The pipeline cycle of a costed step (as cycle_time computes it). */
+static double cycle_of(const step_cost_t *c, int m)
+{
+    double paced = m * c->stage_max_s;
+    return c->time_s > paced ? c->time_s : paced;
 }
 
 /* Decode step of b_r sequences spread evenly over contexts [c0, c0+span) (span 0: all at c0),
@@ -160,7 +168,7 @@ static int decode_compute_bound(const deploy_t *dep, const placement_t *pl, int 
 status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *req, predict_result_t *r,
                      diag_t *d)
 {
-    memset(r, 0, sizeof *r);
+    memset(r, 0, offsetof(predict_result_t, dep));
     if (req->isl < 1)
         return diag_error(d, NULL, 0, 0, "--isl", "expected an input length >= 1 token, got %d", req->isl);
     if (req->osl < 1)
@@ -172,19 +180,29 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
     status_t st = deploy_setup(&r->dep, m, s, &req->cfg, d);
     if (st != IS_OK)
         return st;
-    const deploy_t *dep = &r->dep;
+    if (m->max_context > 0 && (double)req->isl + req->osl > m->max_context)
+        diag_warn(d, "isl + osl = %d exceeds the model's max_position_embeddings %d", req->isl + req->osl, m->max_context);
+    predict_eval(&r->dep, req, -1, 1, r, d);
+    return IS_OK;
+}
+
+void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int extras, predict_result_t *r,
+                  diag_t *d)
+{
+    memset(r, 0, offsetof(predict_result_t, dep));
+    r->depp = dep;
+    const model_t *m = dep->model;
+    const system_t *s = dep->sys;
     const int dp = req->cfg.plan.dp, pp = req->cfg.plan.pp;
     const int isl = req->isl, osl = req->osl, chunk = req->prefill_chunk;
     const double ctx_max = (double)isl + osl;
-
-    if (m->max_context > 0 && ctx_max > m->max_context)
-        diag_warn(d, "isl + osl = %.0f exceeds the model's max_position_embeddings %d", ctx_max, m->max_context);
 
     r->params_total = model_params_total(m);
     r->params_active = model_params_active(m);
     r->kv_bytes_per_token = model_kv_bytes_per_token(m, &req->cfg.kv);
 
-    int max_r = predict_max_batch(dep, ctx_max, chunk, isl);
+    if (max_r < 0)
+        max_r = predict_max_batch(dep, ctx_max, chunk, isl);
     r->max_batch = max_r * dp;
     int b_r;
     if (req->batch == 0) {
@@ -261,14 +279,16 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
     } else {
         r->ttft_s = prefill_static(dep, pl, b_r, isl, chunk, &r->prefill.cost);
         r->prefill.step_s = r->prefill.cost.time_s;
-        double sum = 0;
-        int k = osl > 1 ? (osl - 1 < DECODE_SAMPLES ? osl - 1 : DECODE_SAMPLES) : 1;
-        for (int j = 0; j < k; j++) {
-            double ctx = isl + (k > 1 ? j * (span - 1) / (k - 1.0) : 0);
-            sum += decode_step(dep, pl, b_r, ctx, 0, mbs, NULL);
-        }
-        r->tpot_s = sum / k;
-        r->decode.step_s = decode_step(dep, pl, b_r, isl + span / 2, 0, mbs, &r->decode.cost);
+        /* mean decode step over contexts isl .. isl+osl-2: Simpson's rule on the ends and the
+         * middle (exact for costs linear or quadratic in context) */
+        double a = isl, b = isl + (span > 1 ? span - 1 : 0);
+        double fa = decode_step(dep, pl, b_r, a, 0, mbs, NULL);
+        double fm = b > a ? decode_step(dep, pl, b_r, 0.5 * (a + b), 0, mbs, &r->decode.cost) : fa;
+        double fb = b > a ? decode_step(dep, pl, b_r, b, 0, mbs, NULL) : fa;
+        r->tpot_s = (fa + 4 * fm + fb) / 6;
+        if (!(b > a))
+            decode_step(dep, pl, b_r, a, 0, mbs, &r->decode.cost);
+        r->decode.step_s = r->decode.cost.time_s > 0 ? cycle_of(&r->decode.cost, mbs) : fm;
         r->e2e_s = r->ttft_s + (osl - 1) * r->tpot_s;
         r->output_tok_s = (double)r->batch * osl / r->e2e_s;
         r->total_tok_s = (double)r->batch * (isl + osl) / r->e2e_s;
@@ -299,6 +319,8 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
     r->prefill.intensity = intensity(dep, &r->prefill.cost);
     r->ridge_flop_per_byte = system_peak_flops(s, dep->gemm_cc, NULL) / s->tier[0].bw_Bps;
 
+    if (!extras)
+        return;
     /* smallest batch at which a decode step's weight GEMMs turn compute-bound: costed at
      * context 1, so that KV-cache reads (memory-bound at any batch) do not mask the crossing */
     double ctx_mid = 1;
@@ -322,7 +344,6 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
             r->compute_bound_batch = hi;
         }
     }
-    return IS_OK;
 }
 
 int predict_fewest_chips(const model_t *m, const system_t *s, const deploy_cfg_t *cfg, int isl, int osl,

@@ -38,7 +38,7 @@ typedef struct phase_cost {
 } phase_cost_t;
 
 typedef struct predict_result {
-    deploy_t dep;          /* the deployment the figures belong to */
+    const deploy_t *depp;  /* the deployment the figures belong to (&dep after predict_run) */
     int fits;              /* weights + KV + workspace fit in memory */
     char reason[512];      /* why not, and what to do */
     int steady;            /* scenario used */
@@ -66,6 +66,8 @@ typedef struct predict_result {
     int wear_tier;                 /* -1: none */
     double wear_write_Bps;         /* bytes written per second per chip to that tier */
     double wear_lifetime_s;        /* capacity x P/E cycles / write rate (0 when endurance unknown) */
+
+    deploy_t dep;                  /* predict_run's deployment (large: kept last, never cleared per point) */
 } predict_result_t;
 
 void predict_req_default(predict_req_t *r, const model_t *m);
@@ -74,6 +76,13 @@ void predict_req_default(predict_req_t *r, const model_t *m);
  * plan (message in d).  Warnings go to d. */
 status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *req, predict_result_t *r,
                      diag_t *d);
+
+/* The prediction on an already set-up deployment (dep must match req->cfg): what search
+ * calls per design point.  max_r: the largest per-replica batch at isl + osl when known
+ * (-1: computed here).  extras: also the compute-bound batch (predict's report).
+ * Does not allocate; r->depp = dep. */
+void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int extras, predict_result_t *r,
+                  diag_t *d);
 
 /* The fewest chips (a power of two, at most max_chips) on which m fits with at least one
  * request of isl + osl tokens: TP inside the innermost interconnect domain (up to the

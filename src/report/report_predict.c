@@ -46,7 +46,7 @@ static json_t *phase_json(const predict_result_t *r, const phase_cost_t *ph)
     json_t *b = json_object();
     for (int k = 0; k < BOUND_COUNT; k++)
         if (ph->cost.by_bound[k] > 0)
-            json_object_set_new(b, engine_bound_name(&r->dep, k, name, sizeof name), json_real(ph->cost.by_bound[k]));
+            json_object_set_new(b, engine_bound_name(r->depp, k, name, sizeof name), json_real(ph->cost.by_bound[k]));
     json_object_set_new(o, "by_bound", b);
     json_object_set_new(o, "flops_per_chip", json_real(ph->cost.flops));
     json_object_set_new(o, "arithmetic_intensity_flop_per_byte", json_real(ph->intensity));
@@ -157,7 +157,7 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(pr, "embeddings", json_string(req->cfg.embed.name));
     json_object_set_new(pr, "kv", json_string(req->cfg.kv.name));
     json_object_set_new(pr, "act", json_string(req->cfg.act.name));
-    json_object_set_new(pr, "gemm_compute", json_string(compute_class_names[r->dep.gemm_cc]));
+    json_object_set_new(pr, "gemm_compute", json_string(compute_class_names[r->depp->gemm_cc]));
     json_object_set_new(o, "precision", pr);
 
     json_t *wl = json_object();
@@ -209,9 +209,9 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     for (int i = 0; i < s->n_tiers; i++) {
         json_t *t = json_object();
         json_object_set_new(t, "name", json_string(s->tier[i].name));
-        json_object_set_new(t, "sustained_Bps", json_real(r->dep.tier_bw[i]));
-        json_object_set_new(t, "inflight_needed_bytes", json_real(r->dep.inflight_need_B[i]));
-        json_object_set_new(t, "inflight_held_on_chip", json_boolean(r->dep.inflight_held[i]));
+        json_object_set_new(t, "sustained_Bps", json_real(r->depp->tier_bw[i]));
+        json_object_set_new(t, "inflight_needed_bytes", json_real(r->depp->inflight_need_B[i]));
+        json_object_set_new(t, "inflight_held_on_chip", json_boolean(r->depp->inflight_held[i]));
         json_array_append_new(tiers, t);
     }
     json_object_set_new(o, "latency_hiding", tiers);
@@ -239,7 +239,7 @@ static void phase_text(FILE *f, const predict_result_t *r, const char *title, co
     for (int k = 0; k < BOUND_COUNT; k++)
         t += ph->cost.by_bound[k];
     fprintf(f, "\n%s: %s, bound by %s\n", title, fmt_time(ph->step_s, b1, sizeof b1),
-            engine_bound_name(&r->dep, dominant_bound(&ph->cost), name, sizeof name));
+            engine_bound_name(r->depp, dominant_bound(&ph->cost), name, sizeof name));
     fprintf(f, "  %-22s %10s %6s    %-24s %10s %6s\n", "by operator", "time", "share", "by bound", "time", "share");
     int ops[OP_COUNT], no = 0, bs[BOUND_COUNT], nb = 0;
     for (int k = 0; k < OP_COUNT; k++)
@@ -262,7 +262,7 @@ static void phase_text(FILE *f, const predict_result_t *r, const char *title, co
         else
             fprintf(f, "  %-22s %10s %6s", "", "", "");
         if (i < nb)
-            fprintf(f, "    %-24s %10s %5.1f%%", engine_bound_name(&r->dep, bs[i], name, sizeof name),
+            fprintf(f, "    %-24s %10s %5.1f%%", engine_bound_name(r->depp, bs[i], name, sizeof name),
                     fmt_time(ph->cost.by_bound[bs[i]], c, sizeof c), t > 0 ? 100.0 * ph->cost.by_bound[bs[i]] / t : 0);
         fprintf(f, "\n");
     }
@@ -278,7 +278,7 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
     fprintf(f, "%s on %d x %s (TP %d, PP %d, EP %d, DP %d)\n", m->name, p->chips, s->name, p->tp, p->pp, p->ep, p->dp);
     fprintf(f, "precision   weights %s, experts %s, KV %s, activations %s (GEMMs at %s rate)\n",
             req->cfg.weights.name, req->cfg.experts.name, req->cfg.kv.name, req->cfg.act.name,
-            compute_class_names[r->dep.gemm_cc]);
+            compute_class_names[r->depp->gemm_cc]);
     fprintf(f, "model       %s parameters, %s active per token; KV cache %s per token\n",
             fmt_count(r->params_total, a, sizeof a), fmt_count(r->params_active, b, sizeof b),
             fmt_bytes(r->kv_bytes_per_token, c, sizeof c));
