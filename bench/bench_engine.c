@@ -6,6 +6,9 @@
  *   make bench
  */
 #include "../src/analysis/predict.h"
+#include "../src/analysis/search.h"
+#include "../src/io/site_yaml.h"
+#include <unistd.h>
 #include "../src/io/catalog.h"
 #include "../src/io/model_config.h"
 #include "../src/io/system_yaml.h"
@@ -123,5 +126,36 @@ int main(void)
         t1 = now();
     } while (t1 - t0 < 1.0);
     printf("predict_run (llama-3.1-70b, 8 x h100-sxm, batch max): %.1f us per prediction\n", (t1 - t0) / n * 1e6);
+
+    /* search: full design points (deployment x workload, with TTFT, TPOT, throughput, fit and cost) */
+    static site_t site;
+    char path[4096];
+    if (catalog_resolve(CATALOG_SITES, "us-average", path, sizeof path, &d) || site_load(path, &site, &d))
+        return 1;
+    static search_space_t sp;
+    sp.model = &m;
+    sp.systems[0] = &s;
+    sp.n_systems = 1;
+    sp.chips[0] = 8, sp.chips[1] = 16, sp.n_chips = 2;
+    precision_parse("fp8", &sp.weights[0]);
+    precision_parse("fp8", &sp.kv[0]);
+    sp.n_weights = sp.n_kv = 1;
+    sp.isl[0] = 1024, sp.isl[1] = 4096, sp.n_isl = 2;
+    sp.osl[0] = 128, sp.osl[1] = 1024, sp.n_osl = 2;
+    for (int i = 0; i < 512; i++)
+        sp.batch[i] = i + 1;
+    sp.n_batch = 512;
+    sp.site = &site;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    for (int t = 1; t <= cores; t = t == 1 && cores > 1 ? (int)cores : t + (int)cores) {
+        sp.threads = t;
+        static search_result_t sr;
+        diag_clear(&d);
+        if (search_run(&sp, &sr, &d) != IS_OK)
+            return 1;
+        printf("search (llama-3.1-70b, h100-sxm, %zu points): %.0f points/s on %d thread%s (%.0f per core)\n", sr.n_points,
+               sr.points_per_s, t, t > 1 ? "s" : "", sr.points_per_s / t);
+        search_free(&sr);
+    }
     return 0;
 }

@@ -156,6 +156,19 @@ grep -q "^## Verdicts" "$tmp/study/report.md" && ok || bad "report has verdicts"
 expect 2 "study unknown" -- "$BIN" study papr
 same_err 'infersim: error: study: expected "paper" (infersim study paper --out DIR)' "study unknown"
 
+# search: the JSON contract, ranges, the frontier SVG, bad values
+expect 0 "search" -- "$BIN" search --model llama-3.1-70b --systems h100-sxm,h200 --chips 4..8:x2 --batch 1,16,max --isl 1024 --osl 128 --ttft-max 2 --json --svg "$tmp/front.svg"
+for k in evaluated feasible infeasible frontier top wall_s points_per_s; do jq_true "has(\"$k\")" "search key $k"; done
+jq_true '.evaluated == .feasible + ([.infeasible[]] | add)' "search counts add up"
+jq_true '(.top[0].design | has("tp")) and (.top[0].outputs | has("ttft_s"))' "search points carry design and outputs"
+if xmllint --noout "$tmp/front.svg" 2>"$tmp/x"; then ok; else bad "search svg"; cat "$tmp/x"; fi
+expect 0 "search csv" -- "$BIN" search --model llama-3.1-8b --systems h100-sxm --chips 1,2 --csv --frontier-only
+head -n 1 "$tmp/out" | grep -q "^system,chips,tp,pp,ep,dp," && ok || bad "search csv header"
+expect 2 "search empty range" -- "$BIN" search --model llama-3.1-8b --systems h100-sxm --chips 8..4
+same_err 'infersim: error: --chips: empty range 8..4: the end is below the start' "search empty range"
+expect 2 "search objective" -- "$BIN" search --model llama-3.1-8b --systems h100-sxm --objective tpot
+same_err 'infersim: error: --objective: unknown field "tpot"; did you mean "tpot_s"?' "search objective"
+
 # every preset number carries a source
 if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml "$top"/data/paper/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 

@@ -46,5 +46,6 @@ int cmd_validate(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_study(int argc, char **argv);
+int cmd_search(int argc, char **argv);
 
 #endif

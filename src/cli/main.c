@@ -121,6 +121,7 @@ static void usage(FILE *f)
             "  calibrate measure this machine and write a system file for it\n"
             "  measure   run a real transformer on this CPU and compare with the prediction\n"
             "  study     study paper: the claims of Ma & Patterson (2026) against the model\n"
+            "  search    design-space search: every deployment x workload, top N, Pareto frontier\n"
             "\n"
             "  infersim COMMAND --help   options of a command\n"
             "  infersim --version\n"
@@ -154,9 +155,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "calibrate")) return cmd_calibrate(argc - 1, argv + 1);
     if (!strcmp(cmd, "measure")) return cmd_measure(argc - 1, argv + 1);
     if (!strcmp(cmd, "study")) return cmd_study(argc - 1, argv + 1);
+    if (!strcmp(cmd, "search")) return cmd_search(argc - 1, argv + 1);
     static const char *const cmds[] = {"predict", "models", "systems", "sites", "show", "validate", "calibrate", "measure",
-                                       "study"};
-    const char *near = diag_near_match(cmd, cmds, 9);
+                                       "study", "search"};
+    const char *near = diag_near_match(cmd, cmds, 10);
     fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     return EXIT_INPUT;

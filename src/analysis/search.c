@@ -1,0 +1,419 @@
+/*
+ * search.c — enumerate deployments, evaluate workloads in parallel, rank, Pareto (search.h).
+ */
+#include "search.h"
+
+#include "cost.h"
+#include "predict.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const search_reason_names[SR_COUNT] = {
+#define X(e, s) s,
+    SEARCH_REASONS(X)
+#undef X
+};
+const char *const search_field_names[F_COUNT] = {
+#define X(e, s, d) s,
+    SEARCH_FIELDS(X)
+#undef X
+};
+const int search_field_sense[F_COUNT] = {
+#define X(e, s, d) d,
+    SEARCH_FIELDS(X)
+#undef X
+};
+
+int search_field_by_name(const char *name)
+{
+    for (int i = 0; i < F_COUNT; i++)
+        if (!strcmp(name, search_field_names[i]))
+            return i;
+    return -1;
+}
+
+/* One deployment of the space. */
+typedef struct dspec {
+    uint16_t system, chips, tp, pp, ep, dp;
+    uint8_t w, kv;
+} dspec_t;
+
+typedef struct job {
+    const search_space_t *sp;
+    const dspec_t *deps;
+    size_t n_deps, per_dep;      /* workloads per deployment */
+    search_point_t *points;
+    atomic_size_t next, done;
+    size_t count[64][SR_COUNT];   /* per worker, merged at the end */
+} job_t;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static search_reason_t plan_reason(const diag_t *d)
+{
+    if (!strcmp(d->field, "--tp"))
+        return strstr(d->message, "KV heads") ? SR_PLAN_KV : SR_PLAN_HEADS;
+    if (!strcmp(d->field, "--ep"))
+        return SR_PLAN_EP;
+    if (!strcmp(d->field, "--pp"))
+        return SR_PLAN_PP;
+    if (!strcmp(d->field, "interconnect"))
+        return SR_PLAN_DOMAIN;
+    return SR_PLAN_OTHER;
+}
+
+static void cfg_of(const search_space_t *sp, const dspec_t *ds, deploy_cfg_t *c)
+{
+    deploy_cfg_default(c, sp->model);
+    c->plan = (plan_t){ds->chips, ds->tp, ds->pp, ds->ep, ds->dp};
+    c->weights = sp->weights[ds->w];
+    c->experts = c->weights;
+    c->embed = deploy_embed_precision(&c->weights);
+    compute_class_t wc = c->weights.cc;
+    if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
+        c->act = c->weights;
+    c->kv = sp->kv[ds->kv];
+}
+
+typedef struct worker {
+    job_t *job;
+    int id;
+    deploy_t *dep;
+    predict_result_t *pr;
+} worker_t;
+
+static void eval_deployment(worker_t *w, size_t di)
+{
+    job_t *j = w->job;
+    const search_space_t *sp = j->sp;
+    const dspec_t *ds = &j->deps[di];
+    const system_t *s = sp->systems[ds->system];
+    search_point_t *pts = j->points + di * j->per_dep;
+    size_t *count = j->count[w->id];
+    deploy_cfg_t cfg;
+    cfg_of(sp, ds, &cfg);
+    diag_t d;
+    diag_clear(&d);
+    status_t st = deploy_setup(w->dep, sp->model, s, &cfg, &d);
+    search_reason_t bad = st == IS_OK ? SR_OK : plan_reason(&d);
+    size_t k = 0;
+    for (int a = 0; a < sp->n_isl; a++)
+        for (int b = 0; b < sp->n_osl; b++) {
+            int max_r = -1;
+            if (bad == SR_OK)
+                max_r = predict_max_batch(w->dep, (double)sp->isl[a] + sp->osl[b], 8192, sp->isl[a]);
+            for (int c = 0; c < sp->n_batch; c++, k++) {
+                search_point_t *p = &pts[k];
+                memset(p, 0, sizeof *p);
+                p->system = ds->system;
+                p->chips = ds->chips;
+                p->tp = ds->tp;
+                p->pp = ds->pp;
+                p->ep = ds->ep;
+                p->dp = ds->dp;
+                p->weights = ds->w;
+                p->kv = ds->kv;
+                p->isl = (uint32_t)sp->isl[a];
+                p->osl = (uint32_t)sp->osl[b];
+                p->batch = (uint32_t)sp->batch[c];
+                p->f[F_CHIPS] = ds->chips;
+                if (bad != SR_OK) {
+                    p->reason = (uint8_t)bad;
+                    count[bad]++;
+                    continue;
+                }
+                predict_req_t req;
+                memset(&req, 0, sizeof req);
+                req.cfg = cfg;
+                req.batch = sp->batch[c];
+                req.isl = sp->isl[a];
+                req.osl = sp->osl[b];
+                req.prefill_chunk = 8192;
+                predict_eval(w->dep, &req, max_r, 0, w->pr, NULL);
+                const predict_result_t *r = w->pr;
+                cost_result_t cr;
+                cost_compute(r, &req, s, sp->site, &cr, NULL);
+                p->batch = (uint32_t)r->batch;
+                p->steady = (uint8_t)r->steady;
+                p->f[F_TTFT] = (float)r->ttft_s;
+                p->f[F_TPOT] = (float)r->tpot_s;
+                p->f[F_E2E] = (float)r->e2e_s;
+                p->f[F_TOK_S] = (float)r->output_tok_s;
+                p->f[F_TOK_S_USER] = (float)r->output_tok_s_per_user;
+                p->f[F_TOK_S_CHIP] = (float)r->output_tok_s_per_chip;
+                p->f[F_USD] = cr.known ? (float)cr.usd_per_mtok_output : NAN;
+                p->f[F_J] = cr.known ? (float)cr.energy_j_per_token : NAN;
+                p->f[F_G] = cr.known ? (float)cr.gco2e_per_mtok : NAN;
+                p->f[F_POWER] = cr.known ? (float)cr.wall_power_W : NAN;
+                search_reason_t why = SR_OK;
+                if (!r->fits)
+                    why = SR_MEMORY;
+                else if (sp->ttft_max_s > 0 && r->ttft_s > sp->ttft_max_s)
+                    why = SR_TTFT;
+                else if (sp->tpot_max_s > 0 && r->tpot_s > sp->tpot_max_s)
+                    why = SR_TPOT;
+                else if (sp->power_max_w > 0 && !(cr.known && cr.wall_power_W <= sp->power_max_w))
+                    why = SR_POWER;
+                else if (sp->usd_per_mtok_max > 0 && !(cr.known && cr.usd_per_mtok_output <= sp->usd_per_mtok_max))
+                    why = SR_COST;
+                p->reason = (uint8_t)why;
+                count[why]++;
+            }
+        }
+}
+
+static void *worker_main(void *v)
+{
+    worker_t *w = v;
+    job_t *j = w->job;
+    for (;;) {
+        size_t di = atomic_fetch_add(&j->next, 1);
+        if (di >= j->n_deps)
+            break;
+        eval_deployment(w, di);
+        atomic_fetch_add(&j->done, 1);
+    }
+    return NULL;
+}
+
+/* Divisors of n in increasing order; returns their count. */
+static int divisors(int n, int *out, int max)
+{
+    int k = 0;
+    for (int i = 1; i <= n && k < max; i++)
+        if (n % i == 0)
+            out[k++] = i;
+    return k;
+}
+
+static void progress(const job_t *j, double t0, int final)
+{
+    size_t done = atomic_load(&j->done);
+    double f = j->n_deps ? (double)done / j->n_deps : 1;
+    double el = now() - t0, eta = f > 0 ? el * (1 - f) / f : 0;
+    int bar = (int)(30 * f);
+    fprintf(stderr, "\r[%.*s%*s] %3.0f%%  %zu of %zu deployments  %.1f s, ETA %.1f s%s", bar,
+            "==============================", 30 - bar, "", 100 * f, done, j->n_deps, el, final ? 0.0 : eta,
+            final ? "\n" : "");
+    fflush(stderr);
+}
+
+status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
+{
+    memset(r, 0, sizeof *r);
+    if (sp->n_systems < 1 || sp->n_chips < 1 || sp->n_weights < 1 || sp->n_kv < 1 || sp->n_isl < 1 || sp->n_osl < 1 ||
+        sp->n_batch < 1)
+        return diag_error(d, NULL, 0, 0, NULL, "the search space is empty: every dimension needs at least one value");
+    const model_t *m = sp->model;
+    /* enumerate deployments: count, then fill */
+    size_t n = 0, cap = 1024;
+    dspec_t *deps = malloc(sizeof *deps * cap);
+    if (!deps)
+        return diag_error(d, NULL, 0, 0, NULL, "out of memory");
+    for (int si = 0; si < sp->n_systems; si++)
+        for (int ci = 0; ci < sp->n_chips; ci++) {
+            int c = sp->chips[ci], tps[256], ntp = divisors(c, tps, 256);
+            for (int a = 0; a < ntp; a++) {
+                int rest = c / tps[a], pps[256], npp = divisors(rest, pps, 256);
+                for (int b = 0; b < npp; b++) {
+                    int tp = tps[a], pp = pps[b], dp = rest / pp;
+                    int eps[3] = {1, tp, tp * dp}, nep = m->n_experts > 0 ? 3 : 1;
+                    for (int e = 0; e < nep; e++) {
+                        if (e > 0 && (eps[e] == 1 || eps[e] == eps[e - 1] || (e == 2 && eps[2] == eps[0])))
+                            continue;
+                        for (int w = 0; w < sp->n_weights; w++)
+                            for (int k = 0; k < sp->n_kv; k++) {
+                                if (n == cap) {
+                                    cap *= 2;
+                                    dspec_t *nd = realloc(deps, sizeof *deps * cap);
+                                    if (!nd) {
+                                        free(deps);
+                                        return diag_error(d, NULL, 0, 0, NULL, "out of memory");
+                                    }
+                                    deps = nd;
+                                }
+                                deps[n++] = (dspec_t){(uint16_t)si, (uint16_t)c, (uint16_t)tp, (uint16_t)pp,
+                                                      (uint16_t)eps[e], (uint16_t)dp, (uint8_t)w, (uint8_t)k};
+                            }
+                    }
+                }
+            }
+        }
+    size_t per = (size_t)sp->n_isl * sp->n_osl * sp->n_batch;
+    if (n > 0 && per > (size_t)200000000 / n) {
+        free(deps);
+        return diag_error(d, NULL, 0, 0, NULL, "the space holds %zu x %zu points, more than 200 million: narrow a range",
+                          n, per);
+    }
+    r->points = malloc(sizeof *r->points * (n * per + 1));
+    if (!r->points) {
+        free(deps);
+        return diag_error(d, NULL, 0, 0, NULL, "out of memory for %zu points", n * per);
+    }
+    r->n_points = n * per;
+    r->n_deployments = n;
+
+    job_t *j = calloc(1, sizeof *j);
+    int nt = sp->threads;
+    if (nt <= 0) {
+        long on = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = on > 0 ? (int)on : 1;
+    }
+    if (nt > 64)
+        nt = 64;
+    worker_t wk[64];
+    pthread_t tid[64];
+    int started = 0;
+    if (!j)
+        goto nomem;
+    j->sp = sp;
+    j->deps = deps;
+    j->n_deps = n;
+    j->per_dep = per;
+    j->points = r->points;
+    for (int i = 0; i < nt; i++) {
+        wk[i].job = j;
+        wk[i].id = i;
+        wk[i].dep = malloc(sizeof(deploy_t));
+        wk[i].pr = malloc(sizeof(predict_result_t));
+        if (!wk[i].dep || !wk[i].pr) {
+            free(wk[i].dep);
+            free(wk[i].pr);
+            nt = i;
+            break;
+        }
+    }
+    if (nt == 0)
+        goto nomem;
+    double t0 = now();
+    for (int i = 1; i < nt; i++)
+        if (pthread_create(&tid[i], NULL, worker_main, &wk[i]) == 0)
+            started = i;
+        else
+            break;
+    if (sp->progress && isatty(2)) {
+        /* the caller's thread draws the bar, then works too */
+        while (atomic_load(&j->next) < n) {
+            progress(j, t0, 0);
+            struct timespec ts = {0, 100000000};
+            nanosleep(&ts, NULL);
+            if (started == 0)
+                break;
+        }
+    }
+    worker_main(&wk[0]);
+    for (int i = 1; i <= started; i++)
+        pthread_join(tid[i], NULL);
+    if (sp->progress && isatty(2))
+        progress(j, t0, 1);
+    r->wall_s = now() - t0;
+    r->points_per_s = r->wall_s > 0 ? r->n_points / r->wall_s : 0;
+    for (int i = 0; i < nt; i++)
+        for (int k = 0; k < SR_COUNT; k++)
+            r->count[k] += j->count[i][k];
+    for (int i = 0; i < nt; i++) {
+        free(wk[i].dep);
+        free(wk[i].pr);
+    }
+    free(j);
+    free(deps);
+    return IS_OK;
+nomem:
+    free(j);
+    free(deps);
+    free(r->points);
+    r->points = NULL;
+    return diag_error(d, NULL, 0, 0, NULL, "out of memory");
+}
+
+void search_free(search_result_t *r)
+{
+    free(r->points);
+    r->points = NULL;
+}
+
+/* ---- ranking ---- */
+
+typedef struct sort_ctx {
+    const search_point_t *p;
+    int fx, fy;
+} sort_ctx_t;
+
+static _Thread_local sort_ctx_t sctx;
+
+/* better-first on fx, then on fy, then by index */
+static int cmp_frontier(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, k = *(const size_t *)b;
+    double xi = search_field_sense[sctx.fx] * sctx.p[i].f[sctx.fx], xk = search_field_sense[sctx.fx] * sctx.p[k].f[sctx.fx];
+    if (xi != xk)
+        return xi > xk ? -1 : 1;
+    double yi = search_field_sense[sctx.fy] * sctx.p[i].f[sctx.fy], yk = search_field_sense[sctx.fy] * sctx.p[k].f[sctx.fy];
+    if (yi != yk)
+        return yi > yk ? -1 : 1;
+    return i < k ? -1 : i > k;
+}
+
+size_t search_frontier(const search_result_t *r, search_field_t fx, search_field_t fy, size_t *out, size_t max)
+{
+    size_t nf = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fx]) && isfinite(r->points[i].f[fy]))
+            nf++;
+    size_t *idx = malloc(sizeof *idx * (nf + 1));
+    if (!idx)
+        return 0;
+    nf = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fx]) && isfinite(r->points[i].f[fy]))
+            idx[nf++] = i;
+    sctx = (sort_ctx_t){r->points, fx, fy};
+    qsort(idx, nf, sizeof *idx, cmp_frontier);
+    /* sweep from the best x: keep a point when its y beats every point with a better x */
+    size_t k = 0;
+    double best = -INFINITY;
+    for (size_t i = 0; i < nf; i++) {
+        double y = search_field_sense[fy] * r->points[idx[i]].f[fy];
+        if (y > best) {
+            best = y;
+            if (k < max)
+                out[k] = idx[i];
+            k++;
+        }
+    }
+    free(idx);
+    return k < max ? k : max;
+}
+
+size_t search_top(const search_result_t *r, search_field_t f, size_t *out, size_t n)
+{
+    size_t nf = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[f]))
+            nf++;
+    size_t *idx = malloc(sizeof *idx * (nf + 1));
+    if (!idx)
+        return 0;
+    nf = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[f]))
+            idx[nf++] = i;
+    sctx = (sort_ctx_t){r->points, f, f};
+    qsort(idx, nf, sizeof *idx, cmp_frontier);
+    size_t k = nf < n ? nf : n;
+    memcpy(out, idx, sizeof *idx * k);
+    free(idx);
+    return k;
+}

@@ -1,0 +1,122 @@
+/*
+ * search.h — design-space search: every deployment (system x chips x TP/PP/EP/DP
+ * factorisation x weight and KV precision) against every workload (ISL x OSL x batch),
+ * with memory-fit and SLO constraints, a top-N by any objective and the Pareto frontier
+ * over two.
+ *
+ * The work is split so the inner loop is cheap: a worker sets up one deployment
+ * (deploy_setup, the collective plans, the largest batch per ISL/OSL) and then evaluates
+ * all its workloads with predict_eval and cost_compute, which do not allocate.  Workers
+ * take deployments from an atomic counter and write each point at its own index, so the
+ * output is identical for any thread count.
+ *
+ * Ownership: search_run() allocates r->points; search_free() releases them.  The space
+ * borrows its model, systems and site.
+ */
+#ifndef INFERSIM_SEARCH_H
+#define INFERSIM_SEARCH_H
+
+#include "../core/diag.h"
+#include "../core/model.h"
+#include "../core/precision.h"
+#include "../core/site.h"
+#include "../core/system.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SEARCH_MAX_SYSTEMS 32
+#define SEARCH_MAX_VALUES 4096
+
+/* Why a point is not feasible (SR_: unistd.h already defines R_OK). X-macro keeps the names in step. */
+#define SEARCH_REASONS(X)                        \
+    X(SR_OK, "feasible")                          \
+    X(SR_PLAN_HEADS, "plan: tp does not divide the heads") \
+    X(SR_PLAN_KV, "plan: tp and the KV heads")    \
+    X(SR_PLAN_EP, "plan: ep and the experts")     \
+    X(SR_PLAN_PP, "plan: pp exceeds the layers")  \
+    X(SR_PLAN_DOMAIN, "plan: group exceeds the interconnect") \
+    X(SR_PLAN_OTHER, "plan: other")               \
+    X(SR_MEMORY, "does not fit in memory")        \
+    X(SR_TTFT, "TTFT above the limit")            \
+    X(SR_TPOT, "TPOT above the limit")            \
+    X(SR_POWER, "power above the limit")          \
+    X(SR_COST, "cost above the limit")
+
+typedef enum search_reason {
+#define X(e, s) e,
+    SEARCH_REASONS(X)
+#undef X
+    SR_COUNT
+} search_reason_t;
+extern const char *const search_reason_names[SR_COUNT];
+
+/* The outputs a point carries, usable as objectives. */
+#define SEARCH_FIELDS(X)                                   \
+    X(F_TTFT, "ttft_s", -1)                                \
+    X(F_TPOT, "tpot_s", -1)                                \
+    X(F_E2E, "e2e_s", -1)                                  \
+    X(F_TOK_S, "output_tok_s", +1)                         \
+    X(F_TOK_S_USER, "output_tok_s_per_user", +1)           \
+    X(F_TOK_S_CHIP, "output_tok_s_per_chip", +1)           \
+    X(F_USD, "usd_per_mtok_output", -1)                    \
+    X(F_J, "energy_j_per_token", -1)                       \
+    X(F_G, "gco2e_per_mtok", -1)                           \
+    X(F_POWER, "avg_power_w", -1)                          \
+    X(F_CHIPS, "chips", -1)
+
+typedef enum search_field {
+#define X(e, s, d) e,
+    SEARCH_FIELDS(X)
+#undef X
+    F_COUNT
+} search_field_t;
+extern const char *const search_field_names[F_COUNT];
+extern const int search_field_sense[F_COUNT]; /* +1: more is better; -1: less is better */
+
+typedef struct search_space {
+    const model_t *model;
+    int n_systems;
+    const system_t *systems[SEARCH_MAX_SYSTEMS];
+    int n_chips, chips[SEARCH_MAX_VALUES];
+    int n_weights, n_kv;
+    precision_t weights[16], kv[16];
+    int n_isl, isl[SEARCH_MAX_VALUES], n_osl, osl[SEARCH_MAX_VALUES];
+    int n_batch, batch[SEARCH_MAX_VALUES];   /* 0 = the largest that fits (steady state) */
+    double ttft_max_s, tpot_max_s;           /* 0 = no limit */
+    double power_max_w, usd_per_mtok_max;    /* 0 = no limit */
+    const site_t *site;
+    int threads;                             /* 0 = all online CPUs */
+    int progress;                            /* draw a progress bar on stderr */
+} search_space_t;
+
+typedef struct search_point {
+    uint16_t system, chips, tp, pp, ep, dp;
+    uint8_t weights, kv, reason, steady;
+    uint32_t isl, osl, batch;
+    float f[F_COUNT];                        /* the outputs, indexed by search_field_t */
+} search_point_t;
+
+typedef struct search_result {
+    size_t n_points;                         /* evaluated design points (pruned plans included) */
+    search_point_t *points;                  /* in index order, whatever the thread count */
+    size_t n_deployments;
+    size_t count[SR_COUNT];                   /* points by reason (count[SR_OK] = feasible) */
+    double wall_s, points_per_s;
+} search_result_t;
+
+/* Enumerate and evaluate the space. */
+status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d);
+void search_free(search_result_t *r);
+
+/* The feasible points on the Pareto frontier of fields fx and fy (each in its own sense),
+ * as indices into r->points, sorted by fx; returns the count (out holds up to max). */
+size_t search_frontier(const search_result_t *r, search_field_t fx, search_field_t fy, size_t *out, size_t max);
+
+/* The best n feasible points by one field (ties broken by index); returns the count. */
+size_t search_top(const search_result_t *r, search_field_t f, size_t *out, size_t n);
+
+/* A field by name (-1 if none). */
+int search_field_by_name(const char *name);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * test_search.c — the design-space search: its frontier on hand-made points, pruning
+ * reasons counted, identical results for any thread count, and agreement with predict.
+ */
+#include "testutil.h"
+
+#include "../src/analysis/predict.h"
+#include "../src/analysis/search.h"
+#include "../src/io/site_yaml.h"
+
+#include <stdlib.h>
+
+static model_t M;
+static system_t S;
+static site_t SITE;
+
+static void space(search_space_t *sp)
+{
+    memset(sp, 0, sizeof *sp);
+    load_model("llama-3.1-70b", &M);
+    load_system("h100-sxm", &S);
+    char path[4096];
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(catalog_resolve(CATALOG_SITES, "us-average", path, sizeof path, &d), IS_OK);
+    assert_int_equal(site_load(path, &SITE, &d), IS_OK);
+    sp->model = &M;
+    sp->systems[0] = &S;
+    sp->n_systems = 1;
+    sp->chips[0] = 8;
+    sp->chips[1] = 6;
+    sp->n_chips = 2;
+    precision_parse("fp8", &sp->weights[0]);
+    precision_parse("fp8", &sp->kv[0]);
+    sp->n_weights = sp->n_kv = 1;
+    sp->isl[0] = 1024;
+    sp->n_isl = 1;
+    sp->osl[0] = 128;
+    sp->n_osl = 1;
+    int b[] = {1, 8, 64, 0};
+    memcpy(sp->batch, b, sizeof b);
+    sp->n_batch = 4;
+    sp->site = &SITE;
+}
+
+static void test_frontier_hand_made(void **state)
+{
+    (void)state;
+    /* five points (x = per-user speed, y = per-chip throughput, both better when larger):
+     * (1,10) (2,8) (3,9) (4,1) (2,2): the frontier is (4,1) (3,9) (1,10); (2,8) and (2,2) are dominated by (3,9) */
+    search_point_t p[5];
+    memset(p, 0, sizeof p);
+    double xy[5][2] = {{1, 10}, {2, 8}, {3, 9}, {4, 1}, {2, 2}};
+    for (int i = 0; i < 5; i++) {
+        p[i].f[F_TOK_S_USER] = (float)xy[i][0];
+        p[i].f[F_TOK_S_CHIP] = (float)xy[i][1];
+        p[i].reason = SR_OK;
+    }
+    search_result_t r = {.n_points = 5, .points = p};
+    size_t out[5];
+    size_t n = search_frontier(&r, F_TOK_S_USER, F_TOK_S_CHIP, out, 5);
+    assert_int_equal(n, 3);
+    assert_int_equal(out[0], 3);
+    assert_int_equal(out[1], 2);
+    assert_int_equal(out[2], 0);
+    /* with TPOT (less is better) as x: smaller first */
+    p[0].f[F_TPOT] = 3, p[1].f[F_TPOT] = 1, p[2].f[F_TPOT] = 2, p[3].f[F_TPOT] = 5, p[4].f[F_TPOT] = 4;
+    n = search_frontier(&r, F_TPOT, F_TOK_S_CHIP, out, 5);
+    /* (tpot, y): (3,10) (1,8) (2,9) (5,1) (4,2): frontier (1,8) (2,9) (3,10) */
+    assert_int_equal(n, 3);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 2);
+    assert_int_equal(out[2], 0);
+    /* top 2 by per-chip throughput */
+    assert_int_equal(search_top(&r, F_TOK_S_CHIP, out, 2), 2);
+    assert_int_equal(out[0], 0);
+    assert_int_equal(out[1], 2);
+}
+
+static void test_pruning_and_threads(void **state)
+{
+    (void)state;
+    search_space_t sp;
+    space(&sp);
+    search_result_t a, b;
+    diag_t d;
+    diag_clear(&d);
+    sp.threads = 1;
+    assert_int_equal(search_run(&sp, &a, &d), IS_OK);
+    sp.threads = 2;
+    assert_int_equal(search_run(&sp, &b, &d), IS_OK);
+    /* 8 chips: tp x pp in {1,2,4,8}: 10 factorisations; 6 chips: tp in {1,2,3,6}, pp | 6/tp: 9; 4 workloads each */
+    assert_int_equal(a.n_deployments, 19);
+    assert_int_equal(a.n_points, 76);
+    /* tp 3 and 6 do not divide Llama's 64 heads: (tp 3: pp 1 or 2) + (tp 6: pp 1) = 3 deployments x 4 workloads */
+    assert_int_equal(a.count[SR_PLAN_HEADS], 12);
+    size_t total = 0;
+    for (int k = 0; k < SR_COUNT; k++)
+        total += a.count[k];
+    assert_int_equal(total, a.n_points);
+    /* the same result whatever the thread count */
+    assert_int_equal(b.n_points, a.n_points);
+    for (size_t i = 0; i < a.n_points; i++) {
+        assert_int_equal(a.points[i].reason, b.points[i].reason);
+        assert_int_equal(a.points[i].tp, b.points[i].tp);
+        assert_memory_equal(a.points[i].f, b.points[i].f, sizeof a.points[i].f);
+    }
+    search_free(&a);
+    search_free(&b);
+}
+
+static void test_agrees_with_predict(void **state)
+{
+    (void)state;
+    search_space_t sp;
+    space(&sp);
+    sp.n_chips = 1;
+    sp.ttft_max_s = 0.5;
+    search_result_t r;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(search_run(&sp, &r, &d), IS_OK);
+    int checked = 0;
+    for (size_t i = 0; i < r.n_points; i++) {
+        const search_point_t *p = &r.points[i];
+        if (p->reason != SR_OK && p->reason != SR_TTFT && p->reason != SR_MEMORY)
+            continue;
+        predict_req_t req;
+        predict_req_default(&req, &M);
+        req.cfg.plan = (plan_t){p->chips, p->tp, p->pp, p->ep, p->dp};
+        precision_parse("fp8", &req.cfg.weights);
+        req.cfg.experts = req.cfg.weights;
+        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
+        req.cfg.act = req.cfg.weights;
+        precision_parse("fp8", &req.cfg.kv);
+        req.isl = (int)p->isl;
+        req.osl = (int)p->osl;
+        req.batch = sp.batch[i % 4];
+        static predict_result_t pr;
+        diag_clear(&d);
+        assert_int_equal(predict_run(&M, &S, &req, &pr, &d), IS_OK);
+        /* the same numbers (stored as float) */
+        assert_close(p->f[F_TTFT], pr.ttft_s, 1e-6);
+        assert_close(p->f[F_TPOT], pr.tpot_s, 1e-6);
+        assert_close(p->f[F_TOK_S], pr.output_tok_s, 1e-6);
+        /* and the SLO filter agrees with predict's TTFT */
+        if (pr.fits)
+            assert_int_equal(p->reason == SR_TTFT, pr.ttft_s > 0.5);
+        checked++;
+    }
+    assert_true(checked >= 8);
+    search_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_frontier_hand_made),
+        cmocka_unit_test(test_pruning_and_threads),
+        cmocka_unit_test(test_agrees_with_predict),
+    };
+    return cmocka_run_group_tests_name("search", tests, NULL, NULL);
+}
