@@ -169,6 +169,22 @@ same_err 'infersim: error: --chips: empty range 8..4: the end is below the start
 expect 2 "search objective" -- "$BIN" search --model llama-3.1-8b --systems h100-sxm --objective tpot
 same_err 'infersim: error: --objective: unknown field "tpot"; did you mean "tpot_s"?' "search objective"
 
+# a sweep spec with varied system fields; bad specs fail before any work
+expect 0 "search spec" -- "$BIN" search --spec "$top/data/sweeps/hbm-bandwidth.yaml" --json
+jq_true '[.top[].design.system | test("\\[x[0-9.]+,[0-9]+\\]$")] | all' "spec variants named by their values"
+# 2 systems x (4 bandwidths x 2 latencies) variants x 20 factorisations of 1, 2, 4, 8 chips (1 + 3 + 6 + 10) x 4 batches
+jq_true '.evaluated == 1280' "spec: variants x factorisations x batches"
+cat >"$tmp/bad-spec.yaml" <<'Y'
+model: llama-3.1-8b
+systems: [h100-sxm]
+vary:
+  memory[0].bandwith_GBps: [1000]
+Y
+expect 2 "bad spec" -- "$BIN" search --spec "$tmp/bad-spec.yaml"
+same_err "$tmp/bad-spec.yaml:4:3: error: vary.memory[0].bandwith_GBps: unknown system field \"memory[0].bandwith_GBps\"; did you mean \"memory[N].bandwidth_GBps\"?
+    memory[0].bandwith_GBps: [1000]
+    ^" "bad spec message"
+
 # every preset number carries a source
 if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml "$top"/data/paper/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 

@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SEARCH_MAX_SYSTEMS 32
+#define SEARCH_MAX_SYSTEMS 256
 #define SEARCH_MAX_VALUES 4096
 
 /* Why a point is not feasible (SR_: unistd.h already defines R_OK). X-macro keeps the names in step. */

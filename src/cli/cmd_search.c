@@ -10,6 +10,7 @@
 #include "../io/catalog.h"
 #include "../io/fileutil.h"
 #include "../io/site_yaml.h"
+#include "../io/sweep_spec.h"
 #include "../report/svg.h"
 
 #include <getopt.h>
@@ -37,6 +38,8 @@ static void usage(FILE *f)
             "  --pareto FX,FY       frontier fields (default output_tok_s_per_user,output_tok_s_per_chip)\n"
             "  --site NAME|PATH     for cost and carbon (default us-average)\n"
             "  --threads N          default: every core (the result is the same for any N)\n"
+            "  --spec FILE.yaml     a sweep spec: the same dimensions, plus system fields to vary\n"
+            "                       (docs/sweep-format.md); flags given after it override it\n"
             "  --json | --csv [--frontier-only]   --svg FILE   the frontier over the cloud of feasible points\n"
             "\n"
             "fields: ttft_s tpot_s e2e_s output_tok_s output_tok_s_per_user output_tok_s_per_chip\n"
@@ -189,7 +192,7 @@ static status_t write_svg(const char *path, const search_result_t *r, size_t *fr
 int cmd_search(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_SYSTEMS, O_CHIPS, O_BATCH, O_WEIGHTS, O_KV, O_ISL, O_OSL, O_TTFT, O_TPOT, O_POWER, O_COST,
-           O_OBJ, O_TOP, O_PARETO, O_SITE, O_THREADS, O_JSON, O_CSV, O_FRONT, O_SVG, O_HELP };
+           O_OBJ, O_TOP, O_PARETO, O_SITE, O_THREADS, O_JSON, O_CSV, O_FRONT, O_SVG, O_HELP, O_SPEC };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL},     {"systems", required_argument, 0, O_SYSTEMS},
         {"chips", required_argument, 0, O_CHIPS},     {"batch", required_argument, 0, O_BATCH},
@@ -202,6 +205,7 @@ int cmd_search(int argc, char **argv)
         {"threads", required_argument, 0, O_THREADS}, {"json", no_argument, 0, O_JSON},
         {"csv", no_argument, 0, O_CSV},               {"frontier-only", no_argument, 0, O_FRONT},
         {"svg", required_argument, 0, O_SVG},         {"help", no_argument, 0, O_HELP},
+        {"spec", required_argument, 0, O_SPEC},
         {0, 0, 0, 0},
     };
     static search_space_t sp;
@@ -221,12 +225,47 @@ int cmd_search(int argc, char **argv)
     precision_parse("fp8", &sp.weights[0]);
     precision_parse("fp8", &sp.kv[0]);
     sp.n_weights = sp.n_kv = 1;
+    /* a sweep spec first: its values are the defaults the flags override */
+    static sweep_spec_t spec;
+    int have_spec = 0;
+    for (int i = 1; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--spec")) {
+            status_t sst = sweep_spec_load(argv[i + 1], &spec, &d);
+            if (sst != IS_OK)
+                return cli_fail(sst, &d);
+            have_spec = 1;
+        }
+    if (have_spec) {
+        model_name = spec.model;
+        systems_arg = spec.systems;
+        struct { const char *v, *flag; int *n, *out, allow_max; } lists[] = {
+            {spec.chips, "chips", &sp.n_chips, sp.chips, 0}, {spec.batch, "batch", &sp.n_batch, sp.batch, 1},
+            {spec.isl, "isl", &sp.n_isl, sp.isl, 0},         {spec.osl, "osl", &sp.n_osl, sp.osl, 0},
+        };
+        for (int i = 0; i < 4; i++)
+            if (lists[i].v[0] && (*lists[i].n = parse_values(lists[i].flag, lists[i].v, lists[i].out, SEARCH_MAX_VALUES,
+                                                             lists[i].allow_max, &d)) < 0)
+                return cli_fail(IS_ERR_INPUT, &d);
+        if (spec.weights[0] && (sp.n_weights = parse_precisions("weights", spec.weights, sp.weights, 16, &d)) < 0)
+            return cli_fail(IS_ERR_INPUT, &d);
+        if (spec.kv[0] && (sp.n_kv = parse_precisions("kv", spec.kv, sp.kv, 16, &d)) < 0)
+            return cli_fail(IS_ERR_INPUT, &d);
+        sp.ttft_max_s = spec.ttft_max_s;
+        sp.tpot_max_s = spec.tpot_max_s;
+        sp.power_max_w = spec.power_max_w;
+        sp.usd_per_mtok_max = spec.usd_per_mtok_max;
+        if (spec.objective[0]) objective = spec.objective;
+        if (spec.pareto[0]) pareto = spec.pareto;
+        if (spec.site[0]) site_name = spec.site;
+        if (spec.top > 0) top = spec.top;
+    }
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int bad = 0;
         char *e;
         switch (c) {
+        case O_SPEC: break;
         case O_MODEL: model_name = optarg; break;
         case O_SYSTEMS: systems_arg = optarg; break;
         case O_CHIPS: bad = (sp.n_chips = parse_values("--chips", optarg, sp.chips, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
@@ -297,6 +336,44 @@ int cmd_search(int argc, char **argv)
         sp.systems[sp.n_systems] = &systems[sp.n_systems];
         sp.n_systems++;
     }
+    /* the spec's varied fields: every base system x every combination of values */
+    if (have_spec && spec.n_vary > 0) {
+        int combos = 1;
+        for (int v = 0; v < spec.n_vary; v++)
+            combos *= spec.vary[v].n;
+        int nb = sp.n_systems;
+        if ((long)nb * combos > SEARCH_MAX_SYSTEMS) {
+            diag_error(&d, NULL, 0, 0, "vary", "%d systems x %d combinations of varied fields exceed %d system variants",
+                       nb, combos, SEARCH_MAX_SYSTEMS);
+            return cli_fail(IS_ERR_INPUT, &d);
+        }
+        static system_t base[SEARCH_MAX_SYSTEMS];
+        memcpy(base, systems, sizeof(system_t) * (size_t)nb);
+        int n = 0;
+        for (int b = 0; b < nb; b++)
+            for (int k = 0; k < combos; k++) {
+                system_t *v = &systems[n];
+                *v = base[b];
+                char tag[48], name[64];
+                snprintf(name, sizeof name, "%.40s", base[b].name);
+                for (int q = 0, rest = k; q < spec.n_vary; q++) {
+                    const sweep_vary_t *sv = &spec.vary[q];
+                    double x = sv->v[rest % sv->n];
+                    rest /= sv->n;
+                    if (sweep_apply(v, sv->path, x, sv->scale) != 0) {
+                        diag_error(&d, NULL, 0, 0, "vary", "%s has no field %s", base[b].name, sv->path);
+                        return cli_fail(IS_ERR_INPUT, &d);
+                    }
+                    snprintf(tag, sizeof tag, "%s%s%g", q ? "," : "[", sv->scale ? "x" : "", x);
+                    strncat(name, tag, sizeof name - strlen(name) - 1);
+                }
+                strncat(name, "]", sizeof name - strlen(name) - 1);
+                snprintf(v->name, sizeof v->name, "%s", name);
+                sp.systems[n] = v;
+                n++;
+            }
+        sp.n_systems = n;
+    }
     char path[4096];
     if ((st = catalog_resolve(CATALOG_SITES, site_name, path, sizeof path, &d)) != IS_OK ||
         (st = site_load(path, &site, &d)) != IS_OK)
@@ -363,7 +440,7 @@ int cmd_search(int argc, char **argv)
             if (r.count[k])
                 printf("; %s %zu", search_reason_names[k], r.count[k]);
         printf("\n\ntop %zu by %s:\n", nt, objective);
-        printf("  %-14s %5s %3s %3s %3s %3s %-5s %-5s %6s %6s %6s %9s %9s %9s %9s %9s\n", "system", "chips", "tp", "pp", "ep",
+        printf("  %-20s %5s %3s %3s %3s %3s %-5s %-5s %6s %6s %6s %9s %9s %9s %9s %9s\n", "system", "chips", "tp", "pp", "ep",
                "dp", "w", "kv", "isl", "osl", "batch", "TTFT s", "TPOT ms", "tok/s/usr", "tok/s/chip", "$/Mtok");
         for (int pass = 0; pass < 2; pass++) {
             size_t *list = pass ? fr : tp, cnt = pass ? (nf < 20 ? nf : 20) : nt;
@@ -372,7 +449,7 @@ int cmd_search(int argc, char **argv)
                        search_field_names[fy], nf, nf > 20 ? " (the first 20)" : "");
             for (size_t i = 0; i < cnt; i++) {
                 const search_point_t *p = &r.points[list[i]];
-                printf("  %-14.14s %5u %3u %3u %3u %3u %-5s %-5s %6u %6u %6u %9.3f %9.2f %9.1f %9.1f %9.3f\n",
+                printf("  %-20.20s %5u %3u %3u %3u %3u %-5s %-5s %6u %6u %6u %9.3f %9.2f %9.1f %9.1f %9.3f\n",
                        sp.systems[p->system]->name, p->chips, p->tp, p->pp, p->ep, p->dp, sp.weights[p->weights].name,
                        sp.kv[p->kv].name, p->isl, p->osl, p->batch, p->f[F_TTFT], p->f[F_TPOT] * 1e3,
                        p->f[F_TOK_S_USER], p->f[F_TOK_S_CHIP], p->f[F_USD]);
