@@ -46,17 +46,11 @@ static status_t load_paper(paper_data_t *p, diag_t *d)
     memset(p, 0, sizeof *p);
     char path[4200];
     snprintf(path, sizeof path, "%s/paper/technologies.yaml", catalog_data_dir());
-    char *buf;
-    size_t len;
-    status_t st = file_read_all(path, &buf, &len, d);
-    if (st != IS_OK)
-        return st;
     yreader_t r;
     struct fy_node *root;
-    if ((st = yr_open(&r, buf, len, path, d, &root)) != IS_OK) {
-        free(buf);
+    status_t st = yr_open_file(&r, path, d, &root);
+    if (st != IS_OK)
         return st;
-    }
     struct fy_node *mem = yr_get(root, "memory"), *dir = yr_get(root, "directions");
     if (!mem || !fy_node_is_sequence(mem) || !dir) {
         st = yr_err(&r, root, "", "expected memory (a list) and directions (a mapping)");
@@ -99,7 +93,6 @@ static status_t load_paper(paper_data_t *p, diag_t *d)
     st = IS_OK;
 out:
     yr_close(&r);
-    free(buf);
     return st;
 }
 

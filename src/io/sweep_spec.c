@@ -137,17 +137,11 @@ static status_t values(yreader_t *r, struct fy_node *n, const char *field, char 
 status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
 {
     memset(sp, 0, sizeof *sp);
-    char *buf;
-    size_t len;
-    status_t st = file_read_all(path, &buf, &len, d);
-    if (st != IS_OK)
-        return st;
     yreader_t r;
     struct fy_node *root;
-    if ((st = yr_open(&r, buf, len, path, d, &root)) != IS_OK) {
-        free(buf);
+    status_t st = yr_open_file(&r, path, d, &root);
+    if (st != IS_OK)
         return st;
-    }
     static const char *const keys[] = {"model", "systems", "chips", "batch", "weights", "kv", "isl", "osl",
                                        "ttft_max_s", "tpot_max_s", "power_max_w", "cost_max_usd_per_mtok", "objective",
                                        "pareto", "top", "site", "vary"};
@@ -235,6 +229,5 @@ status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
     st = IS_OK;
 out:
     yr_close(&r);
-    free(buf);
     return st;
 }

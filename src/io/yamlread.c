@@ -6,6 +6,8 @@
  */
 #include "yamlread.h"
 
+#include "fileutil.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -229,8 +231,27 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
     return IS_OK;
 }
 
+status_t yr_open_file(yreader_t *r, const char *path, diag_t *d, struct fy_node **root)
+{
+    char *buf;
+    size_t len;
+    memset(r, 0, sizeof *r);
+    status_t st = file_read_all(path, &buf, &len, d);
+    if (st != IS_OK)
+        return st;
+    st = yr_open(r, buf, len, path, d, root);
+    r->owned = buf;
+    if (st != IS_OK) {
+        free(buf);
+        r->owned = NULL;
+    }
+    return st;
+}
+
 void yr_close(yreader_t *r)
 {
+    free(r->owned);
+    r->owned = NULL;
     if (r->doc)
         fy_document_destroy(r->doc);
     if (r->fdiag)

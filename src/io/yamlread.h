@@ -21,6 +21,7 @@ typedef struct yreader {
     diag_t *d;
     struct fy_document *doc;
     struct fy_diag *fdiag;
+    char *owned;            /* the file's text when yr_open_file read it (freed by yr_close) */
 } yreader_t;
 
 #define YR_HUGE 1e308
@@ -28,6 +29,9 @@ typedef struct yreader {
 /* Parse buf; *root is the document's root node.  Syntax errors carry line and column. */
 status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, diag_t *d, struct fy_node **root);
 void yr_close(yreader_t *r);
+
+/* Read the file at path and parse it (the text is kept until yr_close). */
+status_t yr_open_file(yreader_t *r, const char *path, diag_t *d, struct fy_node **root);
 
 /* Record an error at node n (its line, column and source line); returns IS_ERR_INPUT. */
 status_t yr_err(const yreader_t *r, struct fy_node *n, const char *field, const char *fmt, ...)
