@@ -42,7 +42,7 @@ BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB      = $(BUILD)/libinfersim.a
 BIN      = $(BUILD)/infersim
 
-.PHONY: all run test deps asan bench clean check-tests
+.PHONY: all run test deps asan bench clean check-tests mpi mpi-test deps-mpi
 
 all: infersim
 
@@ -112,6 +112,28 @@ asan: deps
 bench: deps
 	$(MAKE) --no-print-directory BUILD=build/bench OPT="-O2 -g -march=native" $(BENCH_BIN:build/release/%=build/bench/%)
 	@for b in $(BENCH_SRC:bench/%.c=build/bench/bench/%); do $$b; done
+
+# The MPI build (Open MPI): search splits its deployments across ranks; build/mpi/infersim.
+DEBS_MPI = openmpi-bin libopenmpi-dev
+deps-mpi: deps
+	@missing=""; \
+	for p in $(DEBS_MPI); do \
+	  s=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
+	  [ "$$s" = "installed" ] || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+mpi: deps-mpi
+	$(MAKE) --no-print-directory BUILD=build/mpi CC=mpicc SAN=-DINFERSIM_MPI build/mpi/infersim
+
+# Two ranks on this machine must give the single-process result (timings aside).
+mpi-test: mpi all
+	@sh tests/mpi_test.sh build/mpi/infersim ./infersim
 
 clean:
 	rm -rf build infersim

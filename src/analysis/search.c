@@ -15,6 +15,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef INFERSIM_MPI
+#include <mpi.h>
+#endif
+
+int search_rank(void)
+{
+#ifdef INFERSIM_MPI
+    int init = 0, r = 0;
+    MPI_Initialized(&init);
+    if (init)
+        MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+#else
+    return 0;
+#endif
+}
+
+int search_ranks(void)
+{
+#ifdef INFERSIM_MPI
+    int init = 0, n = 1;
+    MPI_Initialized(&init);
+    if (init)
+        MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+#else
+    return 1;
+#endif
+}
+
 const char *const search_reason_names[SR_COUNT] = {
 #define X(e, s) s,
     SEARCH_REASONS(X)
@@ -49,6 +79,7 @@ typedef struct job {
     const search_space_t *sp;
     const dspec_t *deps;
     size_t n_deps, per_dep;      /* workloads per deployment */
+    size_t lo, hi;               /* this rank's deployments [lo, hi) */
     search_point_t *points;
     atomic_size_t next, done;
     size_t count[64][SR_COUNT];   /* per worker, merged at the end */
@@ -179,8 +210,8 @@ static void *worker_main(void *v)
     worker_t *w = v;
     job_t *j = w->job;
     for (;;) {
-        size_t di = atomic_fetch_add(&j->next, 1);
-        if (di >= j->n_deps)
+        size_t di = j->lo + atomic_fetch_add(&j->next, 1);
+        if (di >= j->hi)
             break;
         eval_deployment(w, di);
         atomic_fetch_add(&j->done, 1);
@@ -283,6 +314,9 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
     j->n_deps = n;
     j->per_dep = per;
     j->points = r->points;
+    const int rank = search_rank(), ranks = search_ranks();
+    j->lo = n * (size_t)rank / (size_t)ranks;
+    j->hi = n * (size_t)(rank + 1) / (size_t)ranks;
     for (int i = 0; i < nt; i++) {
         wk[i].job = j;
         wk[i].id = i;
@@ -305,7 +339,7 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
             break;
     if (sp->progress && isatty(2)) {
         /* the caller's thread draws the bar, then works too */
-        while (atomic_load(&j->next) < n) {
+        while (j->lo + atomic_load(&j->next) < j->hi) {
             progress(j, t0, 0);
             struct timespec ts = {0, 100000000};
             nanosleep(&ts, NULL);
@@ -318,11 +352,38 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         pthread_join(tid[i], NULL);
     if (sp->progress && isatty(2))
         progress(j, t0, 1);
-    r->wall_s = now() - t0;
-    r->points_per_s = r->wall_s > 0 ? r->n_points / r->wall_s : 0;
     for (int i = 0; i < nt; i++)
         for (int k = 0; k < SR_COUNT; k++)
             r->count[k] += j->count[i][k];
+#ifdef INFERSIM_MPI
+    if (ranks > 1) {
+        /* rank 0 gathers every rank's contiguous range of points, and the counts */
+        int *cnt = malloc(sizeof(int) * (size_t)ranks * 2);
+        if (cnt) {
+            int *disp = cnt + ranks;
+            for (int q = 0; q < ranks; q++) {
+                size_t a = n * (size_t)q / (size_t)ranks, b = n * (size_t)(q + 1) / (size_t)ranks;
+                cnt[q] = (int)((b - a) * per * sizeof(search_point_t));
+                disp[q] = (int)(a * per * sizeof(search_point_t));
+            }
+            char *mine = (char *)(r->points + j->lo * per);
+            if (rank == 0)
+                MPI_Gatherv(MPI_IN_PLACE, cnt[0], MPI_BYTE, r->points, cnt, disp, MPI_BYTE, 0, MPI_COMM_WORLD);
+            else
+                MPI_Gatherv(mine, cnt[rank], MPI_BYTE, NULL, NULL, NULL, MPI_BYTE, 0, MPI_COMM_WORLD);
+            free(cnt);
+        }
+        unsigned long long c[SR_COUNT], total[SR_COUNT];
+        for (int k = 0; k < SR_COUNT; k++)
+            c[k] = r->count[k];
+        MPI_Reduce(c, total, SR_COUNT, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+        if (rank == 0)
+            for (int k = 0; k < SR_COUNT; k++)
+                r->count[k] = (size_t)total[k];
+    }
+#endif
+    r->wall_s = now() - t0;
+    r->points_per_s = r->wall_s > 0 ? r->n_points / r->wall_s : 0;
     for (int i = 0; i < nt; i++) {
         free(wk[i].dep);
         free(wk[i].pr);

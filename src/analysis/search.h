@@ -116,6 +116,13 @@ size_t search_frontier(const search_result_t *r, search_field_t fx, search_field
 /* The best n feasible points by one field (ties broken by index); returns the count. */
 size_t search_top(const search_result_t *r, search_field_t f, size_t *out, size_t n);
 
+/* With the MPI build (INFERSIM_MPI): this process's rank and the number of ranks; the
+ * deployments are split into contiguous ranges, one per rank, and rank 0 gathers every
+ * point in index order, so the result equals the single-process one.  Without MPI:
+ * rank 0 of 1. */
+int search_rank(void);
+int search_ranks(void);
+
 /* A field by name (-1 if none). */
 int search_field_by_name(const char *name);
 

@@ -130,7 +130,31 @@ static void usage(FILE *f)
             INFERSIM_VERSION);
 }
 
+#ifdef INFERSIM_MPI
+#include <mpi.h>
+#endif
+
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef INFERSIM_MPI
+    /* the MPI build: every rank runs the command; search splits its work across ranks and
+     * rank 0 alone prints */
+    MPI_Init(&argc, &argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0 && !freopen("/dev/null", "w", stdout))
+        return EXIT_IO;
+    int rc = dispatch(argc, argv);
+    MPI_Finalize();
+    return rc;
+#else
+    return dispatch(argc, argv);
+#endif
+}
+
+static int dispatch(int argc, char **argv)
 {
     catalog_set_argv0(argv[0]);
     if (argc < 2) {
