@@ -34,6 +34,7 @@ static void fixture(system_t *s, site_t *site, predict_result_t *r, predict_req_
     memset(r, 0, sizeof *r);
     memset(req, 0, sizeof *req);
     req->cfg.plan = (plan_t){1, 1, 1, 1, 1};
+    req->osl = 31;
     r->dep.sys = s;
     r->dep.cfg.plan = req->cfg.plan;
     r->dep.gemm_cc = CC_BF16;
@@ -82,6 +83,8 @@ static void test_hand_computed(void **state)
     assert_close(c.energy_j_per_token, 0.62925, 1e-12);
     assert_close(c.chip_energy_j_per_token, 0.2195, 1e-12);
     assert_close(c.tokens_per_joule, 1 / 0.62925, 1e-12);
+    /* a request of 31 output tokens (osl of the fixture) */
+    assert_close(c.energy_j_per_request, 0.62925 * req.osl, 1e-12);
     /* TCO: capex 15,000 USD over one Julian year (31,557,600 s); energy 629.25 W x 0.10 USD/kWh */
     double capex_s = 15000.0 / 31557600.0, energy_s = 629.25 * 0.10 / 3.6e6;
     assert_close(c.capex_usd, 15000, 1e-12);
@@ -159,11 +162,35 @@ static void test_site_errors(void **state)
     }
 }
 
+static void test_collective_energy_by_level(void **state)
+{
+    (void)state;
+    static system_t s;
+    site_t site;
+    static predict_result_t r;
+    predict_req_t req;
+    fixture(&s, &site, &r, &req);
+    /* two levels: 1 pJ/bit inside the box, 20 pJ/bit across boxes; 1e9 message bytes on each.
+     * Traffic counts twice the message (sent and received): 2e9 x 8 x (1 + 20) pJ = 0.336 J over
+     * the 0.1 s decode step = 3.36 W more than the fixture's decode */
+    s.n_levels = 2;
+    s.level[0].energy_J_per_bit = 1e-12;
+    s.level[1].energy_J_per_bit = 20e-12;
+    cost_result_t c0, c1;
+    cost_compute(&r, &req, &s, &site, &c0, NULL);
+    r.decode.cost.net_bytes_level[0] = 1e9;
+    r.decode.cost.net_bytes_level[1] = 1e9;
+    cost_compute(&r, &req, &s, &site, &c1, NULL);
+    /* decode carries 75 % of the time */
+    assert_close(c1.chip_dynamic_W - c0.chip_dynamic_W, 0.75 * 2e9 * 8 * 21e-12 / 0.1, 1e-9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_computed),
         cmocka_unit_test(test_tdp_cap_and_missing_data),
+        cmocka_unit_test(test_collective_energy_by_level),
         cmocka_unit_test(test_site_errors),
     };
     return cmocka_run_group_tests_name("cost", tests, NULL, NULL);

@@ -185,6 +185,17 @@ static void test_pim_shards_and_batching(void **state)
     diag_clear(&d);
     assert_int_equal(deploy_setup(&dh, &m, &host, &cfg, &d), IS_OK);
     assert_int_equal(deploy_setup(&dp, &m, &pim, &cfg, &d), IS_OK);
+    /* a whole 70B model in fp8 (70.55 B parameters at 1 byte, its two 1.05 B-parameter embedding
+     * matrices at 2): 72.65 GB -> 1514 banks of 48 MB, against 4 PNM units of 24 GB */
+    model_t m70;
+    load_model("llama-3.1-70b", &m70);
+    precision_t f8, e16;
+    precision_parse("fp8", &f8);
+    precision_parse("bf16", &e16);
+    double b70 = model_weight_bytes(&m70, &f8, &f8, &e16);
+    assert_close(b70, 70.554e9 + 2 * 128256.0 * 8192, 0.001);
+    assert_close(ceil(b70 / 48e6), 1514, 1e-12);
+    assert_close(ceil(b70 / 24e9), 4, 1e-12);
     /* the MLP of one layer: 3 x 4096 x 14336 x 2 bytes = 352.3 MB -> 8 banks of 48 MB */
     const op_table_t *t = &dp.layer[0];
     int k;

@@ -18,8 +18,8 @@ static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, double e
     double e = c->flops * e_flop;
     for (int i = 0; i < s->n_tiers; i++)
         e += c->mem_bytes[i] * 8.0 * s->tier[i].energy_J_per_bit;
-    if (s->n_levels > 0)
-        e += c->net_bytes * COLL_TRAFFIC_PER_MESSAGE_BYTE * 8.0 * s->level[0].energy_J_per_bit;
+    for (int l = 0; l < s->n_levels; l++)
+        e += c->net_bytes_level[l] * COLL_TRAFFIC_PER_MESSAGE_BYTE * 8.0 * s->level[l].energy_J_per_bit;
     return e / pp;
 }
 
@@ -85,6 +85,7 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
     double out = r->output_tok_s, in = r->total_tok_s - r->output_tok_s;
     if (out > 0) {
         c->energy_j_per_token = c->wall_power_W / out;
+        c->energy_j_per_request = c->energy_j_per_token * req->osl; /* all of a request's energy, prefill included */
         c->chip_energy_j_per_token = c->chip_power_W * chips / out;
         c->tokens_per_joule = 1.0 / c->energy_j_per_token;
     }

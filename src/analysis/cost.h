@@ -35,7 +35,8 @@ typedef struct cost_result {
     double wall_power_W;          /* x PUE */
     double wall_idle_W;           /* when idle */
     double avg_wall_power_W;      /* weighted by utilization */
-    double energy_j_per_token;    /* wall energy per output token while serving */
+    double energy_j_per_token;    /* wall energy per output token while serving (prefill's energy included) */
+    double energy_j_per_request;  /* wall energy of one request: energy per output token x its output tokens */
     double chip_energy_j_per_token;/* chips only */
     double tokens_per_joule;      /* output tokens per wall joule */
     double prefill_share;         /* share of busy time spent in prefill */

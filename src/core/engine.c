@@ -147,6 +147,8 @@ static inline double op_coll(const op_entry_t *o, const step_t *s, double mult, 
         out->by_bound[BOUND_NET_LATENCY] += mult * lat;
         out->by_bound[BOUND_NET_BANDWIDTH] += mult * bw;
         out->net_bytes += mult * M;
+        if (o->coll.level >= 0)
+            out->net_bytes_level[o->coll.level] += mult * M;
     }
     return t;
 }

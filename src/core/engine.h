@@ -47,6 +47,8 @@ typedef struct step_cost {
     double flops;         /* per chip, summed over stages */
     double mem_bytes[SYS_MAX_TIERS]; /* per chip, summed over stages */
     double net_bytes;     /* collective message bytes per chip */
+    double net_bytes_level[SYS_MAX_LEVELS]; /* the same by the interconnect level each collective runs on
+                                             * (a hierarchical one counts on its outer level) */
 } step_cost_t;
 
 void step_clear(step_t *s);

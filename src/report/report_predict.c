@@ -62,6 +62,7 @@ void report_cost_json(json_t *o, const cost_result_t *c, const site_t *site)
 {
     int k = c->known;
     json_object_set_new(o, "energy_j_per_token", num_or_null(k, c->energy_j_per_token));
+    json_object_set_new(o, "energy_j_per_request", num_or_null(k, c->energy_j_per_request));
     json_object_set_new(o, "avg_power_w", num_or_null(k, c->wall_power_W));
     json_object_set_new(o, "tokens_per_joule", num_or_null(k, c->tokens_per_joule));
     json_object_set_new(o, "usd_per_mtok_output", num_or_null(k, c->usd_per_mtok_output));
@@ -292,8 +293,9 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
             r->output_tok_s, r->output_tok_s_per_chip, r->output_tok_s_per_user, r->total_tok_s);
 
     if (cr->known) {
-        fprintf(f, "energy      %.3f J per output token at the wall (%.3f J at the chips), %.2f tokens per joule\n",
-                cr->energy_j_per_token, cr->chip_energy_j_per_token, cr->tokens_per_joule);
+        fprintf(f, "energy      %.3f J per output token at the wall (%.3f J at the chips), %.2f tokens per joule, "
+                   "%.0f J per request\n",
+                cr->energy_j_per_token, cr->chip_energy_j_per_token, cr->tokens_per_joule, cr->energy_j_per_request);
         if (s->battery_J > 0)
             fprintf(f, "power       %.2f W for the chip (TDP %.0f W%s), %.2f W for the device\n", cr->chip_power_W, cr->tdp_W,
                     cr->tdp_binds ? ", EXCEEDED: clock capped" : "", cr->wall_power_W);
