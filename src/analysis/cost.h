@@ -4,8 +4,8 @@
  * embodied carbon per million tokens, and how many deployments a site's budgets hold.
  *
  * Energy of a step, per chip: FLOPs x energy per FLOP of the compute format + bytes on
- * each memory tier x 8 x its energy per bit + collective traffic x 8 x the scale-up
- * level's energy per bit + idle (static) power x time.  The server adds its host power;
+ * each memory tier x 8 x its energy per bit + collective traffic x 8 x the energy per bit
+ * of the interconnect level it runs on + idle (static) power x time.  The server adds its host power;
  * the building multiplies by its PUE.  A deployment smaller than a server is charged its
  * share of the server (chips / chips per server) in power, price and carbon.
  *
