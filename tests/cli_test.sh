@@ -52,6 +52,13 @@ jq_true '(.tokens_per_joule * .energy_j_per_token - 1) | fabs < 1e-9' "tokens pe
 
 expect 0 "hyperscale site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --site us-hyperscale --json
 jq_true '.tco.site == "us-hyperscale"' "site chosen"
+# Operational carbon is wall energy x grid intensity, so the same deployment in Norway (30 g/kWh, Ember
+# 2023) emits 30/390 of what it emits on the U.S. average grid (390 g/kWh, EIA); both sites share PUE 1.58.
+expect 0 "us-average site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --batch 64 --site us-average --json
+cp "$tmp/out" "$tmp/us.json"
+expect 0 "norway site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --batch 64 --site norway --json
+jq -e --slurpfile us "$tmp/us.json" '(.carbon.operational_gco2e_per_hour / $us[0].carbon.operational_gco2e_per_hour - 30/390) | fabs < 1e-9' "$tmp/out" >/dev/null \
+    && ok || bad "operational carbon scales with grid intensity"
 expect 2 "unknown site" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --site us-averag
 same_err 'infersim: error: --site: unknown site "us-averag"; did you mean "us-average"? (`infersim sites` lists them)' "unknown site"
 
