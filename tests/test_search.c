@@ -77,6 +77,72 @@ static void test_frontier_hand_made(void **state)
     assert_int_equal(out[1], 2);
 }
 
+/* The definition, point by point: i is on the frontier when no feasible point has a y at least
+ * as good and an x better, or the same x and a better y, or the same x and y and a lower index. */
+static int on_frontier(const search_point_t *p, size_t n, size_t i, int fx, int fy)
+{
+    double xi = search_field_sense[fx] * p[i].f[fx], yi = search_field_sense[fy] * p[i].f[fy];
+    for (size_t k = 0; k < n; k++) {
+        if (k == i || p[k].reason != SR_OK)
+            continue;
+        double xk = search_field_sense[fx] * p[k].f[fx], yk = search_field_sense[fy] * p[k].f[fy];
+        int before = xk > xi || (xk == xi && (yk > yi || (yk == yi && k < i)));
+        if (before && yk >= yi)
+            return 0;
+    }
+    return 1;
+}
+
+static void test_frontier_many_points(void **state)
+{
+    (void)state;
+    /* 12000 points on a coarse grid (many ties), some infeasible: enough that the frontier
+     * prunes with a sampled pre-filter and top-N keeps a bounded list; both must agree with
+     * the definitions computed point by point. */
+    enum { N = 12000 };
+    search_point_t *p = calloc(N, sizeof *p);
+    assert_non_null(p);
+    unsigned long long x = 12345;
+    for (size_t i = 0; i < N; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL; /* Knuth's MMIX LCG */
+        double u = (double)(x >> 40) / (double)(1ULL << 24), v = (double)((x >> 16) & 0xffffff) / (double)(1ULL << 24);
+        p[i].f[F_TOK_S_USER] = (float)floor(u * 200);
+        p[i].f[F_TOK_S_CHIP] = (float)floor((1 - u) * v * 300 + 50 * u);
+        p[i].f[F_TPOT] = (float)floor(v * 500);
+        p[i].reason = (x >> 8) % 7 == 0 ? SR_MEMORY : SR_OK;
+    }
+    search_result_t r = {.n_points = N, .points = p};
+    int pairs[2][2] = {{F_TOK_S_USER, F_TOK_S_CHIP}, {F_TPOT, F_TOK_S_CHIP}};
+    size_t *out = malloc(N * sizeof *out);
+    assert_non_null(out);
+    for (int q = 0; q < 2; q++) {
+        int fx = pairs[q][0], fy = pairs[q][1];
+        size_t n = search_frontier(&r, (search_field_t)fx, (search_field_t)fy, out, N);
+        size_t want = 0;
+        for (size_t i = 0; i < N; i++)
+            if (p[i].reason == SR_OK && on_frontier(p, N, i, fx, fy))
+                want++;
+        assert_true(n > 3);
+        assert_int_equal(n, want);
+        for (size_t k = 0; k < n; k++)
+            assert_true(on_frontier(p, N, out[k], fx, fy));
+    }
+    /* top 50 by TPOT (less is better, ties by index): each is better than every point not in it */
+    size_t nt = search_top(&r, F_TPOT, out, 50);
+    assert_int_equal(nt, 50);
+    for (size_t k = 1; k < nt; k++)
+        assert_true(p[out[k - 1]].f[F_TPOT] < p[out[k]].f[F_TPOT] ||
+                    (p[out[k - 1]].f[F_TPOT] == p[out[k]].f[F_TPOT] && out[k - 1] < out[k]));
+    size_t better_than_last = 0;
+    for (size_t i = 0; i < N; i++)
+        if (p[i].reason == SR_OK && (p[i].f[F_TPOT] < p[out[49]].f[F_TPOT] ||
+                                     (p[i].f[F_TPOT] == p[out[49]].f[F_TPOT] && i <= out[49])))
+            better_than_last++;
+    assert_int_equal(better_than_last, 50);
+    free(out);
+    free(p);
+}
+
 static void test_pruning_and_threads(void **state)
 {
     (void)state;
@@ -156,6 +222,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frontier_hand_made),
+        cmocka_unit_test(test_frontier_many_points),
         cmocka_unit_test(test_pruning_and_threads),
         cmocka_unit_test(test_agrees_with_predict),
     };

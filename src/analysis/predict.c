@@ -65,6 +65,9 @@ int predict_max_batch(const deploy_t *dep, double ctx, int chunk, int isl)
 static double cycle_time(const deploy_t *dep, const placement_t *pl, const step_t *mb, int m,
                          step_cost_t *out)
 {
+    /* one stage: the step's time is the cycle, and no breakdown is needed */
+    if (!out && dep->cfg.plan.pp == 1)
+        return engine_step(dep, pl, mb, NULL);
     step_cost_t c;
     double t = engine_step(dep, pl, mb, &c);
     if (out)
@@ -123,10 +126,16 @@ static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r
         if (rem > 0) {
             step_clear(&s);
             step_add(&s, m, rem, isl, 0);
-            engine_step(dep, pl, &s, &c);
-            total += c.stage_max_s;
-            fill = c.time_s - c.stage_max_s;
-            if (first && !have_first) *first = c;
+            if (have_first && dep->cfg.plan.pp == 1) {
+                /* one stage: the step's time is its stage time, and no breakdown is needed */
+                total += engine_step(dep, pl, &s, NULL);
+                fill = 0;
+            } else {
+                engine_step(dep, pl, &s, &c);
+                total += c.stage_max_s;
+                fill = c.time_s - c.stage_max_s;
+                if (first && !have_first) *first = c;
+            }
         }
     } else {
         double per_prompt = 0;
@@ -134,6 +143,10 @@ static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r
             int q = isl - off < chunk ? isl - off : chunk;
             step_clear(&s);
             step_add(&s, m, 1, q, off);
+            if (off > 0 && dep->cfg.plan.pp == 1) {
+                per_prompt += engine_step(dep, pl, &s, NULL); /* one stage, no breakdown needed */
+                continue;
+            }
             engine_step(dep, pl, &s, &c);
             per_prompt += c.stage_max_s;
             fill = c.time_s - c.stage_max_s;

@@ -427,6 +427,48 @@ static int cmp_frontier(const void *a, const void *b)
     return i < k ? -1 : i > k;
 }
 
+/* Drops, before the sort, points that cannot be on the frontier: the frontier of an evenly
+ * strided sample gives anchors, and a point is dropped when an anchor comes before it in the
+ * sort order with a y at least as good (the sweep would drop it too).  Anchors stay, so the
+ * frontier of what remains is the frontier of all.  The sample frontier's y rises along
+ * the sort order: the last anchor before a point has the best y of those before it.
+ * sctx must be set.  Returns the number of candidates left in idx. */
+static size_t frontier_candidates(const search_result_t *r, search_field_t fy, size_t *idx, size_t n)
+{
+    enum { SAMPLE = 2048 };
+    if (n <= 2 * SAMPLE)
+        return n;
+    size_t smp[SAMPLE], anc[SAMPLE];
+    size_t stride = n / SAMPLE;
+    for (size_t j = 0; j < SAMPLE; j++)
+        smp[j] = idx[j * stride];
+    qsort(smp, SAMPLE, sizeof *smp, cmp_frontier);
+    size_t k = 0;
+    double best = -INFINITY;
+    for (size_t j = 0; j < SAMPLE; j++) {
+        double y = search_field_sense[fy] * r->points[smp[j]].f[fy];
+        if (y > best) {
+            best = y;
+            anc[k++] = smp[j];
+        }
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t lo = 0, hi = k; /* anchors before idx[i] in the sort order: anc[0 .. lo) */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cmp_frontier(&anc[mid], &idx[i]) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0 && search_field_sense[fy] * r->points[anc[lo - 1]].f[fy] >= search_field_sense[fy] * r->points[idx[i]].f[fy])
+            continue;
+        idx[m++] = idx[i];
+    }
+    return m;
+}
+
 size_t search_frontier(const search_result_t *r, search_field_t fx, search_field_t fy, size_t *out, size_t max)
 {
     size_t nf = 0;
@@ -441,6 +483,7 @@ size_t search_frontier(const search_result_t *r, search_field_t fx, search_field
         if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fx]) && isfinite(r->points[i].f[fy]))
             idx[nf++] = i;
     sctx = (sort_ctx_t){r->points, fx, fy};
+    nf = frontier_candidates(r, fy, idx, nf);
     qsort(idx, nf, sizeof *idx, cmp_frontier);
     /* sweep from the best x: keep a point when its y beats every point with a better x */
     size_t k = 0;
@@ -472,9 +515,31 @@ size_t search_top(const search_result_t *r, search_field_t f, size_t *out, size_
         if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[f]))
             idx[nf++] = i;
     sctx = (sort_ctx_t){r->points, f, f};
-    qsort(idx, nf, sizeof *idx, cmp_frontier);
-    size_t k = nf < n ? nf : n;
-    memcpy(out, idx, sizeof *idx * k);
+    size_t k = 0;
+    if (n > 4096) {
+        qsort(idx, nf, sizeof *idx, cmp_frontier);
+        k = nf < n ? nf : n;
+        memcpy(out, idx, sizeof *idx * k);
+    } else {
+        /* keep the best n in order: most points lose to the current n-th and cost one compare */
+        for (size_t i = 0; i < nf && n > 0; i++) {
+            if (k == n && cmp_frontier(&idx[i], &out[k - 1]) >= 0)
+                continue;
+            size_t lo = 0, hi = k;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (cmp_frontier(&out[mid], &idx[i]) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            size_t move = (k < n ? k : n - 1) - lo;
+            memmove(&out[lo + 1], &out[lo], move * sizeof *out);
+            out[lo] = idx[i];
+            if (k < n)
+                k++;
+        }
+    }
     free(idx);
     return k;
 }
