@@ -181,6 +181,34 @@ expect 0 "search spec" -- "$BIN" search --spec "$top/data/sweeps/hbm-bandwidth.y
 jq_true '[.top[].design.system | test("\\[x[0-9.]+,[0-9]+\\]$")] | all' "spec variants named by their values"
 # 2 systems x (4 bandwidths x 2 latencies) variants x 20 factorisations of 1, 2, 4, 8 chips (1 + 3 + 6 + 10) x 4 batches
 jq_true '.evaluated == 1280' "spec: variants x factorisations x batches"
+# the paper's directions as sweep fields: Llama-3.1-405B in fp8 (406 GB) does not fit one H100 (80 GB)
+# without HBF and does with one 512 GB stack (Table 3); that point is the study's HBF row, same engine
+cat >"$tmp/hbf-spec.yaml" <<'Y'
+model: llama-3.1-405b
+systems: [h100-sxm]
+chips: 1
+batch: [1]
+weights: [fp8]
+kv: [fp8]
+isl: [2048]
+osl: [256]
+vary:
+  directions.hbf_stacks: [0, 1]
+Y
+expect 0 "hbf stacks swept" -- "$BIN" search --spec "$tmp/hbf-spec.yaml" --json
+jq_true '.evaluated == 2 and .feasible == 1 and .infeasible["does not fit in memory"] == 1' "no HBF: does not fit; one stack: fits"
+jq_true '.top[0].design.system == "h100-sxm[hbf1]"' "variant named by its stacks"
+jq -e --slurpfile st "$tmp/study/study.json" \
+    '(.top[0].outputs.tpot_s / ($st[0].directions[0].directions[] | select(.direction == "hbf") | .tpot_batch1_s) - 1) | fabs < 1e-6' \
+    "$tmp/out" >/dev/null && ok || bad "search's HBF point agrees with the study's HBF row"
+cat >"$tmp/bad-dir.yaml" <<'Y'
+model: llama-3.1-8b
+systems: [h100-sxm]
+vary:
+  directions.pim: [0, 2]
+Y
+expect 2 "bad direction value" -- "$BIN" search --spec "$tmp/bad-dir.yaml"
+grep -q "bad-dir.yaml:4:.*directions.pim: expected 0 (off) or 1 (on), got \"2\"" "$tmp/err" && ok || bad "direction switch message"
 cat >"$tmp/bad-spec.yaml" <<'Y'
 model: llama-3.1-8b
 systems: [h100-sxm]

@@ -15,10 +15,12 @@
 #include "../io/catalog.h"
 #include "../io/fileutil.h"
 #include "../io/model_config.h"
+#include "../io/paper_yaml.h"
 #include "../io/site_yaml.h"
 #include "../io/system_yaml.h"
 #include "../io/yamlread.h"
 #include "cost.h"
+#include "directions.h"
 #include "predict.h"
 
 #include <math.h>
@@ -26,75 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the paper's technology figures ---- */
-
-typedef struct tech {
-    char name[48];
-    double cap_GB, bw_GBps, power_W, read_B, latency_ns, latency_text_ns, endurance, kg_per_GB, usd_per_GB;
-} tech_t;
-
-typedef struct paper_data {
-    int n_tech;
-    tech_t tech[8];
-    double hbf_stacks, stack_energy_div, stack_bw_mult, stack_logic_frac, lat_div;
-    double pnm_gain, pim_gain, pim_bank_MB, pnm_unit_GB, pim_tf_stack, pim_bw_mult, pnm_tf_frac, hbm_stack_GB;
-} paper_data_t;
-
-static status_t load_paper(paper_data_t *p, diag_t *d)
-{
-    memset(p, 0, sizeof *p);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/paper/technologies.yaml", catalog_data_dir());
-    yreader_t r;
-    struct fy_node *root;
-    status_t st = yr_open_file(&r, path, d, &root);
-    if (st != IS_OK)
-        return st;
-    struct fy_node *mem = yr_get(root, "memory"), *dir = yr_get(root, "directions");
-    if (!mem || !fy_node_is_sequence(mem) || !dir) {
-        st = yr_err(&r, root, "", "expected memory (a list) and directions (a mapping)");
-        goto out;
-    }
-    for (int i = 0; i < fy_node_sequence_item_count(mem) && p->n_tech < 8; i++) {
-        struct fy_node *t = fy_node_sequence_get_by_index(mem, i);
-        tech_t *x = &p->tech[p->n_tech++];
-        char sec[32];
-        snprintf(sec, sizeof sec, "memory[%d]", i);
-#define N(key, req, dst) if ((st = yr_num(&r, t, sec, key, req, 0, 0, YR_HUGE, 1.0, 0, dst, NULL)) != IS_OK) goto out
-        if ((st = yr_str(&r, t, sec, "name", 1, x->name, sizeof x->name)) != IS_OK)
-            goto out;
-        N("capacity_GB", 1, &x->cap_GB);
-        N("bandwidth_GBps", 1, &x->bw_GBps);
-        N("power_W", 1, &x->power_W);
-        N("read_B", 1, &x->read_B);
-        N("latency_ns", 1, &x->latency_ns);
-        N("latency_ns_text", 0, &x->latency_text_ns);
-        N("endurance_pe_cycles", 0, &x->endurance);
-        N("embodied_kgCO2e_per_GB", 0, &x->kg_per_GB);
-        N("usd_per_GB", 0, &x->usd_per_GB);
-#undef N
-    }
-#define D(key, dst) if ((st = yr_num(&r, dir, "directions", key, 1, 0, 1, YR_HUGE, 1.0, 0, dst, NULL)) != IS_OK) goto out
-    D("hbf_stacks", &p->hbf_stacks);
-    D("stack_energy_per_bit_divisor", &p->stack_energy_div);
-    D("stack_bandwidth_multiplier", &p->stack_bw_mult);
-    D("stack_logic_power_fraction", &p->stack_logic_frac);
-    D("interconnect_latency_divisor", &p->lat_div);
-    D("pnm_bandwidth_per_watt_gain", &p->pnm_gain);
-    D("pim_bandwidth_per_watt_gain", &p->pim_gain);
-    D("pim_bank_MB", &p->pim_bank_MB);
-    D("pnm_unit_GB", &p->pnm_unit_GB);
-    D("pim_TFLOPs_per_stack", &p->pim_tf_stack);
-    D("pim_internal_bandwidth_multiplier", &p->pim_bw_mult);
-    D("pnm_TFLOPs_fraction", &p->pnm_tf_frac);
-    D("hbm_stack_GB", &p->hbm_stack_GB);
-#undef D
-    st = IS_OK;
-out:
-    yr_close(&r);
-    return st;
-}
 
 /* ---- building the directions from a system ---- */
 
@@ -105,57 +38,17 @@ static const char *const variant_names[V_COUNT] = {
 static const char *const variant_keys[V_COUNT] = {"base", "hbf", "hbf_text_latency", "stack_3d",
                                                   "low_latency", "bandwidth_2x", "combined"};
 
-static void add_hbf(system_t *s, const paper_data_t *p, int text_latency)
-{
-    const tech_t *h = &p->tech[0];
-    if (s->n_tiers >= SYS_MAX_TIERS)
-        return;
-    mem_tier_t *t = &s->tier[s->n_tiers++];
-    memset(t, 0, sizeof *t);
-    snprintf(t->name, sizeof t->name, "hbf");
-    double stacks = p->hbf_stacks;
-    t->capacity_B = h->cap_GB * 1e9 * stacks;
-    t->bw_Bps = h->bw_GBps * 1e9 * stacks;
-    t->efficiency = s->tier[0].efficiency; /* streaming reads as efficient as the HBM's */
-    t->latency_s = (text_latency && h->latency_text_ns > 0 ? h->latency_text_ns : h->latency_ns) * 1e-9;
-    t->access_B = h->read_B;
-    t->energy_J_per_bit = h->power_W / (h->bw_GBps * 1e9 * 8); /* Table 3's power at full bandwidth */
-    t->usd_per_GB = h->usd_per_GB;
-    t->endurance_pe = h->endurance;
-    t->embodied_kg_per_GB = h->kg_per_GB;
-    t->read_only = 1;
-    s->chip_usd += h->cap_GB * stacks * h->usd_per_GB;
-    s->tdp_W += h->power_W * stacks;
-}
-
-static void add_3d(system_t *s, const paper_data_t *p)
-{
-    s->tier[0].bw_Bps *= p->stack_bw_mult;
-    s->tier[0].energy_J_per_bit /= p->stack_energy_div;
-    if (s->tdp_W > s->idle_W)
-        s->logic_power_cap_W = p->stack_logic_frac * (s->tdp_W - s->idle_W);
-}
-
-static void add_lowlat(system_t *s, const paper_data_t *p)
-{
-    for (int i = 0; i < s->n_levels; i++) {
-        s->level[i].hop_latency_s /= p->lat_div;
-        s->level[i].switch_latency_s /= p->lat_div;
-    }
-    s->collective_launch_s /= p->lat_div;
-}
-
 static void make_variant(const system_t *base, int v, const paper_data_t *p, system_t *out)
 {
     *out = *base;
     if (v == V_HBF || v == V_ALL)
-        add_hbf(out, p, 0);
+        directions_add_hbf(out, p, p->hbf_stacks, 0);
     if (v == V_HBF_TEXT)
-        add_hbf(out, p, 1);
+        directions_add_hbf(out, p, p->hbf_stacks, 1);
     if (v == V_3D || v == V_ALL)
-        add_3d(out, p);
+        directions_add_3d(out, p);
     if (v == V_LOWLAT || v == V_ALL)
-        add_lowlat(out, p);
+        directions_add_lowlat(out, p);
     if (v == V_BW2)
         for (int i = 0; i < out->n_levels; i++)
             out->level[i].bw_Bps *= 2;
@@ -205,9 +98,7 @@ static void cfg_for(deploy_cfg_t *c, const model_t *m, const char *weights, cons
     if (c->kv.cc == CC_FP8 && s->peak_flops[CC_FP8] <= 0)
         precision_parse("bf16", &c->kv);
     /* weights on a read-only tier when the system has one (the HBF direction) */
-    for (int i = 0; i < s->n_tiers; i++)
-        if (s->tier[i].read_only)
-            c->weights_tier = i;
+    c->weights_tier = system_read_only_tier(s);
 }
 
 /* One prediction with its cost; returns 0 (r, c filled) or -1. */
@@ -640,27 +531,6 @@ static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
 
 /* ---- processing in memory against processing near memory ---- */
 
-/* PIM: logic in the DRAM dies, per-stack FLOPs, banks' internal bandwidth, bank-sized shards.
- * PNM: logic on a nearby die (HBM base die, CXL device), a fraction of the chip's FLOPs,
- * the stack's bandwidth, device-sized shards.  Both lower the energy per bit (paper's
- * bandwidth-per-watt gains). */
-static void add_near(system_t *s, const paper_data_t *p, int pim)
-{
-    mem_tier_t *t = &s->tier[0];
-    if (pim) {
-        t->near_flops = t->capacity_B / (p->hbm_stack_GB * 1e9) * p->pim_tf_stack * 1e12;
-        t->near_bw_Bps = t->bw_Bps * p->pim_bw_mult;
-        t->unit_B = p->pim_bank_MB * 1e6;
-        t->energy_J_per_bit /= p->pim_gain;
-    } else {
-        compute_class_t cc;
-        t->near_flops = p->pnm_tf_frac * system_peak_flops(s, CC_BF16, &cc);
-        t->near_bw_Bps = t->bw_Bps;
-        t->unit_B = p->pnm_unit_GB * 1e9;
-        t->energy_J_per_bit /= p->pnm_gain;
-    }
-}
-
 static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
 {
     json_t *o = json_object(), *shards = json_array(), *runs = json_array();
@@ -718,7 +588,7 @@ static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
         for (int v = 0; v < 3; v++) {
             s = base;
             if (v)
-                add_near(&s, &x->paper, v == 2);
+                directions_add_near(&s, &x->paper, v == 2);
             deploy_cfg_t cfg;
             cfg_for(&cfg, &m, c[i].weights, &s);
             if (s.peak_flops[CC_FP8] <= 0) {
@@ -773,7 +643,7 @@ json_t *study_paper(int quick, diag_t *d)
     char sp[4096];
     if (catalog_resolve(CATALOG_SITES, "us-average", sp, sizeof sp, d) != IS_OK || site_load(sp, &x.site, d) != IS_OK)
         return NULL;
-    if (load_paper(&x.paper, d) != IS_OK)
+    if (paper_load(&x.paper, d) != IS_OK)
         return NULL;
     json_t *o = json_object(), *verdicts = json_array();
     json_t *s1 = section_intensity(&x, verdicts, d);

@@ -6,9 +6,11 @@
  */
 #include "cli.h"
 
+#include "../analysis/directions.h"
 #include "../analysis/search.h"
 #include "../io/catalog.h"
 #include "../io/fileutil.h"
+#include "../io/paper_yaml.h"
 #include "../io/site_yaml.h"
 #include "../io/sweep_spec.h"
 #include "../report/svg.h"
@@ -348,6 +350,8 @@ int cmd_search(int argc, char **argv)
             return cli_fail(IS_ERR_INPUT, &d);
         }
         static system_t base[SEARCH_MAX_SYSTEMS];
+        static paper_data_t paper;
+        int have_paper = 0;
         memcpy(base, systems, sizeof(system_t) * (size_t)nb);
         int n = 0;
         for (int b = 0; b < nb; b++)
@@ -360,11 +364,27 @@ int cmd_search(int argc, char **argv)
                     const sweep_vary_t *sv = &spec.vary[q];
                     double x = sv->v[rest % sv->n];
                     rest /= sv->n;
-                    if (sweep_apply(v, sv->path, x, sv->scale) != 0) {
+                    int bad = 0;
+                    if (!strncmp(sv->path, "directions.", 11)) {
+                        if (!have_paper) {
+                            if ((st = paper_load(&paper, &d)) != IS_OK)
+                                return cli_fail(st, &d);
+                            have_paper = 1;
+                        }
+                        bad = directions_apply(v, &paper, sv->path + 11, x) != 0;
+                    } else {
+                        bad = sweep_apply(v, sv->path, x, sv->scale) != 0;
+                    }
+                    if (bad) {
                         diag_error(&d, NULL, 0, 0, "vary", "%s has no field %s", base[b].name, sv->path);
                         return cli_fail(IS_ERR_INPUT, &d);
                     }
-                    snprintf(tag, sizeof tag, "%s%s%g", q ? "," : "[", sv->scale ? "x" : "", x);
+                    if (!strcmp(sv->path, "directions.hbf_stacks"))
+                        snprintf(tag, sizeof tag, "%shbf%g", q ? "," : "[", x);
+                    else if (!strncmp(sv->path, "directions.", 11))
+                        snprintf(tag, sizeof tag, "%s%s%s", q ? "," : "[", x ? "" : "no_", sv->path + 11);
+                    else
+                        snprintf(tag, sizeof tag, "%s%s%g", q ? "," : "[", sv->scale ? "x" : "", x);
                     strncat(name, tag, sizeof name - strlen(name) - 1);
                 }
                 strncat(name, "]", sizeof name - strlen(name) - 1);
@@ -440,7 +460,11 @@ int cmd_search(int argc, char **argv)
             if (r.count[k])
                 printf("; %s %zu", search_reason_names[k], r.count[k]);
         printf("\n\ntop %zu by %s:\n", nt, objective);
-        printf("  %-20s %5s %3s %3s %3s %3s %-5s %-5s %6s %6s %6s %9s %9s %9s %9s %9s\n", "system", "chips", "tp", "pp", "ep",
+        int sw = 20; /* the system column: as wide as the longest name (variants carry their values) */
+        for (int k = 0; k < sp.n_systems; k++)
+            if ((int)strlen(sp.systems[k]->name) > sw)
+                sw = (int)strlen(sp.systems[k]->name);
+        printf("  %-*s %5s %3s %3s %3s %3s %-5s %-5s %6s %6s %6s %9s %9s %9s %9s %9s\n", sw, "system", "chips", "tp", "pp", "ep",
                "dp", "w", "kv", "isl", "osl", "batch", "TTFT s", "TPOT ms", "tok/s/usr", "tok/s/chip", "$/Mtok");
         for (int pass = 0; pass < 2; pass++) {
             size_t *list = pass ? fr : tp, cnt = pass ? (nf < 20 ? nf : 20) : nt;
@@ -449,7 +473,7 @@ int cmd_search(int argc, char **argv)
                        search_field_names[fy], nf, nf > 20 ? " (the first 20)" : "");
             for (size_t i = 0; i < cnt; i++) {
                 const search_point_t *p = &r.points[list[i]];
-                printf("  %-20.20s %5u %3u %3u %3u %3u %-5s %-5s %6u %6u %6u %9.3f %9.2f %9.1f %9.1f %9.3f\n",
+                printf("  %-*s %5u %3u %3u %3u %3u %-5s %-5s %6u %6u %6u %9.3f %9.2f %9.1f %9.1f %9.3f\n", sw,
                        sp.systems[p->system]->name, p->chips, p->tp, p->pp, p->ep, p->dp, sp.weights[p->weights].name,
                        sp.kv[p->kv].name, p->isl, p->osl, p->batch, p->f[F_TTFT], p->f[F_TPOT] * 1e3,
                        p->f[F_TOK_S_USER], p->f[F_TOK_S_CHIP], p->f[F_USD]);

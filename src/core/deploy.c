@@ -506,13 +506,15 @@ void deploy_place(const deploy_t *dep, double seqs, double ctx, double step_toke
         fits = 0;
     if (kv <= 0)
         pl->kv[cfg->kv_tier >= 0 ? cfg->kv_tier : at] = 1.0;
-    /* weights: the chosen tier first, then the others fastest first */
+    /* weights: the chosen tier first (unset: a read-only flash tier, which holds weights
+     * and nothing else), then the others in file order, fastest first */
     left = w;
     int order[SYS_MAX_TIERS], n = 0;
-    if (cfg->weights_tier >= 0)
-        order[n++] = cfg->weights_tier;
+    int wt = cfg->weights_tier >= 0 ? cfg->weights_tier : system_read_only_tier(s);
+    if (wt >= 0)
+        order[n++] = wt;
     for (int i = 0; i < s->n_tiers; i++)
-        if (i != cfg->weights_tier)
+        if (i != wt)
             order[n++] = i;
     for (int k = 0; k < n && left > 0; k++) {
         int i = order[k];

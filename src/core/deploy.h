@@ -74,7 +74,7 @@ typedef struct deploy_cfg {
     precision_t kv;        /* KV cache */
     precision_t act;       /* activations: the GEMM compute format */
     int kv_block_tokens;   /* paged-KV block (tokens): contiguous run of a KV read */
-    int weights_tier;      /* tier weights go to first (-1: fastest tier first) */
+    int weights_tier;      /* tier weights go to first (-1: a read-only tier if any, else the fastest) */
     int kv_tier;           /* tier the KV cache must live in (-1: writable tiers in order) */
     int allow_wear;        /* 1: a read-only (flash) kv_tier is allowed, and its wear reported */
 } deploy_cfg_t;

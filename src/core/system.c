@@ -49,3 +49,11 @@ double system_energy_per_flop(const system_t *s, compute_class_t cc)
     }
     return 0.0;
 }
+
+int system_read_only_tier(const system_t *s)
+{
+    for (int i = 0; i < s->n_tiers; i++)
+        if (s->tier[i].read_only)
+            return i;
+    return -1;
+}

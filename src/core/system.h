@@ -114,4 +114,7 @@ double system_energy_per_flop(const system_t *s, compute_class_t cc);
 /* Sum of tier capacities (bytes per chip). */
 double system_capacity(const system_t *s);
 
+/* The first read-only tier (flash, where weights go), or -1. */
+int system_read_only_tier(const system_t *s);
+
 #endif

@@ -6,6 +6,7 @@
 #include "fileutil.h"
 #include "yamlread.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@ static const char *const paths[] = {
     "chip.sram_MB", "chip.compute_efficiency", "chip.peak_TFLOPs.bf16", "chip.peak_TFLOPs.fp8",
     "chip.peak_TFLOPs.fp4", "software.kernel_overhead_us", "software.collective_launch_us", "power.tdp_W",
     "price.chip_usd",
+    /* the paper's directions (data/paper/technologies.yaml), applied by the caller */
+    "directions.hbf_stacks", "directions.stack_3d", "directions.low_latency", "directions.pim", "directions.pnm",
 };
 enum { N_PATHS = sizeof paths / sizeof paths[0] };
 
@@ -222,7 +225,16 @@ status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
                     st = yr_err(&r, e, field, "expected a number >= 0, got \"%s\"", es ? es : "");
                     goto out;
                 }
+                int dir = !strncmp(ks, "directions.", 11), count = !strcmp(ks, "directions.hbf_stacks");
+                if (dir && (x != floor(x) || (!count && x > 1) || x > 64)) {
+                    st = yr_err(&r, e, field, "expected %s, got \"%s\"", count ? "a whole number of stacks, 0 to 64" : "0 (off) or 1 (on)", es);
+                    goto out;
+                }
                 sv->v[sv->n++] = x;
+            }
+            if (sv->scale && !strncmp(ks, "directions.", 11)) {
+                st = yr_err(&r, v, field, "a direction takes a list of values, not scales");
+                goto out;
             }
         }
     }

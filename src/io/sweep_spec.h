@@ -14,6 +14,7 @@
  *   vary:
  *     memory[0].bandwidth_GBps: {scale: [0.5, 1, 2, 4]}
  *     interconnect[0].hop_latency_ns: [100, 200, 500]
+ *     directions.hbf_stacks: [0, 1, 2, 4, 8]   # the paper's directions: stacks, or 0/1 switches
  */
 #ifndef INFERSIM_SWEEP_SPEC_H
 #define INFERSIM_SWEEP_SPEC_H
@@ -45,7 +46,8 @@ typedef struct sweep_spec {
 status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d);
 
 /* Set the field `path` of s to value (in the file's units, e.g. GB/s, ns), or multiply it
- * by value when scale.  Returns 0, or -1 for an unknown path (checked at load). */
+ * by value when scale.  Returns 0, or -1 for an unknown path (checked at load) and for the
+ * `directions.*` paths, which the caller applies with directions_apply (analysis/directions.h). */
 int sweep_apply(system_t *s, const char *path, double value, int scale);
 
 /* The field paths sweep_apply knows (for messages). */
