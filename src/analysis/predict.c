@@ -295,13 +295,23 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
         /* mean decode step over contexts isl .. isl+osl-2: Simpson's rule on the ends and the
          * middle (exact for costs linear or quadratic in context) */
         double a = isl, b = isl + (span > 1 ? span - 1 : 0);
-        double fa = decode_step(dep, pl, b_r, a, 0, mbs, NULL);
-        double fm = b > a ? decode_step(dep, pl, b_r, 0.5 * (a + b), 0, mbs, &r->decode.cost) : fa;
-        double fb = b > a ? decode_step(dep, pl, b_r, b, 0, mbs, NULL) : fa;
-        r->tpot_s = (fa + 4 * fm + fb) / 6;
-        if (!(b > a))
-            decode_step(dep, pl, b_r, a, 0, mbs, &r->decode.cost);
-        r->decode.step_s = r->decode.cost.time_s > 0 ? cycle_of(&r->decode.cost, mbs) : fm;
+        if (b > a) {
+            /* the three samples share every op but attention: costed together */
+            step_t st[3];
+            double t[3], smax[3], per_mb = ceil((double)b_r / mbs), at[3] = {a, 0.5 * (a + b), b};
+            for (int j = 0; j < 3; j++) {
+                step_clear(&st[j]);
+                step_add(&st[j], m, per_mb, 1, at[j]);
+            }
+            engine_steps(dep, pl, st, 3, 1, &r->decode.cost, t, smax);
+            double f[3];
+            for (int j = 0; j < 3; j++)
+                f[j] = t[j] > mbs * smax[j] ? t[j] : mbs * smax[j];
+            r->tpot_s = (f[0] + 4 * f[1] + f[2]) / 6;
+        } else {
+            r->tpot_s = decode_step(dep, pl, b_r, a, 0, mbs, &r->decode.cost);
+        }
+        r->decode.step_s = cycle_of(&r->decode.cost, mbs);
         r->e2e_s = r->ttft_s + (osl - 1) * r->tpot_s;
         r->output_tok_s = (double)r->batch * osl / r->e2e_s;
         r->total_tok_s = (double)r->batch * (isl + osl) / r->e2e_s;

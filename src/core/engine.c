@@ -206,6 +206,86 @@ double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, 
     return total;
 }
 
+/* Ops whose cost depends on the cached context: attention (KV reads, score FLOPs). */
+static inline int reads_context(const op_entry_t *o)
+{
+    return !o->is_coll && o->kind == OP_ATTN;
+}
+
+/* Per-sample times of one table: ops that do not read the context once (added to every
+ * sample; into out for sample j0), attention per sample. */
+static inline void table_times(const deploy_t *dep, const placement_t *pl, const op_table_t *t, const step_t *s,
+                               int n, int c, double touched, double mult, int j0, step_cost_t *out, double *sum)
+{
+    for (int j = 0; j < n; j++)
+        sum[j] = 0;
+    for (int i = 0; i < t->n_ops; i++) {
+        const op_entry_t *o = &t->ops[i];
+        if (reads_context(o)) {
+            for (int j = 0; j < n; j++)
+                sum[j] += op_compute(dep, pl, o, &s[j], c, touched, mult, j == j0 ? out : NULL);
+        } else {
+            double x = o->is_coll ? op_coll(o, &s[0], mult, out) : op_compute(dep, pl, o, &s[0], c, touched, mult, out);
+            for (int j = 0; j < n; j++)
+                sum[j] += x;
+        }
+    }
+}
+
+void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, int n, int j0, step_cost_t *out,
+                  double *time, double *stage_max)
+{
+    const model_t *m = dep->model;
+    const int pp = dep->cfg.plan.pp;
+    int same = n <= ENGINE_MAX_SAMPLES;
+    for (int j = 1; j < n && same; j++)
+        same = s[j].tokens == s[0].tokens && s[j].lm_tokens == s[0].lm_tokens;
+    if (!same) {
+        for (int j = 0; j < n; j++) {
+            step_cost_t c;
+            time[j] = engine_step(dep, pl, &s[j], &c);
+            stage_max[j] = c.stage_max_s;
+            if (out && j == j0)
+                *out = c;
+        }
+        return;
+    }
+    if (out)
+        memset(out, 0, sizeof *out);
+    double touched = 0;
+    if (m->n_experts > 0)
+        touched = -expm1(s[0].tokens * dep->moe_token_factor * dep->moe_keep_log);
+    double layer_t[MODEL_MAX_CLASSES][ENGINE_MAX_SAMPLES], t_first[ENGINE_MAX_SAMPLES], t_last[ENGINE_MAX_SAMPLES];
+    for (int c = 0; c < m->n_classes; c++)
+        table_times(dep, pl, &dep->layer[c], s, n, c, touched, m->classes[c].count, j0, out, layer_t[c]);
+    table_times(dep, pl, &dep->first, s, n, 0, touched, 1.0, j0, out, t_first);
+    table_times(dep, pl, &dep->last, s, n, 0, touched, 1.0, j0, out, t_last);
+    double t_send = pp > 1 ? op_coll(&dep->pp_send, &s[0], pp - 1.0, out) : 0.0;
+    for (int j = 0; j < n; j++) {
+        double total = 0, smax = 0;
+        for (int sg = 0; sg < pp; sg++) {
+            double st = 0;
+            for (int c = 0; c < m->n_classes; c++)
+                st += dep->stage_layers[sg][c] * layer_t[c][j];
+            if (sg == 0)
+                st += t_first[j];
+            if (sg == pp - 1)
+                st += t_last[j];
+            if (sg < pp - 1)
+                st += t_send;
+            total += st;
+            if (st > smax)
+                smax = st;
+        }
+        time[j] = total;
+        stage_max[j] = smax;
+        if (out && j == j0) {
+            out->time_s = total;
+            out->stage_max_s = smax;
+        }
+    }
+}
+
 const char *engine_bound_name(const deploy_t *dep, int b, char *buf, size_t cap)
 {
     if (b == BOUND_COMPUTE)

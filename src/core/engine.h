@@ -65,6 +65,15 @@ double engine_experts_touched(int n_experts, int top_k, double tokens);
  * Returns out->time_s. */
 double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, step_cost_t *out);
 
+/* Cost n (at most ENGINE_MAX_SAMPLES) steps that share their token counts and differ only in
+ * their cached contexts, as the samples of a mean decode step do: the ops that do not read
+ * the KV cache are costed once.  time[j] and stage_max[j] as engine_step's time_s and
+ * stage_max_s; `out` (may be NULL) gets the breakdown of sample j0.  Steps whose token
+ * counts differ are costed one by one.  Equals n calls of engine_step. */
+#define ENGINE_MAX_SAMPLES 8
+void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, int n, int j0, step_cost_t *out,
+                  double *time, double *stage_max);
+
 /* Name of a bound ("compute", "memory:hbm3", "net_latency", ...) into buf. */
 const char *engine_bound_name(const deploy_t *dep, int bound, char *buf, size_t cap);
 
