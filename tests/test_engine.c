@@ -209,6 +209,51 @@ static void test_tp_adds_collectives(void **state)
     assert_close(b, c.time_s, 1e-9);
 }
 
+/* engine_steps costs samples that differ only in context together; it must equal costing each
+ * with engine_step, bit for bit: times, stage maxima and the chosen sample's breakdown.  Checked on
+ * an MoE model with MLA and EP, and on a dense model split into pipeline stages (stage maxima). */
+static void test_steps_equal_step(void **state)
+{
+    (void)state;
+    static const char *models[] = {"deepseek-v3", "llama-3.1-70b", "gemma-2-9b"};
+    static const char *systems[] = {"h200", "h100-sxm", "h100-sxm"};
+    static const int pps[] = {1, 2, 1};
+    for (int i = 0; i < 3; i++) {
+        model_t m;
+        system_t s;
+        load_model(models[i], &m);
+        load_system(systems[i], &s);
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        cfg.plan = i == 0 ? (plan_t){8, 1, 1, 8, 8} : (plan_t){8, 8 / pps[i], pps[i], 1, 1};
+        precision_parse("fp8", &cfg.weights);
+        cfg.experts = cfg.weights;
+        cfg.embed = deploy_embed_precision(&cfg.weights);
+        deploy_t dep;
+        diag_t d;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        placement_t pl;
+        deploy_place(&dep, 32, 8192, 32, &pl);
+        step_t st[3];
+        double ctx[3] = {1024, 3000, 7000}, t[3], smax[3];
+        for (int j = 0; j < 3; j++) {
+            step_clear(&st[j]);
+            step_add(&st[j], &m, 32, 1, ctx[j]);
+        }
+        step_cost_t many, one;
+        engine_steps(&dep, &pl, st, 3, 1, &many, t, smax);
+        for (int j = 0; j < 3; j++) {
+            double t1 = engine_step(&dep, &pl, &st[j], &one);
+            assert_true(t[j] == t1);
+            assert_true(smax[j] == one.stage_max_s);
+            if (j == 1)
+                assert_memory_equal(&many, &one, sizeof one);
+        }
+        assert_true(t[2] > t[0]); /* more context, more KV to read */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_experts_touched),
         cmocka_unit_test(test_step_aggregates),
         cmocka_unit_test(test_tp_adds_collectives),
+        cmocka_unit_test(test_steps_equal_step),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }
