@@ -1,0 +1,106 @@
+/*
+ * cli.c — the helpers every command shares: errors and warnings in compiler form, integer
+ * flags, unknown options with a near match, JSON output, presets by name or path.
+ */
+#include "cli.h"
+
+#include "../io/catalog.h"
+#include "../io/model_config.h"
+#include "../io/system_yaml.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_fail(status_t st, const diag_t *d)
+{
+    char buf[2048];
+    diag_format(d, buf, sizeof buf);
+    if (!d->file[0])
+        fputs("infersim: ", stderr);
+    fputs(buf, stderr);
+    switch (st) {
+    case IS_ERR_INPUT: return EXIT_INPUT;
+    case IS_ERR_NOFIT: return EXIT_NOFIT;
+    case IS_OK: return EXIT_OK;
+    default: return EXIT_IO;
+    }
+}
+
+int cli_bad_option(const struct option *opts, const char *arg, const char *cmd)
+{
+    diag_t d;
+    diag_clear(&d);
+    const char *names[64];
+    int n = 0;
+    for (const struct option *o = opts; o->name && n < 64; o++)
+        names[n++] = o->name;
+    char w[64];
+    const char *word = arg;
+    while (*word == '-')
+        word++;
+    snprintf(w, sizeof w, "%s", word);
+    char *eq = strchr(w, '=');
+    if (eq)
+        *eq = '\0';
+    const char *near = diag_near_match(w, names, n);
+    if (near)
+        diag_error(&d, NULL, 0, 0, NULL, "unknown option \"%s\"; did you mean \"--%s\"?", arg, near);
+    else
+        diag_error(&d, NULL, 0, 0, NULL, "unknown option \"%s\" (infersim %s --help lists them)", arg, cmd);
+    return cli_fail(IS_ERR_INPUT, &d);
+}
+
+void cli_print_json(void *json)
+{
+    json_t *o = json;
+    char *t = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    if (t) {
+        puts(t);
+        free(t);
+    }
+    json_decref(o);
+}
+
+void cli_warnings(const diag_t *d)
+{
+    for (int i = 0; i < d->n_warnings; i++)
+        fprintf(stderr, "infersim: warning: %s\n", d->warnings[i]);
+}
+
+status_t cli_int(const char *flag, const char *v, int min, int *out, diag_t *d)
+{
+    char *end = NULL;
+    errno = 0;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || end == v || *end != '\0' || errno == ERANGE || x > 1000000000L)
+        return diag_error(d, NULL, 0, 0, flag, "expected an integer, got \"%s\"", v ? v : "");
+    if (x < min)
+        return diag_error(d, NULL, 0, 0, flag, "expected an integer >= %d, got %ld", min, x);
+    *out = (int)x;
+    return IS_OK;
+}
+
+status_t cli_load_model(const char *name, model_t *m, diag_t *d)
+{
+    char path[4096];
+    status_t st = catalog_resolve(CATALOG_MODELS, name, path, sizeof path, d);
+    if (st != IS_OK)
+        return st;
+    st = model_load(path, m, d);
+    if (st == IS_OK && !strchr(name, '/') && !strstr(name, ".json"))
+        snprintf(m->name, sizeof m->name, "%s", name);
+    return st;
+}
+
+status_t cli_load_system(const char *name, system_t *s, diag_t *d)
+{
+    char path[4096];
+    status_t st = catalog_resolve(CATALOG_SYSTEMS, name, path, sizeof path, d);
+    if (st != IS_OK)
+        return st;
+    return system_load(path, s, d);
+}
