@@ -242,7 +242,7 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
     r->workspace_B = deploy_workspace_bytes(dep, step_tok, b_r < step_tok ? b_r : step_tok);
     r->reserved_B = s->reserved_B;
     r->mem_need_B = r->weights_B + r->kv_B + r->workspace_B + r->reserved_B;
-    if (!r->fits) {
+    if (!r->fits && extras) {
         double cap = system_capacity(s);
         if (max_r == 0)
             snprintf(r->reason, sizeof r->reason,

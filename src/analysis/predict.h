@@ -79,7 +79,8 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
 
 /* The prediction on an already set-up deployment (dep must match req->cfg): what search
  * calls per design point.  max_r: the largest per-replica batch at isl + osl when known
- * (-1: computed here).  extras: also the compute-bound batch (predict's report).
+ * (-1: computed here).  extras: also the compute-bound batch and, when it does not fit, the
+ * reason in words (predict's report; search needs neither).
  * Does not allocate; r->depp = dep. */
 void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int extras, predict_result_t *r,
                   diag_t *d);
