@@ -202,6 +202,8 @@ double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, 
     if (out) {
         out->time_s = total;
         out->stage_max_s = smax;
+        out->tokens = s->tokens;
+        out->lm_tokens = s->lm_tokens;
     }
     return total;
 }
@@ -282,8 +284,47 @@ void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, i
         if (out && j == j0) {
             out->time_s = total;
             out->stage_max_s = smax;
+            out->tokens = s[j].tokens;
+            out->lm_tokens = s[j].lm_tokens;
         }
     }
+}
+
+static void coll_row(const op_entry_t *o, const step_cost_t *c, double calls, coll_report_t *out, int *n, int max)
+{
+    if (!o->is_coll || o->coll.n <= 1 || calls <= 0)
+        return;
+    for (int i = 0; i < *n; i++)
+        if (out[i].op == o->kind) {
+            out[i].calls += calls;
+            return;
+        }
+    if (*n >= max)
+        return;
+    coll_report_t *r = &out[(*n)++];
+    r->op = o->kind;
+    r->kind = o->coll.kind;
+    r->chips = o->coll.n;
+    r->level = o->coll.level;
+    r->bytes = o->coll_bytes_per_token * (o->per_lm_token ? c->lm_tokens : c->tokens);
+    r->time_s = collective_time(&o->coll, r->bytes, &r->algo, &r->latency_s, &r->bandwidth_s);
+    r->calls = calls;
+}
+
+int engine_collectives(const deploy_t *dep, const step_cost_t *c, coll_report_t *out, int max)
+{
+    const model_t *m = dep->model;
+    int n = 0;
+    for (int k = 0; k < m->n_classes; k++)
+        for (int i = 0; i < dep->layer[k].n_ops; i++)
+            coll_row(&dep->layer[k].ops[i], c, m->classes[k].count, out, &n, max);
+    for (int i = 0; i < dep->first.n_ops; i++)
+        coll_row(&dep->first.ops[i], c, 1, out, &n, max);
+    for (int i = 0; i < dep->last.n_ops; i++)
+        coll_row(&dep->last.ops[i], c, 1, out, &n, max);
+    if (dep->cfg.plan.pp > 1)
+        coll_row(&dep->pp_send, c, dep->cfg.plan.pp - 1.0, out, &n, max);
+    return n;
 }
 
 const char *engine_bound_name(const deploy_t *dep, int b, char *buf, size_t cap)

@@ -49,7 +49,22 @@ typedef struct step_cost {
     double net_bytes;     /* collective message bytes per chip */
     double net_bytes_level[SYS_MAX_LEVELS]; /* the same by the interconnect level each collective runs on
                                              * (a hierarchical one counts on its outer level) */
+    double tokens, lm_tokens; /* the step's new tokens and logits tokens (for engine_collectives) */
 } step_cost_t;
+
+/* One kind of collective in a step, as engine_collectives reports it. */
+typedef struct coll_report {
+    op_kind_t op;          /* OP_TP_ALLREDUCE, OP_EP_ALLTOALL, OP_LOGITS_GATHER, OP_PP_SENDRECV */
+    coll_kind_t kind;
+    int chips;             /* chips in the group */
+    int level;             /* interconnect level (the outer one of a hierarchical collective) */
+    coll_algo_t algo;      /* the fastest algorithm at this message size */
+    double bytes;          /* message per call (as collective_time takes it) */
+    double calls;          /* per step, over all layers and stages */
+    double time_s;         /* per call */
+    double latency_s;      /* of which latency (launch, hops, switches) */
+    double bandwidth_s;    /* and bytes over bandwidth */
+} coll_report_t;
 
 void step_clear(step_t *s);
 
@@ -73,6 +88,12 @@ double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, 
 #define ENGINE_MAX_SAMPLES 8
 void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, int n, int j0, step_cost_t *out,
                   double *time, double *stage_max);
+
+/* The collectives of a costed step (c from engine_step or engine_steps), one row per
+ * collective operator: group, level, algorithm, message size, calls, time per call split
+ * into latency and bandwidth.  calls x time_s equals c->by_op of that operator.  Returns
+ * the number of rows (at most max). */
+int engine_collectives(const deploy_t *dep, const step_cost_t *c, coll_report_t *out, int max);
 
 /* Name of a bound ("compute", "memory:hbm3", "net_latency", ...) into buf. */
 const char *engine_bound_name(const deploy_t *dep, int bound, char *buf, size_t cap);

@@ -50,6 +50,25 @@ static json_t *phase_json(const predict_result_t *r, const phase_cost_t *ph)
     json_object_set_new(o, "by_bound", b);
     json_object_set_new(o, "flops_per_chip", json_real(ph->cost.flops));
     json_object_set_new(o, "arithmetic_intensity_flop_per_byte", json_real(ph->intensity));
+    coll_report_t cr[OP_COUNT];
+    int nc = engine_collectives(r->depp, &ph->cost, cr, OP_COUNT);
+    json_t *cl = json_array();
+    for (int i = 0; i < nc; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "operator", json_string(op_kind_names[cr[i].op]));
+        json_object_set_new(x, "collective", json_string(coll_kind_names[cr[i].kind]));
+        json_object_set_new(x, "chips", json_integer(cr[i].chips));
+        json_object_set_new(x, "level", json_string(cr[i].level >= 0 ? r->depp->sys->level[cr[i].level].name : ""));
+        json_object_set_new(x, "algorithm", json_string(coll_algo_names[cr[i].algo]));
+        json_object_set_new(x, "bytes", json_real(cr[i].bytes));
+        json_object_set_new(x, "calls", json_real(cr[i].calls));
+        json_object_set_new(x, "time_per_call_s", json_real(cr[i].time_s));
+        json_object_set_new(x, "latency_per_call_s", json_real(cr[i].latency_s));
+        json_object_set_new(x, "bandwidth_per_call_s", json_real(cr[i].bandwidth_s));
+        json_object_set_new(x, "total_s", json_real(cr[i].time_s * cr[i].calls));
+        json_array_append_new(cl, x);
+    }
+    json_object_set_new(o, "collectives", cl);
     return o;
 }
 
@@ -269,6 +288,16 @@ static void phase_text(FILE *f, const predict_result_t *r, const char *title, co
     }
     fprintf(f, "  arithmetic intensity %.1f FLOP/byte (chip ridge point %.0f FLOP/byte)\n", ph->intensity,
             r->ridge_flop_per_byte);
+    coll_report_t cr[OP_COUNT];
+    int nc = engine_collectives(r->depp, &ph->cost, cr, OP_COUNT);
+    for (int i = 0; i < nc; i++) {
+        char by[32], tc[32], tl[32], tt[32];
+        fprintf(f, "  %s %s: %.0f x %s among %d chips on %s (%s), %s each: %s per call (%s latency), %s in all\n",
+                i ? "           " : "collectives", op_kind_names[cr[i].op], cr[i].calls, coll_kind_names[cr[i].kind],
+                cr[i].chips, cr[i].level >= 0 ? r->depp->sys->level[cr[i].level].name : "?", coll_algo_names[cr[i].algo],
+                fmt_bytes(cr[i].bytes, by, sizeof by), fmt_time(cr[i].time_s, tc, sizeof tc),
+                fmt_time(cr[i].latency_s, tl, sizeof tl), fmt_time(cr[i].time_s * cr[i].calls, tt, sizeof tt));
+    }
 }
 
 void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, const system_t *s,
