@@ -57,6 +57,30 @@ jq_true '(.tokens_per_joule * .energy_j_per_token - 1) | fabs < 1e-9' "tokens pe
 
 expect 0 "hyperscale site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --site us-hyperscale --json
 jq_true '.tco.site == "us-hyperscale"' "site chosen"
+# Disaggregated serving: 2 prefill instances and 1 decode instance of 8 H100s each.  Each pool is the
+# same engine as a plain prediction: the decode TPOT is the static batch-64 decode TPOT, a prefill
+# instance clears the 4 prompts of one 8192-token chunk in the TTFT of a batch-4, osl-1 prediction;
+# the whole serves min(2 x prefill rate, 1 x decode rate); the KV cache of a request is
+# 163,840 B/token (fp8) x 2048 tokens = 335,544,320 B, sent over the level joining 24 chips (InfiniBand).
+expect 0 "decode alone" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --json
+cp "$tmp/out" "$tmp/dec.json"
+expect 0 "prefill alone" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 4 --isl 2048 --osl 1 --json
+cp "$tmp/out" "$tmp/pre.json"
+expect 0 "disaggregated" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --prefill-chips 8 --prefill-instances 2 --json
+jq -e --slurpfile dec "$tmp/dec.json" --slurpfile pre "$tmp/pre.json" '
+  (.tpot_s == $dec[0].tpot_s) and
+  ((.prefill.requests_per_s_per_instance * $pre[0].ttft_s / 4 - 1) | fabs < 1e-8) and
+  ((.decode.requests_per_s_per_instance * 255 * .tpot_s / 64 - 1) | fabs < 1e-8) and
+  ((.requests_per_s / ([2 * .prefill.requests_per_s_per_instance, .decode.requests_per_s_per_instance] | min) - 1) | fabs < 1e-8) and
+  ((.output_tok_s / (.requests_per_s * 256) - 1) | fabs < 1e-8) and .chips == 24 and
+  (.kv_transfer.bytes == 335544320) and .kv_transfer.level == "ib-ndr" and
+  ((.ttft_s / (.prefill_one_prompt_s + .kv_transfer.seconds) - 1) | fabs < 1e-8) and
+  ((.energy_j_per_token * .output_tok_s / .avg_power_w - 1) | fabs < 1e-8)' "$tmp/out" >/dev/null \
+    && ok || bad "disaggregated pools agree with their plain predictions"
+jq_true '.bound == "decode" and .decode.busy == 1 and .prefill.busy < 1' "the decode pool binds, the prefill pool idles part of the time"
+expect 2 "disaggregated osl 1" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --osl 1 --prefill-chips 1
+same_err 'infersim: error: --osl: disaggregated serving needs an output of at least 2 tokens (the first comes from prefill), got 1' "disaggregated osl 1"
+
 # Operational carbon is wall energy x grid intensity, so the same deployment in Norway (30 g/kWh, Ember
 # 2023) emits 30/390 of what it emits on the U.S. average grid (390 g/kWh, EIA); both sites share PUE 1.58.
 expect 0 "us-average site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --batch 64 --site us-average --json

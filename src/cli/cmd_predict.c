@@ -4,9 +4,11 @@
 #include "cli.h"
 
 #include "../analysis/cost.h"
+#include "../analysis/disagg.h"
 #include "../analysis/predict.h"
 #include "../io/catalog.h"
 #include "../io/site_yaml.h"
+#include "../report/report_disagg.h"
 #include "../report/report_predict.h"
 
 #include <getopt.h>
@@ -39,6 +41,9 @@ static void predict_usage(FILE *f)
             "  --kv-tier NAME       put the KV cache on this tier (a read-only tier needs --allow-wear)\n"
             "  --allow-wear         allow the KV cache on a flash tier and estimate the tier's lifetime\n"
             "  --site NAME|PATH     where it runs: electricity, PUE, carbon, amortisation (default us-average)\n"
+            "  --prefill-chips N    disaggregated serving: N chips per prefill instance (the flags above\n"
+            "                       describe one decode instance); --prefill-tp N --prefill-pp N split them\n"
+            "  --prefill-instances P --decode-instances D   instances in each pool (default 1 each)\n"
             "  --json | --csv       machine-readable output (one JSON object / a CSV row)\n"
             "\n"
             "exit status: 0 ok, 2 bad input, 3 does not fit (the report is still printed)\n");
@@ -47,7 +52,7 @@ static void predict_usage(FILE *f)
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
     O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE, O_WTIER, O_KVTIER,
-    O_WEAR
+    O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST
 };
 
 static const struct option opts[] = {
@@ -62,6 +67,9 @@ static const struct option opts[] = {
     {"kv-block", required_argument, 0, O_KVBLOCK}, {"site", required_argument, 0, O_SITE},
     {"weights-tier", required_argument, 0, O_WTIER}, {"kv-tier", required_argument, 0, O_KVTIER},
     {"allow-wear", no_argument, 0, O_WEAR},
+    {"prefill-chips", required_argument, 0, O_PCHIPS}, {"prefill-tp", required_argument, 0, O_PTP},
+    {"prefill-pp", required_argument, 0, O_PPP},  {"prefill-instances", required_argument, 0, O_PINST},
+    {"decode-instances", required_argument, 0, O_DINST},
     {"steady", no_argument, 0, O_STEADY},         {"json", no_argument, 0, O_JSON},
     {"csv", no_argument, 0, O_CSV},               {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -90,6 +98,7 @@ int cmd_predict(int argc, char **argv)
     int allow_wear = 0;
     int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
     int steady = 0, json = 0, csv = 0;
+    int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0; /* disaggregated pools (0: unset) */
     status_t st = IS_OK;
 
     opterr = 0;
@@ -123,6 +132,11 @@ int cmd_predict(int argc, char **argv)
         case O_WTIER: wtier = optarg; break;
         case O_KVTIER: kvtier = optarg; break;
         case O_WEAR: allow_wear = 1; break;
+        case O_PCHIPS: st = cli_int(fl, optarg, 1, &p_chips, &d); break;
+        case O_PTP: st = cli_int(fl, optarg, 1, &p_tp, &d); break;
+        case O_PPP: st = cli_int(fl, optarg, 1, &p_pp, &d); break;
+        case O_PINST: st = cli_int(fl, optarg, 1, &p_inst, &d); break;
+        case O_DINST: st = cli_int(fl, optarg, 1, &d_inst, &d); break;
         case O_STEADY: steady = 1; break;
         case O_JSON: json = 1; break;
         case O_CSV: csv = 1; break;
@@ -240,6 +254,43 @@ int cmd_predict(int argc, char **argv)
     req.osl = osl;
     req.prefill_chunk = chunk;
     req.steady = steady;
+
+    if (p_chips || p_tp || p_inst || d_inst) {
+        /* disaggregated: one prefill instance of p_chips (TP x PP), P and D instances */
+        if (!p_chips)
+            p_chips = p_tp ? p_tp * p_pp : chips;
+        if (!p_tp) {
+            if (p_chips % p_pp != 0) {
+                diag_error(&d, NULL, 0, 0, "--prefill-chips", "%d chips cannot be split into %d pipeline stages",
+                           p_chips, p_pp);
+                return cli_fail(IS_ERR_INPUT, &d);
+            }
+            p_tp = p_chips / p_pp;
+        }
+        if (p_tp * p_pp != p_chips) {
+            diag_error(&d, NULL, 0, 0, "--prefill-chips", "%d chips != prefill tp %d x pp %d", p_chips, p_tp, p_pp);
+            return cli_fail(IS_ERR_INPUT, &d);
+        }
+        disagg_req_t dq = {{p_chips, p_tp, p_pp, 1, 1}, p_inst ? p_inst : 1, d_inst ? d_inst : 1};
+        static disagg_result_t dr;
+        if ((st = predict_disagg(&m, &s, &site, &req, &dq, &dr, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        if (json)
+            cli_print_json(report_disagg_json(&dr, &s, &req, &dq));
+        else if (csv) {
+            diag_error(&d, NULL, 0, 0, "--csv", "disaggregated serving prints text or --json");
+            return cli_fail(IS_ERR_INPUT, &d);
+        } else
+            report_disagg_text(stdout, &dr, &m, &s, &req, &dq, &site, &d);
+        if (json)
+            cli_warnings(&d);
+        if (!dr.fits) {
+            if (json)
+                fprintf(stderr, "infersim: does not fit: %s\n", dr.prefill.fits ? dr.decode.reason : dr.prefill.reason);
+            return EXIT_NOFIT;
+        }
+        return EXIT_OK;
+    }
 
     static predict_result_t r;
     if ((st = predict_run(&m, &s, &req, &r, &d)) != IS_OK)
