@@ -81,6 +81,27 @@ jq_true '.bound == "decode" and .decode.busy == 1 and .prefill.busy < 1' "the de
 expect 2 "disaggregated osl 1" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --osl 1 --prefill-chips 1
 same_err 'infersim: error: --osl: disaggregated serving needs an output of at least 2 tokens (the first comes from prefill), got 1' "disaggregated osl 1"
 
+# the same pools as a search dimension: its TP-8 decode point equals the prediction above (CSV, 6 digits);
+# 10 factorisations of 8 chips (ordered tp x pp x dp = 8) x 2 prefill sizes x 3 prefill counts x 2 decode
+# counts = 120 points
+expect 0 "disaggregated again" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --prefill-chips 8 --prefill-instances 2 --json
+cp "$tmp/out" "$tmp/dis.json"
+expect 0 "disaggregated search" -- "$BIN" search --model llama-3.1-70b --systems h100-sxm --chips 8 --batch 64 --isl 2048 --osl 256 --prefill-chips 4,8 --prefill-instances 1..3 --decode-instances 1,2 --csv
+[ "$(tail -n +2 "$tmp/out" | wc -l)" -eq 120 ] && ok || bad "disaggregated search: 120 points"
+row=$(awk -F, '$3==8 && $4==1 && $6==1 && $12==8 && $13==2 && $14==1' "$tmp/out")
+tpc=$(jq '.output_tok_s_per_chip' "$tmp/dis.json")
+echo "$row" | awk -F, -v want="$tpc" '{ d = $21 / want - 1; if (d < 0) d = -d; exit !(d < 1e-5 && $15 == "feasible" && $26 == 24) }' \
+    && ok || bad "disaggregated search point equals predict"
+"$BIN" search --model llama-3.1-70b --systems h100-sxm --chips 4,8 --batch 16,max --isl 2048 --osl 256 --prefill-chips 4,8 --prefill-instances 1..3 --decode-instances 1,2 --csv --threads 1 >"$tmp/t1.csv" 2>/dev/null
+"$BIN" search --model llama-3.1-70b --systems h100-sxm --chips 4,8 --batch 16,max --isl 2048 --osl 256 --prefill-chips 4,8 --prefill-instances 1..3 --decode-instances 1,2 --csv --threads 2 >"$tmp/t2.csv" 2>/dev/null
+[ -s "$tmp/t1.csv" ] && cmp -s "$tmp/t1.csv" "$tmp/t2.csv" && ok || bad "disaggregated search: same points on 1 and 2 threads"
+# a chip budget of 16 keeps, of the 12 pool shapes (4 or 8 prefill chips x 1..3 x decode 1..2 of 8),
+# those of at most 16 chips: 1x4+1x8, 2x4+1x8, 1x8+1x8 -- 3 of 12, so 90 of the 120 points exceed it
+expect 0 "chip budget" -- "$BIN" search --model llama-3.1-70b --systems h100-sxm --chips 8 --batch 64 --isl 2048 --osl 256 --prefill-chips 4,8 --prefill-instances 1..3 --decode-instances 1,2 --chips-max 16 --json
+jq_true '.evaluated == 120 and .infeasible["chips above the budget"] == 90' "chip budget counted"
+expect 2 "pools without prefill chips" -- "$BIN" search --model llama-3.1-8b --systems h100-sxm --decode-instances 2
+same_err 'infersim: error: --decode-instances: pool sizes need --prefill-chips (the chips of one prefill instance)' "pools need prefill chips"
+
 # Operational carbon is wall energy x grid intensity, so the same deployment in Norway (30 g/kWh, Ember
 # 2023) emits 30/390 of what it emits on the U.S. average grid (390 g/kWh, EIA); both sites share PUE 1.58.
 expect 0 "us-average site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --batch 64 --site us-average --json

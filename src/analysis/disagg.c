@@ -42,57 +42,65 @@ static void pool_cost(predict_result_t *inst, const predict_req_t *req, int inst
     inst->e2e_s = e2e;
 }
 
-status_t predict_disagg(const model_t *m, const system_t *s, const site_t *site, const predict_req_t *req,
-                        const disagg_req_t *dq, disagg_result_t *r, diag_t *d)
+status_t disagg_pools(const model_t *m, const system_t *s, const predict_req_t *req, const plan_t *prefill_plan,
+                      disagg_result_t *r, diag_t *d)
 {
     memset(&r->prefill_batch, 0, sizeof *r - offsetof(disagg_result_t, prefill_batch));
     if (req->osl < 2)
         return diag_error(d, NULL, 0, 0, "--osl",
                           "disaggregated serving needs an output of at least 2 tokens (the first comes from prefill), got %d",
                           req->osl);
-    if (dq->prefill_instances < 1 || dq->decode_instances < 1)
-        return diag_error(d, NULL, 0, 0, dq->prefill_instances < 1 ? "--prefill-instances" : "--decode-instances",
-                          "expected at least 1 instance");
-
     /* one decode instance at its batch, decoding only */
-    predict_req_t rd = *req;
+    r->decode_req = *req;
+    predict_req_t *rd = &r->decode_req;
     status_t st;
-    if (rd.batch == 0) {
-        if ((st = predict_run(m, s, &rd, &r->decode, d)) != IS_OK)
+    if (rd->batch == 0) {
+        if ((st = predict_run(m, s, rd, &r->decode, d)) != IS_OK)
             return st;
-        rd.batch = r->decode.batch;
+        rd->batch = r->decode.batch > 0 ? r->decode.batch : 1;
     }
-    rd.steady = 0;
-    if ((st = predict_run(m, s, &rd, &r->decode, d)) != IS_OK)
+    rd->steady = 0;
+    if ((st = predict_run(m, s, rd, &r->decode, d)) != IS_OK)
         return st;
 
     /* one prefill instance: a prompt alone, then a chunk's worth of prompts at once */
-    predict_req_t rp = *req;
-    rp.cfg.plan = dq->prefill_plan;
-    rp.osl = 1;
-    rp.steady = 0;
-    rp.batch = rp.cfg.plan.dp;
-    if ((st = predict_run(m, s, &rp, &r->prefill, d)) != IS_OK)
+    r->prefill_req = *req;
+    predict_req_t *rp = &r->prefill_req;
+    rp->cfg.plan = *prefill_plan;
+    rp->osl = 1;
+    rp->steady = 0;
+    rp->batch = rp->cfg.plan.dp;
+    if ((st = predict_run(m, s, rp, &r->prefill, d)) != IS_OK)
         return st;
     r->prefill_one_s = r->prefill.ttft_s;
     int per = req->prefill_chunk / req->isl;
-    r->prefill_batch = (per > 1 ? per : 1) * rp.cfg.plan.dp;
-    rp.batch = r->prefill_batch;
-    predict_eval(&r->prefill.dep, &rp, -1, 1, &r->prefill, d);
+    r->prefill_batch = (per > 1 ? per : 1) * rp->cfg.plan.dp;
+    rp->batch = r->prefill_batch;
+    predict_eval(&r->prefill.dep, rp, -1, 1, &r->prefill, d);
 
-    /* the KV cache of one request, from the prefill chips to the decode chips */
-    const int cp = dq->prefill_plan.chips, cd = req->cfg.plan.chips;
-    r->chips = dq->prefill_instances * cp + dq->decode_instances * cd;
     r->kv_bytes = model_kv_bytes_per_token(m, &req->cfg.kv) * req->isl;
+    r->fits = r->prefill.fits && r->decode.fits;
+    r->prefill_rate = r->prefill.ttft_s > 0 ? r->prefill_batch / r->prefill.ttft_s : 0;
+    r->decode_rate = r->decode.tpot_s > 0 ? r->decode.batch / ((req->osl - 1) * r->decode.tpot_s) : 0;
+    return IS_OK;
+}
+
+status_t disagg_combine(const system_t *s, const site_t *site, const disagg_req_t *dq, disagg_result_t *r, diag_t *d)
+{
+    if (dq->prefill_instances < 1 || dq->decode_instances < 1)
+        return diag_error(d, NULL, 0, 0, dq->prefill_instances < 1 ? "--prefill-instances" : "--decode-instances",
+                          "expected at least 1 instance");
+    const predict_req_t *req = &r->decode_req;
+    const int cp = r->prefill_req.cfg.plan.chips, cd = req->cfg.plan.chips;
+    r->chips = dq->prefill_instances * cp + dq->decode_instances * cd;
+    /* the KV cache of one request, from the prefill chips to the decode chips */
     coll_plan_t xfer;
+    status_t st;
     if ((st = collective_plan(s, COLL_SENDRECV, r->chips, &xfer, d)) != IS_OK)
         return st;
     r->kv_level = xfer.level;
     r->kv_transfer_s = collective_time(&xfer, r->kv_bytes / cp, NULL, NULL, NULL);
 
-    r->fits = r->prefill.fits && r->decode.fits;
-    r->prefill_rate = r->prefill.ttft_s > 0 ? r->prefill_batch / r->prefill.ttft_s : 0;
-    r->decode_rate = r->decode.tpot_s > 0 ? r->decode.batch / ((req->osl - 1) * r->decode.tpot_s) : 0;
     double pr = dq->prefill_instances * r->prefill_rate, dr = dq->decode_instances * r->decode_rate;
     r->decode_bound = dr <= pr;
     r->rate = r->decode_bound ? dr : pr;
@@ -107,12 +115,14 @@ status_t predict_disagg(const model_t *m, const system_t *s, const site_t *site,
     r->output_tok_s_per_user = r->tpot_s > 0 ? 1.0 / r->tpot_s : 0;
 
     /* each pool costed for its busy share; input tokens pay for prefill, output tokens for decode */
-    pool_cost(&r->prefill, &rp, dq->prefill_instances, 1, pr, req->isl, req->osl, r->prefill_busy, s, site,
-              &r->cost_prefill, d);
-    pool_cost(&r->decode, &rd, dq->decode_instances, 0, dr, req->isl, req->osl, r->decode_busy, s, site,
+    pool_cost(&r->prefill, &r->prefill_req, dq->prefill_instances, 1, pr, req->isl, req->osl, r->prefill_busy, s,
+              site, &r->cost_prefill, d);
+    pool_cost(&r->decode, req, dq->decode_instances, 0, dr, req->isl, req->osl, r->decode_busy, s, site,
               &r->cost_decode, d);
     const cost_result_t *a = &r->cost_prefill, *b = &r->cost_decode;
     r->cost_known = a->known && b->known;
+    r->wall_power_W = r->energy_j_per_token = r->tokens_per_joule = r->tco_usd_per_s = 0;
+    r->usd_per_mtok_output = r->usd_per_mtok_input = r->gco2e_per_mtok = 0;
     if (r->cost_known && r->output_tok_s > 0) {
         r->wall_power_W = r->prefill_busy * a->wall_power_W + (1 - r->prefill_busy) * a->wall_idle_W +
                           r->decode_busy * b->wall_power_W + (1 - r->decode_busy) * b->wall_idle_W;
@@ -126,4 +136,11 @@ status_t predict_disagg(const model_t *m, const system_t *s, const site_t *site,
                              b->gco2e_per_s_embodied) / served * 1e6;
     }
     return IS_OK;
+}
+
+status_t predict_disagg(const model_t *m, const system_t *s, const site_t *site, const predict_req_t *req,
+                        const disagg_req_t *dq, disagg_result_t *r, diag_t *d)
+{
+    status_t st = disagg_pools(m, s, req, &dq->prefill_plan, r, d);
+    return st == IS_OK ? disagg_combine(s, site, dq, r, d) : st;
 }

@@ -29,6 +29,7 @@ typedef struct disagg_req {
 typedef struct disagg_result {
     predict_result_t prefill;  /* one prefill instance, prefilling one chunk's worth of prompts */
     predict_result_t decode;   /* one decode instance at its batch (static decode) */
+    predict_req_t prefill_req, decode_req; /* what each was run with */
     int prefill_batch;         /* prompts a prefill step packs (prefill_chunk / isl, at least 1) */
     double prefill_one_s;      /* one prompt alone on a prefill instance */
     double kv_bytes;           /* a request's KV cache (all layers) */
@@ -47,6 +48,12 @@ typedef struct disagg_result {
     double energy_j_per_token, tokens_per_joule;
     double tco_usd_per_s, usd_per_mtok_output, usd_per_mtok_input, gco2e_per_mtok;
 } disagg_result_t;
+
+/* The two steps of predict_disagg, for a search that varies the pool sizes: the pools'
+ * instances (independent of how many there are), then their combination for dq. */
+status_t disagg_pools(const model_t *m, const system_t *s, const predict_req_t *req, const plan_t *prefill_plan,
+                      disagg_result_t *r, diag_t *d);
+status_t disagg_combine(const system_t *s, const site_t *site, const disagg_req_t *dq, disagg_result_t *r, diag_t *d);
 
 /* Predict req (its plan: one decode instance; batch 0: the largest that fits) served by
  * dq's pools.  IS_ERR_INPUT with a message for an invalid plan, osl < 2, or pools no

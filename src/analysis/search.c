@@ -4,6 +4,7 @@
 #include "search.h"
 
 #include "cost.h"
+#include "disagg.h"
 #include "predict.h"
 
 #include <math.h>
@@ -123,7 +124,102 @@ typedef struct worker {
     int id;
     deploy_t *dep;
     predict_result_t *pr;
+    disagg_result_t *dis;   /* disaggregated spaces only */
 } worker_t;
+
+/* The constraints, in the order they are checked: the first a point fails names it. */
+static search_reason_t verdict(const search_space_t *sp, int fits, double ttft, double tpot, int known, double power,
+                               double usd, double chips)
+{
+    if (sp->chips_max > 0 && chips > sp->chips_max)
+        return SR_CHIPS;
+    if (!fits)
+        return SR_MEMORY;
+    if (sp->ttft_max_s > 0 && ttft > sp->ttft_max_s)
+        return SR_TTFT;
+    if (sp->tpot_max_s > 0 && tpot > sp->tpot_max_s)
+        return SR_TPOT;
+    if (sp->power_max_w > 0 && !(known && power <= sp->power_max_w))
+        return SR_POWER;
+    if (sp->usd_per_mtok_max > 0 && !(known && usd <= sp->usd_per_mtok_max))
+        return SR_COST;
+    return SR_OK;
+}
+
+/* A disaggregated deployment's points: per workload and prefill instance size, the pools
+ * once, then every pair of instance counts. */
+static void eval_disagg(worker_t *w, size_t di, const deploy_cfg_t *cfg)
+{
+    job_t *j = w->job;
+    const search_space_t *sp = j->sp;
+    const dspec_t *ds = &j->deps[di];
+    const system_t *s = sp->systems[ds->system];
+    search_point_t *pts = j->points + di * j->per_dep;
+    size_t *count = j->count[w->id];
+    disagg_result_t *r = w->dis;
+    size_t k = 0;
+    for (int a = 0; a < sp->n_isl; a++)
+        for (int b = 0; b < sp->n_osl; b++)
+            for (int c = 0; c < sp->n_batch; c++)
+                for (int q = 0; q < sp->n_pchips; q++) {
+                    predict_req_t req;
+                    memset(&req, 0, sizeof req);
+                    req.cfg = *cfg;
+                    req.batch = sp->batch[c];
+                    req.isl = sp->isl[a];
+                    req.osl = sp->osl[b];
+                    req.prefill_chunk = 8192;
+                    plan_t pp = {sp->pchips[q], sp->pchips[q], 1, 1, 1};
+                    diag_t d;
+                    diag_clear(&d);
+                    status_t st = disagg_pools(sp->model, s, &req, &pp, r, &d);
+                    search_reason_t bad = st == IS_OK ? SR_OK : plan_reason(&d);
+                    for (int u = 0; u < sp->n_pinst; u++)
+                        for (int v = 0; v < sp->n_dinst; v++, k++) {
+                            search_point_t *p = &pts[k];
+                            memset(p, 0, sizeof *p);
+                            p->system = ds->system;
+                            p->chips = ds->chips;
+                            p->tp = ds->tp;
+                            p->pp = ds->pp;
+                            p->ep = ds->ep;
+                            p->dp = ds->dp;
+                            p->weights = ds->w;
+                            p->kv = ds->kv;
+                            p->isl = (uint32_t)req.isl;
+                            p->osl = (uint32_t)req.osl;
+                            p->batch = (uint32_t)req.batch;
+                            p->pchips = (uint16_t)pp.chips;
+                            p->pinst = (uint16_t)sp->pinst[u];
+                            p->dinst = (uint16_t)sp->dinst[v];
+                            p->f[F_CHIPS] = (float)(sp->pinst[u] * pp.chips + sp->dinst[v] * ds->chips);
+                            disagg_req_t dq = {pp, sp->pinst[u], sp->dinst[v]};
+                            search_reason_t why = bad;
+                            if (why == SR_OK && disagg_combine(s, sp->site, &dq, r, &d) != IS_OK)
+                                why = plan_reason(&d);
+                            if (why != SR_OK) {
+                                p->reason = (uint8_t)why;
+                                count[why]++;
+                                continue;
+                            }
+                            p->batch = (uint32_t)r->decode.batch;
+                            p->f[F_TTFT] = (float)r->ttft_s;
+                            p->f[F_TPOT] = (float)r->tpot_s;
+                            p->f[F_E2E] = (float)r->e2e_s;
+                            p->f[F_TOK_S] = (float)r->output_tok_s;
+                            p->f[F_TOK_S_USER] = (float)r->output_tok_s_per_user;
+                            p->f[F_TOK_S_CHIP] = (float)r->output_tok_s_per_chip;
+                            p->f[F_USD] = r->cost_known ? (float)r->usd_per_mtok_output : NAN;
+                            p->f[F_J] = r->cost_known ? (float)r->energy_j_per_token : NAN;
+                            p->f[F_G] = r->cost_known ? (float)r->gco2e_per_mtok : NAN;
+                            p->f[F_POWER] = r->cost_known ? (float)r->wall_power_W : NAN;
+                            why = verdict(sp, r->fits, r->ttft_s, r->tpot_s, r->cost_known, r->wall_power_W,
+                                          r->usd_per_mtok_output, p->f[F_CHIPS]);
+                            p->reason = (uint8_t)why;
+                            count[why]++;
+                        }
+                }
+}
 
 static void eval_deployment(worker_t *w, size_t di)
 {
@@ -135,6 +231,10 @@ static void eval_deployment(worker_t *w, size_t di)
     size_t *count = j->count[w->id];
     deploy_cfg_t cfg;
     cfg_of(sp, ds, &cfg);
+    if (sp->n_pchips > 0) {
+        eval_disagg(w, di, &cfg);
+        return;
+    }
     diag_t d;
     diag_clear(&d);
     status_t st = deploy_setup(w->dep, sp->model, s, &cfg, &d);
@@ -188,17 +288,8 @@ static void eval_deployment(worker_t *w, size_t di)
                 p->f[F_J] = cr.known ? (float)cr.energy_j_per_token : NAN;
                 p->f[F_G] = cr.known ? (float)cr.gco2e_per_mtok : NAN;
                 p->f[F_POWER] = cr.known ? (float)cr.wall_power_W : NAN;
-                search_reason_t why = SR_OK;
-                if (!r->fits)
-                    why = SR_MEMORY;
-                else if (sp->ttft_max_s > 0 && r->ttft_s > sp->ttft_max_s)
-                    why = SR_TTFT;
-                else if (sp->tpot_max_s > 0 && r->tpot_s > sp->tpot_max_s)
-                    why = SR_TPOT;
-                else if (sp->power_max_w > 0 && !(cr.known && cr.wall_power_W <= sp->power_max_w))
-                    why = SR_POWER;
-                else if (sp->usd_per_mtok_max > 0 && !(cr.known && cr.usd_per_mtok_output <= sp->usd_per_mtok_max))
-                    why = SR_COST;
+                search_reason_t why = verdict(sp, r->fits, r->ttft_s, r->tpot_s, cr.known, cr.wall_power_W,
+                                              cr.usd_per_mtok_output, ds->chips);
                 p->reason = (uint8_t)why;
                 count[why]++;
             }
@@ -283,6 +374,13 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
             }
         }
     size_t per = (size_t)sp->n_isl * sp->n_osl * sp->n_batch;
+    if (sp->n_pchips > 0) {
+        if (sp->n_pinst < 1 || sp->n_dinst < 1) {
+            free(deps);
+            return diag_error(d, NULL, 0, 0, NULL, "a disaggregated search needs prefill and decode instance counts");
+        }
+        per *= (size_t)sp->n_pchips * sp->n_pinst * sp->n_dinst;
+    }
     if (n > 0 && per > (size_t)200000000 / n) {
         free(deps);
         return diag_error(d, NULL, 0, 0, NULL, "the space holds %zu x %zu points, more than 200 million: narrow a range",
@@ -322,9 +420,11 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         wk[i].id = i;
         wk[i].dep = malloc(sizeof(deploy_t));
         wk[i].pr = malloc(sizeof(predict_result_t));
-        if (!wk[i].dep || !wk[i].pr) {
+        wk[i].dis = sp->n_pchips > 0 ? malloc(sizeof(disagg_result_t)) : NULL;
+        if (!wk[i].dep || !wk[i].pr || (sp->n_pchips > 0 && !wk[i].dis)) {
             free(wk[i].dep);
             free(wk[i].pr);
+            free(wk[i].dis);
             nt = i;
             break;
         }
@@ -387,6 +487,7 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
     for (int i = 0; i < nt; i++) {
         free(wk[i].dep);
         free(wk[i].pr);
+        free(wk[i].dis);
     }
     free(j);
     free(deps);

@@ -4,6 +4,10 @@
  * with memory-fit and SLO constraints, a top-N by any objective and the Pareto frontier
  * over two.
  *
+ * Disaggregated serving (prefill and decode pools, disagg.h) is a dimension too: prefill
+ * instance size and the two pools' instance counts.  Its points cost more (each prefill and
+ * decode instance is set up per workload), but the pool counts only recombine the rates.
+ *
  * The work is split so the inner loop is cheap: a worker sets up one deployment
  * (deploy_setup, the collective plans, the largest batch per ISL/OSL) and then evaluates
  * all its workloads with predict_eval and cost_compute, which do not allocate.  Workers
@@ -41,7 +45,8 @@
     X(SR_TTFT, "TTFT above the limit")            \
     X(SR_TPOT, "TPOT above the limit")            \
     X(SR_POWER, "power above the limit")          \
-    X(SR_COST, "cost above the limit")
+    X(SR_COST, "cost above the limit")           \
+    X(SR_CHIPS, "chips above the budget")
 
 typedef enum search_reason {
 #define X(e, s) e,
@@ -83,15 +88,20 @@ typedef struct search_space {
     precision_t weights[16], kv[16];
     int n_isl, isl[SEARCH_MAX_VALUES], n_osl, osl[SEARCH_MAX_VALUES];
     int n_batch, batch[SEARCH_MAX_VALUES];   /* 0 = the largest that fits (steady state) */
+    /* disaggregated serving (n_pchips > 0): each deployment above is one decode instance, fed by
+     * prefill instances of pchips chips (TP over them); pinst prefill and dinst decode instances */
+    int n_pchips, pchips[64], n_pinst, pinst[64], n_dinst, dinst[64];
     double ttft_max_s, tpot_max_s;           /* 0 = no limit */
     double power_max_w, usd_per_mtok_max;    /* 0 = no limit */
+    int chips_max;                           /* chips in all (both pools when disaggregated); 0 = no limit */
     const site_t *site;
     int threads;                             /* 0 = all online CPUs */
     int progress;                            /* draw a progress bar on stderr */
 } search_space_t;
 
 typedef struct search_point {
-    uint16_t system, chips, tp, pp, ep, dp;
+    uint16_t system, chips, tp, pp, ep, dp;  /* disaggregated: one decode instance */
+    uint16_t pchips, pinst, dinst;           /* disaggregated: prefill instance chips, instances (else 0) */
     uint8_t weights, kv, reason, steady;
     uint32_t isl, osl, batch;
     float f[F_COUNT];                        /* the outputs, indexed by search_field_t */

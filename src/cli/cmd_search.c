@@ -36,10 +36,13 @@ static void usage(FILE *f)
             "  --isl V --osl V      lengths (default 1024 / 128)\n"
             "  --ttft-max S --tpot-max S   latency limits in seconds (SLOs)\n"
             "  --power-max W --cost-max USD   wall power of a deployment, $ per million output tokens\n"
+            "  --chips-max N        a chip budget (both pools together when disaggregated)\n"
             "  --objective FIELD    rank by it (default output_tok_s_per_chip); --top N (default 10)\n"
             "  --pareto FX,FY       frontier fields (default output_tok_s_per_user,output_tok_s_per_chip)\n"
             "  --site NAME|PATH     for cost and carbon (default us-average)\n"
             "  --threads N          default: every core (the result is the same for any N)\n"
+            "  --prefill-chips V    disaggregated serving: chips per prefill instance (each deployment is then\n"
+            "                       one decode instance); --prefill-instances V --decode-instances V (default 1)\n"
             "  --spec FILE.yaml     a sweep spec: the same dimensions, plus system fields to vary\n"
             "                       (docs/sweep-format.md); flags given after it override it\n"
             "  --json | --csv [--frontier-only]   --svg FILE   the frontier over the cloud of feasible points\n"
@@ -133,7 +136,12 @@ static json_t *point_json(const search_result_t *r, const search_space_t *sp, si
     json_object_set_new(dz, "isl", json_integer(p->isl));
     json_object_set_new(dz, "osl", json_integer(p->osl));
     json_object_set_new(dz, "batch", json_integer(p->batch));
-    json_object_set_new(dz, "scenario", json_string(p->steady ? "steady_state" : "static_batch"));
+    json_object_set_new(dz, "scenario", json_string(p->pchips ? "disaggregated" : p->steady ? "steady_state" : "static_batch"));
+    if (p->pchips) {
+        json_object_set_new(dz, "prefill_chips", json_integer(p->pchips));
+        json_object_set_new(dz, "prefill_instances", json_integer(p->pinst));
+        json_object_set_new(dz, "decode_instances", json_integer(p->dinst));
+    }
     for (int f = 0; f < F_COUNT; f++)
         json_object_set_new(out, search_field_names[f], isfinite(p->f[f]) ? json_real(p->f[f]) : json_null());
     json_object_set_new(o, "index", json_integer((json_int_t)i));
@@ -145,8 +153,9 @@ static json_t *point_json(const search_result_t *r, const search_space_t *sp, si
 static void csv_row(FILE *f, const search_result_t *r, const search_space_t *sp, size_t i)
 {
     const search_point_t *p = &r->points[i];
-    fprintf(f, "%s,%u,%u,%u,%u,%u,%s,%s,%u,%u,%u,%s", sp->systems[p->system]->name, p->chips, p->tp, p->pp, p->ep, p->dp,
-            sp->weights[p->weights].name, sp->kv[p->kv].name, p->isl, p->osl, p->batch, search_reason_names[p->reason]);
+    fprintf(f, "%s,%u,%u,%u,%u,%u,%s,%s,%u,%u,%u,%u,%u,%u,%s", sp->systems[p->system]->name, p->chips, p->tp, p->pp, p->ep,
+            p->dp, sp->weights[p->weights].name, sp->kv[p->kv].name, p->isl, p->osl, p->batch, p->pchips, p->pinst,
+            p->dinst, search_reason_names[p->reason]);
     for (int k = 0; k < F_COUNT; k++)
         if (isfinite(p->f[k]))
             fprintf(f, ",%.6g", p->f[k]);
@@ -194,7 +203,8 @@ static status_t write_svg(const char *path, const search_result_t *r, size_t *fr
 int cmd_search(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_SYSTEMS, O_CHIPS, O_BATCH, O_WEIGHTS, O_KV, O_ISL, O_OSL, O_TTFT, O_TPOT, O_POWER, O_COST,
-           O_OBJ, O_TOP, O_PARETO, O_SITE, O_THREADS, O_JSON, O_CSV, O_FRONT, O_SVG, O_HELP, O_SPEC };
+           O_OBJ, O_TOP, O_PARETO, O_SITE, O_THREADS, O_JSON, O_CSV, O_FRONT, O_SVG, O_HELP, O_SPEC, O_PCHIPS,
+           O_PINST, O_DINST, O_CHIPSMAX };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL},     {"systems", required_argument, 0, O_SYSTEMS},
         {"chips", required_argument, 0, O_CHIPS},     {"batch", required_argument, 0, O_BATCH},
@@ -208,6 +218,8 @@ int cmd_search(int argc, char **argv)
         {"csv", no_argument, 0, O_CSV},               {"frontier-only", no_argument, 0, O_FRONT},
         {"svg", required_argument, 0, O_SVG},         {"help", no_argument, 0, O_HELP},
         {"spec", required_argument, 0, O_SPEC},
+        {"prefill-chips", required_argument, 0, O_PCHIPS}, {"prefill-instances", required_argument, 0, O_PINST},
+        {"decode-instances", required_argument, 0, O_DINST}, {"chips-max", required_argument, 0, O_CHIPSMAX},
         {0, 0, 0, 0},
     };
     static search_space_t sp;
@@ -240,12 +252,17 @@ int cmd_search(int argc, char **argv)
     if (have_spec) {
         model_name = spec.model;
         systems_arg = spec.systems;
-        struct { const char *v, *flag; int *n, *out, allow_max; } lists[] = {
-            {spec.chips, "chips", &sp.n_chips, sp.chips, 0}, {spec.batch, "batch", &sp.n_batch, sp.batch, 1},
-            {spec.isl, "isl", &sp.n_isl, sp.isl, 0},         {spec.osl, "osl", &sp.n_osl, sp.osl, 0},
+        struct { const char *v, *flag; int *n, *out, allow_max, max; } lists[] = {
+            {spec.chips, "chips", &sp.n_chips, sp.chips, 0, SEARCH_MAX_VALUES},
+            {spec.batch, "batch", &sp.n_batch, sp.batch, 1, SEARCH_MAX_VALUES},
+            {spec.isl, "isl", &sp.n_isl, sp.isl, 0, SEARCH_MAX_VALUES},
+            {spec.osl, "osl", &sp.n_osl, sp.osl, 0, SEARCH_MAX_VALUES},
+            {spec.prefill_chips, "prefill_chips", &sp.n_pchips, sp.pchips, 0, 64},
+            {spec.prefill_instances, "prefill_instances", &sp.n_pinst, sp.pinst, 0, 64},
+            {spec.decode_instances, "decode_instances", &sp.n_dinst, sp.dinst, 0, 64},
         };
-        for (int i = 0; i < 4; i++)
-            if (lists[i].v[0] && (*lists[i].n = parse_values(lists[i].flag, lists[i].v, lists[i].out, SEARCH_MAX_VALUES,
+        for (int i = 0; i < 7; i++)
+            if (lists[i].v[0] && (*lists[i].n = parse_values(lists[i].flag, lists[i].v, lists[i].out, lists[i].max,
                                                              lists[i].allow_max, &d)) < 0)
                 return cli_fail(IS_ERR_INPUT, &d);
         if (spec.weights[0] && (sp.n_weights = parse_precisions("weights", spec.weights, sp.weights, 16, &d)) < 0)
@@ -256,6 +273,7 @@ int cmd_search(int argc, char **argv)
         sp.tpot_max_s = spec.tpot_max_s;
         sp.power_max_w = spec.power_max_w;
         sp.usd_per_mtok_max = spec.usd_per_mtok_max;
+        sp.chips_max = spec.chips_max;
         if (spec.objective[0]) objective = spec.objective;
         if (spec.pareto[0]) pareto = spec.pareto;
         if (spec.site[0]) site_name = spec.site;
@@ -274,6 +292,9 @@ int cmd_search(int argc, char **argv)
         case O_BATCH: bad = (sp.n_batch = parse_values("--batch", optarg, sp.batch, SEARCH_MAX_VALUES, 1, &d)) < 0; break;
         case O_ISL: bad = (sp.n_isl = parse_values("--isl", optarg, sp.isl, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
         case O_OSL: bad = (sp.n_osl = parse_values("--osl", optarg, sp.osl, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
+        case O_PCHIPS: bad = (sp.n_pchips = parse_values("--prefill-chips", optarg, sp.pchips, 64, 0, &d)) < 0; break;
+        case O_PINST: bad = (sp.n_pinst = parse_values("--prefill-instances", optarg, sp.pinst, 64, 0, &d)) < 0; break;
+        case O_DINST: bad = (sp.n_dinst = parse_values("--decode-instances", optarg, sp.dinst, 64, 0, &d)) < 0; break;
         case O_WEIGHTS: bad = (sp.n_weights = parse_precisions("--weights", optarg, sp.weights, 16, &d)) < 0; break;
         case O_KV: bad = (sp.n_kv = parse_precisions("--kv", optarg, sp.kv, 16, &d)) < 0; break;
         case O_TTFT: case O_TPOT: case O_POWER: case O_COST: {
@@ -286,6 +307,7 @@ int cmd_search(int argc, char **argv)
                                                                                      : &sp.usd_per_mtok_max) = v;
             break;
         }
+        case O_CHIPSMAX: bad = cli_int("--chips-max", optarg, 1, &sp.chips_max, &d) != IS_OK; break;
         case O_OBJ: objective = optarg; break;
         case O_TOP: bad = cli_int("--top", optarg, 1, &top, &d) != IS_OK; break;
         case O_PARETO: pareto = optarg; break;
@@ -401,6 +423,17 @@ int cmd_search(int argc, char **argv)
     sp.site = &site;
     sp.progress = !json && !csv;
 
+    if (sp.n_pchips == 0 && (sp.n_pinst > 0 || sp.n_dinst > 0)) {
+        diag_error(&d, NULL, 0, 0, sp.n_pinst > 0 ? "--prefill-instances" : "--decode-instances",
+                   "pool sizes need --prefill-chips (the chips of one prefill instance)");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if (sp.n_pchips > 0) {
+        if (sp.n_pinst == 0)
+            sp.pinst[sp.n_pinst++] = 1;
+        if (sp.n_dinst == 0)
+            sp.dinst[sp.n_dinst++] = 1;
+    }
     static search_result_t r;
     if ((st = search_run(&sp, &r, &d)) != IS_OK)
         return cli_fail(st, &d);
@@ -442,7 +475,7 @@ int cmd_search(int argc, char **argv)
         json_object_set_new(o, "points_per_s", json_real(r.points_per_s));
         cli_print_json(o);
     } else if (csv) {
-        printf("system,chips,tp,pp,ep,dp,weights,kv,isl,osl,batch,status");
+        printf("system,chips,tp,pp,ep,dp,weights,kv,isl,osl,batch,prefill_chips,prefill_instances,decode_instances,status");
         for (int k = 0; k < F_COUNT; k++)
             printf(",%s", search_field_names[k]);
         printf("\n");
@@ -464,7 +497,12 @@ int cmd_search(int argc, char **argv)
         for (int k = 0; k < sp.n_systems; k++)
             if ((int)strlen(sp.systems[k]->name) > sw)
                 sw = (int)strlen(sp.systems[k]->name);
-        printf("  %-*s %5s %3s %3s %3s %3s %-5s %-5s %6s %6s %6s %9s %9s %9s %9s %9s\n", sw, "system", "chips", "tp", "pp", "ep",
+        const int dis = sp.n_pchips > 0; /* disaggregated: a pools column, P x prefill chips + D x decode chips */
+        if (dis)
+            printf("  %-*s %-11s", sw, "system", "pools P+D");
+        else
+            printf("  %-*s", sw, "system");
+        printf(" %5s %3s %3s %3s %3s %-5s %-5s %6s %6s %6s %9s %9s %9s %9s %9s\n", "chips", "tp", "pp", "ep",
                "dp", "w", "kv", "isl", "osl", "batch", "TTFT s", "TPOT ms", "tok/s/usr", "tok/s/chip", "$/Mtok");
         for (int pass = 0; pass < 2; pass++) {
             size_t *list = pass ? fr : tp, cnt = pass ? (nf < 20 ? nf : 20) : nt;
@@ -473,8 +511,15 @@ int cmd_search(int argc, char **argv)
                        search_field_names[fy], nf, nf > 20 ? " (the first 20)" : "");
             for (size_t i = 0; i < cnt; i++) {
                 const search_point_t *p = &r.points[list[i]];
-                printf("  %-*s %5u %3u %3u %3u %3u %-5s %-5s %6u %6u %6u %9.3f %9.2f %9.1f %9.1f %9.3f\n", sw,
-                       sp.systems[p->system]->name, p->chips, p->tp, p->pp, p->ep, p->dp, sp.weights[p->weights].name,
+                if (dis) {
+                    char pools[32];
+                    snprintf(pools, sizeof pools, "%ux%u+%ux%u", p->pinst, p->pchips, p->dinst, p->chips);
+                    printf("  %-*s %-11s", sw, sp.systems[p->system]->name, pools);
+                } else {
+                    printf("  %-*s", sw, sp.systems[p->system]->name);
+                }
+                printf(" %5u %3u %3u %3u %3u %-5s %-5s %6u %6u %6u %9.3f %9.2f %9.1f %9.1f %9.3f\n",
+                       dis ? (unsigned)p->f[F_CHIPS] : p->chips, p->tp, p->pp, p->ep, p->dp, sp.weights[p->weights].name,
                        sp.kv[p->kv].name, p->isl, p->osl, p->batch, p->f[F_TTFT], p->f[F_TPOT] * 1e3,
                        p->f[F_TOK_S_USER], p->f[F_TOK_S_CHIP], p->f[F_USD]);
             }

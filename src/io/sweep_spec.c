@@ -147,12 +147,13 @@ status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
         return st;
     static const char *const keys[] = {"model", "systems", "chips", "batch", "weights", "kv", "isl", "osl",
                                        "ttft_max_s", "tpot_max_s", "power_max_w", "cost_max_usd_per_mtok", "objective",
-                                       "pareto", "top", "site", "vary"};
+                                       "pareto", "top", "site", "vary", "prefill_chips", "prefill_instances",
+                                       "decode_instances", "chips_max"};
     if (!root || !fy_node_is_mapping(root)) {
         st = yr_err(&r, root, "", "expected a mapping (docs/sweep-format.md)");
         goto out;
     }
-    TRY(yr_check_keys(&r, root, "", keys, 17));
+    TRY(yr_check_keys(&r, root, "", keys, (int)(sizeof keys / sizeof keys[0])));
     TRY(yr_str(&r, root, "", "model", 1, sp->model, sizeof sp->model));
     TRY(values(&r, yr_get(root, "systems"), "systems", sp->systems, sizeof sp->systems));
     if (!sp->systems[0]) {
@@ -166,12 +167,20 @@ status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
     TRY(values(&r, yr_get(root, "isl"), "isl", sp->isl, sizeof sp->isl));
     TRY(values(&r, yr_get(root, "osl"), "osl", sp->osl, sizeof sp->osl));
     TRY(values(&r, yr_get(root, "pareto"), "pareto", sp->pareto, sizeof sp->pareto));
+    TRY(values(&r, yr_get(root, "prefill_chips"), "prefill_chips", sp->prefill_chips, sizeof sp->prefill_chips));
+    TRY(values(&r, yr_get(root, "prefill_instances"), "prefill_instances", sp->prefill_instances,
+               sizeof sp->prefill_instances));
+    TRY(values(&r, yr_get(root, "decode_instances"), "decode_instances", sp->decode_instances,
+               sizeof sp->decode_instances));
     TRY(yr_num(&r, root, "", "ttft_max_s", 0, 0, 1, YR_HUGE, 1.0, 0, &sp->ttft_max_s, NULL));
     TRY(yr_num(&r, root, "", "tpot_max_s", 0, 0, 1, YR_HUGE, 1.0, 0, &sp->tpot_max_s, NULL));
     TRY(yr_num(&r, root, "", "power_max_w", 0, 0, 1, YR_HUGE, 1.0, 0, &sp->power_max_w, NULL));
     TRY(yr_num(&r, root, "", "cost_max_usd_per_mtok", 0, 0, 1, YR_HUGE, 1.0, 0, &sp->usd_per_mtok_max, NULL));
     TRY(yr_str(&r, root, "", "objective", 0, sp->objective, sizeof sp->objective));
     TRY(yr_str(&r, root, "", "site", 0, sp->site, sizeof sp->site));
+    double chips_max = 0;
+    TRY(yr_num(&r, root, "", "chips_max", 0, 1, 0, 1e6, 1.0, 0, &chips_max, NULL));
+    sp->chips_max = (int)chips_max;
     double top = 0;
     TRY(yr_num(&r, root, "", "top", 0, 1, 0, 100000, 1.0, 0, &top, NULL));
     sp->top = (int)top;

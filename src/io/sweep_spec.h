@@ -36,7 +36,9 @@ typedef struct sweep_spec {
     char model[256];
     char systems[1024];     /* comma-separated, as --systems */
     char chips[256], batch[256], isl[256], osl[256], weights[128], kv[128]; /* as the flags take them ("" = unset) */
+    char prefill_chips[128], prefill_instances[128], decode_instances[128]; /* disaggregated pools ("" = not) */
     double ttft_max_s, tpot_max_s, power_max_w, usd_per_mtok_max;
+    int chips_max;
     char objective[64], pareto[128], site[256];
     int top;
     int n_vary;
