@@ -171,6 +171,42 @@ static void test_edge_and_cpu(void **state)
     assert_false(R.fits);
 }
 
+/* The prefill memo only remembers: every batch on one deployment, pipelined so the stage
+ * times matter, gives bit for bit what it gives without it (prompts of 1000 tokens pack 8 to
+ * a chunk, so batches 8 and up repeat the full-chunk step and remainders 1..7 recur). */
+static void test_memo_changes_nothing(void **state)
+{
+    (void)state;
+    static model_t m;
+    static system_t s;
+    load_model("llama-3.1-70b", &m);
+    load_system("h100-sxm", &s);
+    predict_req_t req;
+    predict_req_default(&req, &m);
+    req.cfg.plan = (plan_t){8, 4, 2, 1, 1};
+    precision_parse("fp8", &req.cfg.weights);
+    req.cfg.act = req.cfg.experts = req.cfg.weights;
+    req.isl = 1000;
+    req.osl = 64;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &s, &req, &R, &d), IS_OK);
+    static predict_result_t plain;
+    static predict_memo_t memo;
+    predict_memo_reset(&memo);
+    for (int b = 1; b <= 40; b++) {
+        req.batch = b;
+        req.memo = NULL;
+        predict_eval(&R.dep, &req, -1, 0, &plain, NULL);
+        req.memo = &memo;
+        predict_eval(&R.dep, &req, -1, 0, &R, NULL);
+        assert_true(R.ttft_s == plain.ttft_s);
+        assert_true(R.tpot_s == plain.tpot_s);
+        assert_memory_equal(&R.prefill.cost, &plain.prefill.cost, sizeof plain.prefill.cost);
+    }
+    assert_int_equal(memo.n, 8); /* the full chunk of 8 prompts and remainders 1..7 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_parallel_plans),
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_edge_and_cpu),
+        cmocka_unit_test(test_memo_changes_nothing),
     };
     return cmocka_run_group_tests_name("predict", tests, NULL, NULL);
 }

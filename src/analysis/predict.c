@@ -101,9 +101,38 @@ static double decode_step(const deploy_t *dep, const placement_t *pl, int b_r, d
     return cycle_time(dep, pl, &s, m, out);
 }
 
+/* One step prefilling n prompts of isl tokens from the start, costed with its breakdown;
+ * from the memo when it holds the same step on the same placement. */
+static void prefill_step(const deploy_t *dep, const placement_t *pl, int n, int isl, predict_memo_t *memo,
+                         step_cost_t *c)
+{
+    if (memo)
+        for (int i = 0; i < memo->n; i++)
+            if (memo->e[i].prompts == n && memo->e[i].isl == isl && memo->e[i].act_tier == pl->act_tier &&
+                !memcmp(memo->e[i].weights, pl->weights, sizeof pl->weights) &&
+                !memcmp(memo->e[i].kv, pl->kv, sizeof pl->kv)) {
+                *c = memo->e[i].cost;
+                return;
+            }
+    step_t s;
+    step_clear(&s);
+    step_add(&s, dep->model, n, isl, 0);
+    engine_step(dep, pl, &s, c);
+    if (memo) {
+        int k = memo->n < PREDICT_MEMO ? memo->n++ : memo->next;
+        memo->next = (k + 1) % PREDICT_MEMO;
+        memo->e[k].prompts = n;
+        memo->e[k].isl = isl;
+        memo->e[k].act_tier = pl->act_tier;
+        memcpy(memo->e[k].weights, pl->weights, sizeof pl->weights);
+        memcpy(memo->e[k].kv, pl->kv, sizeof pl->kv);
+        memo->e[k].cost = *c;
+    }
+}
+
 /* Static-batch prefill of b_r prompts of isl tokens, chunked. */
 static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r, int isl, int chunk,
-                             step_cost_t *first)
+                             step_cost_t *first, predict_memo_t *memo)
 {
     const model_t *m = dep->model;
     step_t s;
@@ -115,15 +144,18 @@ static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r
         if (per < 1) per = 1;
         int full = b_r / per, rem = b_r % per;
         if (full > 0) {
-            step_clear(&s);
-            step_add(&s, m, per, isl, 0);
-            engine_step(dep, pl, &s, &c);
+            prefill_step(dep, pl, per, isl, memo, &c);
             total += full * c.stage_max_s;
             fill = c.time_s - c.stage_max_s;
             if (first) *first = c;
             have_first = 1;
         }
-        if (rem > 0) {
+        if (rem > 0 && memo) {
+            prefill_step(dep, pl, rem, isl, memo, &c);
+            total += c.stage_max_s;
+            fill = c.time_s - c.stage_max_s;
+            if (first && !have_first) *first = c;
+        } else if (rem > 0) {
             step_clear(&s);
             step_add(&s, m, rem, isl, 0);
             if (have_first && dep->cfg.plan.pp == 1) {
@@ -290,7 +322,7 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
         r->output_tok_s = (double)dp * b_r * osl / cycle;
         r->total_tok_s = (double)dp * b_r * (isl + osl) / cycle;
     } else {
-        r->ttft_s = prefill_static(dep, pl, b_r, isl, chunk, &r->prefill.cost);
+        r->ttft_s = prefill_static(dep, pl, b_r, isl, chunk, &r->prefill.cost, req->memo);
         r->prefill.step_s = r->prefill.cost.time_s;
         /* mean decode step over contexts isl .. isl+osl-2: Simpson's rule on the ends and the
          * middle (exact for costs linear or quadratic in context) */

@@ -22,6 +22,26 @@
 
 #include "../core/engine.h"
 
+/* Costed prefill steps remembered across predict_eval calls on one deployment: a search
+ * evaluates many batches of one deployment, and every batch of at least a chunk's worth of
+ * prompts repeats the same full-chunk step.  Keyed by prompts, prompt length and the
+ * placement's tier fractions; reset it whenever the deployment changes.  Results are the
+ * same with or without it. */
+#define PREDICT_MEMO 16
+typedef struct predict_memo {
+    int n, next;
+    struct {
+        int prompts, isl, act_tier;
+        double weights[SYS_MAX_TIERS], kv[SYS_MAX_TIERS];
+        step_cost_t cost;
+    } e[PREDICT_MEMO];
+} predict_memo_t;
+
+static inline void predict_memo_reset(predict_memo_t *m)
+{
+    m->n = m->next = 0;
+}
+
 typedef struct predict_req {
     deploy_cfg_t cfg;     /* plan and precisions */
     int batch;            /* requests in flight (global); 0 = the largest that fits */
@@ -29,6 +49,7 @@ typedef struct predict_req {
     int isl, osl;         /* input and output tokens per request */
     int prefill_chunk;    /* most prefill tokens per step (chunked prefill) */
     int steady;           /* 1: steady-state continuous batching even with an explicit batch */
+    predict_memo_t *memo; /* optional (NULL): remembered prefill steps, see predict_memo_t */
 } predict_req_t;
 
 typedef struct phase_cost {

@@ -125,6 +125,7 @@ typedef struct worker {
     deploy_t *dep;
     predict_result_t *pr;
     disagg_result_t *dis;   /* disaggregated spaces only */
+    predict_memo_t *memo;   /* prefill steps of the current deployment */
 } worker_t;
 
 /* The constraints, in the order they are checked: the first a point fails names it. */
@@ -238,6 +239,7 @@ static void eval_deployment(worker_t *w, size_t di)
     diag_t d;
     diag_clear(&d);
     status_t st = deploy_setup(w->dep, sp->model, s, &cfg, &d);
+    predict_memo_reset(w->memo);
     search_reason_t bad = st == IS_OK ? SR_OK : plan_reason(&d);
     size_t k = 0;
     for (int a = 0; a < sp->n_isl; a++)
@@ -272,6 +274,7 @@ static void eval_deployment(worker_t *w, size_t di)
                 req.isl = sp->isl[a];
                 req.osl = sp->osl[b];
                 req.prefill_chunk = 8192;
+                req.memo = w->memo;
                 predict_eval(w->dep, &req, max_r, 0, w->pr, NULL);
                 const predict_result_t *r = w->pr;
                 cost_result_t cr;
@@ -421,10 +424,12 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         wk[i].dep = malloc(sizeof(deploy_t));
         wk[i].pr = malloc(sizeof(predict_result_t));
         wk[i].dis = sp->n_pchips > 0 ? malloc(sizeof(disagg_result_t)) : NULL;
-        if (!wk[i].dep || !wk[i].pr || (sp->n_pchips > 0 && !wk[i].dis)) {
+        wk[i].memo = malloc(sizeof(predict_memo_t));
+        if (!wk[i].dep || !wk[i].pr || !wk[i].memo || (sp->n_pchips > 0 && !wk[i].dis)) {
             free(wk[i].dep);
             free(wk[i].pr);
             free(wk[i].dis);
+            free(wk[i].memo);
             nt = i;
             break;
         }
@@ -488,6 +493,7 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         free(wk[i].dep);
         free(wk[i].pr);
         free(wk[i].dis);
+        free(wk[i].memo);
     }
     free(j);
     free(deps);
