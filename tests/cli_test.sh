@@ -102,6 +102,19 @@ jq_true '.evaluated == 120 and .infeasible["chips above the budget"] == 90' "chi
 expect 2 "pools without prefill chips" -- "$BIN" search --model llama-3.1-8b --systems h100-sxm --decode-instances 2
 same_err 'infersim: error: --decode-instances: pool sizes need --prefill-chips (the chips of one prefill instance)' "pools need prefill chips"
 
+# a shared prefix (system prompt, RAG context) is computed once and cached once: Llama-3.1-70B fp8 KV at
+# TP 8 holds 163,840 / 8 = 20,480 B per token per chip, so a 7168-token prefix is 146,800,640 B and each
+# request keeps its own 8192 + 512 - 7168 = 1536 tokens; batch-1 TPOT is unchanged (the same bytes are read)
+expect 0 "no prefix" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 1 --isl 8192 --osl 512 --json
+cp "$tmp/out" "$tmp/nopre.json"
+expect 0 "shared prefix" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 1 --isl 8192 --osl 512 --shared-prefix 7168 --json
+jq -e --slurpfile no "$tmp/nopre.json" '.memory.hbm3.kv_shared_prefix == 146800640 and
+  .memory.hbm3.kv == 146800640 + 1536 * 20480 and ((.tpot_s / $no[0].tpot_s - 1) | fabs < 1e-9) and
+  .ttft_s < $no[0].ttft_s / 5 and .workload.shared_prefix == 7168' "$tmp/out" >/dev/null \
+    && ok || bad "shared prefix: cached once, TPOT unchanged, TTFT only for the own tokens"
+expect 2 "prefix as long as the prompt" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --isl 100 --shared-prefix 100
+same_err 'infersim: error: --shared-prefix: expected 0 to isl - 1 = 99 tokens (each prompt needs a token of its own), got 100' "prefix error"
+
 # Operational carbon is wall energy x grid intensity, so the same deployment in Norway (30 g/kWh, Ember
 # 2023) emits 30/390 of what it emits on the U.S. average grid (390 g/kWh, EIA); both sites share PUE 1.58.
 expect 0 "us-average site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --batch 64 --site us-average --json

@@ -83,13 +83,20 @@ static double cycle_of(const step_cost_t *c, int m)
     return c->time_s > paced ? c->time_s : paced;
 }
 
+/* An empty step of this deployment (its shared prefix, if any, set). */
+static void step_init(step_t *s, const deploy_t *dep)
+{
+    step_clear(s);
+    s->prefix = dep->cfg.shared_prefix;
+}
+
 /* Decode step of b_r sequences spread evenly over contexts [c0, c0+span) (span 0: all at c0),
  * split into m micro-batches. */
 static double decode_step(const deploy_t *dep, const placement_t *pl, int b_r, double c0, double span,
                           int m, step_cost_t *out)
 {
     step_t s;
-    step_clear(&s);
+    step_init(&s, dep);
     double per_mb = ceil((double)b_r / m);
     if (span <= 0) {
         step_add(&s, dep->model, per_mb, 1, c0);
@@ -101,8 +108,8 @@ static double decode_step(const deploy_t *dep, const placement_t *pl, int b_r, d
     return cycle_time(dep, pl, &s, m, out);
 }
 
-/* One step prefilling n prompts of isl tokens from the start, costed with its breakdown;
- * from the memo when it holds the same step on the same placement. */
+/* One step prefilling n prompts of isl new tokens (after the shared prefix, cached), costed
+ * with its breakdown; from the memo when it holds the same step on the same placement. */
 static void prefill_step(const deploy_t *dep, const placement_t *pl, int n, int isl, predict_memo_t *memo,
                          step_cost_t *c)
 {
@@ -110,13 +117,14 @@ static void prefill_step(const deploy_t *dep, const placement_t *pl, int n, int 
         for (int i = 0; i < memo->n; i++)
             if (memo->e[i].prompts == n && memo->e[i].isl == isl && memo->e[i].act_tier == pl->act_tier &&
                 !memcmp(memo->e[i].weights, pl->weights, sizeof pl->weights) &&
-                !memcmp(memo->e[i].kv, pl->kv, sizeof pl->kv)) {
+                !memcmp(memo->e[i].kv, pl->kv, sizeof pl->kv) &&
+                !memcmp(memo->e[i].kv_prefix, pl->kv_prefix, sizeof pl->kv_prefix)) {
                 *c = memo->e[i].cost;
                 return;
             }
     step_t s;
-    step_clear(&s);
-    step_add(&s, dep->model, n, isl, 0);
+    step_init(&s, dep);
+    step_add(&s, dep->model, n, isl, dep->cfg.shared_prefix);
     engine_step(dep, pl, &s, c);
     if (memo) {
         int k = memo->n < PREDICT_MEMO ? memo->n++ : memo->next;
@@ -126,15 +134,18 @@ static void prefill_step(const deploy_t *dep, const placement_t *pl, int n, int 
         memo->e[k].act_tier = pl->act_tier;
         memcpy(memo->e[k].weights, pl->weights, sizeof pl->weights);
         memcpy(memo->e[k].kv, pl->kv, sizeof pl->kv);
+        memcpy(memo->e[k].kv_prefix, pl->kv_prefix, sizeof pl->kv_prefix);
         memo->e[k].cost = *c;
     }
 }
 
-/* Static-batch prefill of b_r prompts of isl tokens, chunked. */
-static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r, int isl, int chunk,
+/* Static-batch prefill of b_r prompts of isl tokens, chunked; a shared prefix is cached,
+ * so only the tokens after it are computed (attending to it). */
+static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r, int isl_total, int chunk,
                              step_cost_t *first, predict_memo_t *memo)
 {
     const model_t *m = dep->model;
+    const int P = dep->cfg.shared_prefix, isl = isl_total - P;
     step_t s;
     step_cost_t c;
     double total = 0, fill = 0;
@@ -156,8 +167,8 @@ static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r
             fill = c.time_s - c.stage_max_s;
             if (first && !have_first) *first = c;
         } else if (rem > 0) {
-            step_clear(&s);
-            step_add(&s, m, rem, isl, 0);
+            step_init(&s, dep);
+            step_add(&s, m, rem, isl, P);
             if (have_first && dep->cfg.plan.pp == 1) {
                 /* one stage: the step's time is its stage time, and no breakdown is needed */
                 total += engine_step(dep, pl, &s, NULL);
@@ -171,11 +182,11 @@ static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r
         }
     } else {
         double per_prompt = 0;
-        for (int off = 0; off < isl; off += chunk) {
-            int q = isl - off < chunk ? isl - off : chunk;
-            step_clear(&s);
+        for (int off = P; off < isl_total; off += chunk) {
+            int q = isl_total - off < chunk ? isl_total - off : chunk;
+            step_init(&s, dep);
             step_add(&s, m, 1, q, off);
-            if (off > 0 && dep->cfg.plan.pp == 1) {
+            if (off > P && dep->cfg.plan.pp == 1) {
                 per_prompt += engine_step(dep, pl, &s, NULL); /* one stage, no breakdown needed */
                 continue;
             }
@@ -222,6 +233,10 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
         return diag_error(d, NULL, 0, 0, "--prefill-chunk", "expected >= 1 token, got %d", req->prefill_chunk);
     if (req->batch < 0)
         return diag_error(d, NULL, 0, 0, "--batch", "expected a batch >= 1 or \"max\", got %d", req->batch);
+    if (req->cfg.shared_prefix < 0 || req->cfg.shared_prefix >= req->isl)
+        return diag_error(d, NULL, 0, 0, "--shared-prefix",
+                          "expected 0 to isl - 1 = %d tokens (each prompt needs a token of its own), got %d", req->isl - 1,
+                          req->cfg.shared_prefix);
     status_t st = deploy_setup(&r->dep, m, s, &req->cfg, d);
     if (st != IS_OK)
         return st;
@@ -270,7 +285,12 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
     deploy_place(dep, b_r, ctx_max, step_tok, pl);
     r->fits = pl->fits;
     r->weights_B = deploy_weight_bytes(dep);
-    r->kv_B = deploy_kv_bytes(dep, b_r, ctx_max);
+    {
+        /* a shared prefix is cached once; each sequence holds its own tokens */
+        double P = req->cfg.shared_prefix;
+        r->kv_prefix_B = P > 0 ? deploy_kv_bytes(dep, 1, P) : 0;
+        r->kv_B = deploy_kv_bytes(dep, b_r, ctx_max - P) + r->kv_prefix_B;
+    }
     r->workspace_B = deploy_workspace_bytes(dep, step_tok, b_r < step_tok ? b_r : step_tok);
     r->reserved_B = s->reserved_B;
     r->mem_need_B = r->weights_B + r->kv_B + r->workspace_B + r->reserved_B;
@@ -298,17 +318,17 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
         /* marginal cost of one request's prompt, chunked into the decode steps */
         double budget = chunk > b_r ? chunk - b_r : 1;
         double marg = 0, ttft = 0;
-        for (int off = 0; off < isl; off += (int)budget) {
+        for (int off = req->cfg.shared_prefix; off < isl; off += (int)budget) {
             int q = isl - off < budget ? isl - off : (int)budget;
             step_t sm;
-            step_clear(&sm);
+            step_init(&sm, dep);
             double per_mb = ceil((double)b_r / mbs);
             for (int j = 0; j < DECODE_SAMPLES; j++)
                 step_add(&sm, m, per_mb / DECODE_SAMPLES, 1, isl + (j + 0.5) * osl / DECODE_SAMPLES);
             step_add(&sm, m, 1, q, off);
             step_cost_t c;
-            double t_mix = cycle_time(dep, pl, &sm, mbs, off == 0 ? &c : NULL);
-            if (off == 0) {
+            double t_mix = cycle_time(dep, pl, &sm, mbs, off == req->cfg.shared_prefix ? &c : NULL);
+            if (off == req->cfg.shared_prefix) {
                 r->prefill.cost = c;
                 r->prefill.step_s = t_mix;
             }
@@ -332,7 +352,7 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
             step_t st[3];
             double t[3], smax[3], per_mb = ceil((double)b_r / mbs), at[3] = {a, 0.5 * (a + b), b};
             for (int j = 0; j < 3; j++) {
-                step_clear(&st[j]);
+                step_init(&st[j], dep);
                 step_add(&st[j], m, per_mb, 1, at[j]);
             }
             engine_steps(dep, pl, st, 3, 1, &r->decode.cost, t, smax);

@@ -32,7 +32,7 @@ typedef struct predict_memo {
     int n, next;
     struct {
         int prompts, isl, act_tier;
-        double weights[SYS_MAX_TIERS], kv[SYS_MAX_TIERS];
+        double weights[SYS_MAX_TIERS], kv[SYS_MAX_TIERS], kv_prefix[SYS_MAX_TIERS];
         step_cost_t cost;
     } e[PREDICT_MEMO];
 } predict_memo_t;
@@ -79,7 +79,8 @@ typedef struct predict_result {
     int compute_bound_batch;      /* smallest per-replica batch whose decode step is compute-bound (0: none up to 1M) */
 
     placement_t placement;
-    double weights_B, kv_B, workspace_B, reserved_B; /* per chip (busiest stage) */
+    double weights_B, kv_B, workspace_B, reserved_B; /* per chip (busiest stage); kv_B includes the shared prefix */
+    double kv_prefix_B;            /* of kv_B, the shared prefix's KV (cached once) */
     double mem_need_B;             /* their sum */
     double params_total, params_active, kv_bytes_per_token;
 

@@ -40,6 +40,9 @@ static void predict_usage(FILE *f)
             "  --weights-tier NAME  put the weights on this memory tier first (e.g. an HBF tier)\n"
             "  --kv-tier NAME       put the KV cache on this tier (a read-only tier needs --allow-wear)\n"
             "  --allow-wear         allow the KV cache on a flash tier and estimate the tier's lifetime\n"
+            "  --shared-prefix N    the first N prompt tokens are shared by every request (a system prompt, a RAG\n"
+            "                       context): their KV is computed once and cached once\n"
+            "  --prefix-tier NAME   the tier holding the shared prefix's KV (a read-only HBF tier may: written once)\n"
             "  --site NAME|PATH     where it runs: electricity, PUE, carbon, amortisation (default us-average)\n"
             "  --prefill-chips N    disaggregated serving: N chips per prefill instance (the flags above\n"
             "                       describe one decode instance); --prefill-tp N --prefill-pp N split them\n"
@@ -52,7 +55,7 @@ static void predict_usage(FILE *f)
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
     O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE, O_WTIER, O_KVTIER,
-    O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST
+    O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_PREFIX, O_PTIER
 };
 
 static const struct option opts[] = {
@@ -70,6 +73,7 @@ static const struct option opts[] = {
     {"prefill-chips", required_argument, 0, O_PCHIPS}, {"prefill-tp", required_argument, 0, O_PTP},
     {"prefill-pp", required_argument, 0, O_PPP},  {"prefill-instances", required_argument, 0, O_PINST},
     {"decode-instances", required_argument, 0, O_DINST},
+    {"shared-prefix", required_argument, 0, O_PREFIX}, {"prefix-tier", required_argument, 0, O_PTIER},
     {"steady", no_argument, 0, O_STEADY},         {"json", no_argument, 0, O_JSON},
     {"csv", no_argument, 0, O_CSV},               {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -99,6 +103,8 @@ int cmd_predict(int argc, char **argv)
     int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
     int steady = 0, json = 0, csv = 0;
     int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0; /* disaggregated pools (0: unset) */
+    int prefix = 0;
+    const char *ptier = NULL;
     status_t st = IS_OK;
 
     opterr = 0;
@@ -137,6 +143,8 @@ int cmd_predict(int argc, char **argv)
         case O_PPP: st = cli_int(fl, optarg, 1, &p_pp, &d); break;
         case O_PINST: st = cli_int(fl, optarg, 1, &p_inst, &d); break;
         case O_DINST: st = cli_int(fl, optarg, 1, &d_inst, &d); break;
+        case O_PREFIX: st = cli_int(fl, optarg, 0, &prefix, &d); break;
+        case O_PTIER: ptier = optarg; break;
         case O_STEADY: steady = 1; break;
         case O_JSON: json = 1; break;
         case O_CSV: csv = 1; break;
@@ -219,13 +227,15 @@ int cmd_predict(int argc, char **argv)
             req.cfg.act = req.cfg.weights; /* W8A8 / W4A4 as vendor fp8/fp4 deployments run */
     }
     req.cfg.kv_block_tokens = kvblock;
+    req.cfg.shared_prefix = prefix;
     req.cfg.allow_wear = allow_wear;
     const char *tnames[SYS_MAX_TIERS];
     for (int i = 0; i < s.n_tiers; i++)
         tnames[i] = s.tier[i].name;
-    const char *tiers[2] = {wtier, kvtier};
-    int *dst[2] = {&req.cfg.weights_tier, &req.cfg.kv_tier};
-    for (int k = 0; k < 2; k++) {
+    const char *tiers[3] = {wtier, kvtier, ptier};
+    int *dst[3] = {&req.cfg.weights_tier, &req.cfg.kv_tier, &req.cfg.prefix_tier};
+    static const char *const tflags[3] = {"--weights-tier", "--kv-tier", "--prefix-tier"};
+    for (int k = 0; k < 3; k++) {
         if (!tiers[k])
             continue;
         int found = -1;
@@ -234,7 +244,7 @@ int cmd_predict(int argc, char **argv)
                 found = i;
         if (found < 0) {
             const char *near = diag_near_match(tiers[k], tnames, s.n_tiers);
-            diag_error(&d, NULL, 0, 0, k ? "--kv-tier" : "--weights-tier", "%s has no memory tier \"%s\"%s%s%s", s.name,
+            diag_error(&d, NULL, 0, 0, tflags[k], "%s has no memory tier \"%s\"%s%s%s", s.name,
                        tiers[k], near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
             return cli_fail(IS_ERR_INPUT, &d);
         }

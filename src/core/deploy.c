@@ -55,6 +55,7 @@ void deploy_cfg_default(deploy_cfg_t *c, const model_t *m)
     c->kv_block_tokens = 16; /* vLLM's default paged-KV block size */
     c->weights_tier = -1;
     c->kv_tier = -1;
+    c->prefix_tier = -1;
 }
 
 static op_entry_t *add_op(op_table_t *t, op_kind_t k, double kernels)
@@ -409,7 +410,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             dep->near_bw[i] = s->tier[i].near_bw_Bps * s->tier[i].efficiency;
         }
     /* placement choices */
-    if (cfg->weights_tier >= s->n_tiers || cfg->kv_tier >= s->n_tiers)
+    if (cfg->weights_tier >= s->n_tiers || cfg->kv_tier >= s->n_tiers || cfg->prefix_tier >= s->n_tiers)
         return diag_error(d, NULL, 0, 0, "--weights-tier/--kv-tier", "%s has %d memory tiers", s->name, s->n_tiers);
     if (cfg->kv_tier >= 0 && s->tier[cfg->kv_tier].read_only && !cfg->allow_wear)
         return diag_error(d, s->path, 0, 0, "--kv-tier",
@@ -480,8 +481,26 @@ void deploy_place(const deploy_t *dep, double seqs, double ctx, double step_toke
     if (free_B[at] < 0)
         free_B[at] = 0;
 
-    double kv = deploy_kv_bytes(dep, seqs, ctx), w = deploy_weight_bytes(dep);
     const deploy_cfg_t *cfg = &dep->cfg;
+    /* a shared prefix: cached once, first on its tier (read-only allowed: written once), else
+     * with the rest; each sequence keeps only its own tokens (window caps apply to both) */
+    double P = cfg->shared_prefix > 0 && cfg->shared_prefix < ctx ? cfg->shared_prefix : 0;
+    double kv = deploy_kv_bytes(dep, seqs, ctx - P), w = deploy_weight_bytes(dep);
+    if (P > 0) {
+        double kp = deploy_kv_bytes(dep, 1, P), lp = kp;
+        for (int k = -1; k < s->n_tiers && lp > 0; k++) {
+            int i = k < 0 ? cfg->prefix_tier : k;
+            if (i < 0 || (k >= 0 && (s->tier[i].read_only || i == cfg->prefix_tier)))
+                continue;
+            double take = lp < free_B[i] ? lp : free_B[i];
+            free_B[i] -= take;
+            pl->used_B[i] += take;
+            pl->kv_prefix[i] = take / kp;
+            lp -= take;
+        }
+        if (lp > 0)
+            fits = 0;
+    }
     double left = kv;
     if (cfg->kv_tier >= 0) {
         /* a forced tier holds all of the KV cache or the deployment does not fit */

@@ -77,6 +77,9 @@ typedef struct deploy_cfg {
     int weights_tier;      /* tier weights go to first (-1: a read-only tier if any, else the fastest) */
     int kv_tier;           /* tier the KV cache must live in (-1: writable tiers in order) */
     int allow_wear;        /* 1: a read-only (flash) kv_tier is allowed, and its wear reported */
+    int shared_prefix;     /* tokens every prompt starts with, their KV computed and cached once (0: none) */
+    int prefix_tier;       /* tier the shared prefix's KV goes to first (-1: as the rest of the KV); written
+                            * once, so a read-only tier may hold it */
 } deploy_cfg_t;
 
 /* One operator of one layer, per chip.  A compute op has flops/bytes terms; a
@@ -112,6 +115,7 @@ typedef struct op_table {
 typedef struct placement {
     double weights[SYS_MAX_TIERS];
     double kv[SYS_MAX_TIERS];
+    double kv_prefix[SYS_MAX_TIERS]; /* the shared prefix's KV, by tier */
     int act_tier;              /* activations / workspace tier (first writable) */
     double used_B[SYS_MAX_TIERS]; /* bytes placed per tier, per chip */
     int fits;

@@ -29,6 +29,12 @@ void step_add(step_t *s, const model_t *m, double n, double q, double ctx)
         if (w > 0 && seen > w)
             seen = w;
         s->kv_read[c] += n * seen;
+        if (s->prefix > 0) {
+            /* the part of the window [ctx + q - seen, ctx + q) inside the prefix [0, prefix) */
+            double lo = ctx + q - seen, hi = s->prefix < ctx + q ? s->prefix : ctx + q;
+            if (hi > lo)
+                s->prefix_read[c] += n * (hi - lo);
+        }
         double pairs = n * attn_pairs(q, ctx, w);
         if (q == 1.0)
             s->pairs_dec[c] += pairs;
@@ -55,10 +61,11 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     double T = o->per_lm_token ? s->lm_tokens : s->tokens;
     double flops = o->flops_per_token * T;
     double wbytes = o->weight_bytes;
-    double kv = 0, kvw = 0;
+    double kv = 0, kvw = 0, kvp = 0; /* KV read (own), written, read from the shared prefix */
     if (o->kind == OP_ATTN) {
         flops += s->pairs_dec[c] * o->flops_per_pair_dec + s->pairs_pre[c] * o->flops_per_pair_pre;
-        kv = s->kv_read[c] * o->kv_bytes_per_kvtok;
+        kv = (s->kv_read[c] - s->prefix_read[c]) * o->kv_bytes_per_kvtok;
+        kvp = s->prefix_read[c] * o->kv_bytes_per_kvtok;
         kvw = T * o->kv_write_per_token;
     }
     if (o->experts_local > 0)
@@ -79,8 +86,10 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
             double f = o->kind == OP_ATTN ? pl->kv[i] : pl->weights[i];
             if (f <= 0)
                 continue;
-            double nb = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i];
-            double units = o->kind == OP_ATTN ? ceil((kv * pl->kv[i]) / (sys->tier[i].unit_B > 0 ? sys->tier[i].unit_B : 1))
+            double nb = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] +
+                        kvp * dep->kv_gran_mult[i] * pl->kv_prefix[i];
+            double units = o->kind == OP_ATTN ? ceil((kv * pl->kv[i] + kvp * pl->kv_prefix[i]) /
+                                                     (sys->tier[i].unit_B > 0 ? sys->tier[i].unit_B : 1))
                                               : o->near_units[i];
             if (units < 1)
                 units = 1;
@@ -102,7 +111,8 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     double t_m = 0;
     int mb = -1;
     for (int i = 0; i < sys->n_tiers; i++) {
-        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] - skip[i];
+        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] +
+                   kvp * dep->kv_gran_mult[i] * pl->kv_prefix[i] - skip[i];
         if (i == pl->act_tier)
             b += act;
         if (b <= 0)

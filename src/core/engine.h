@@ -37,6 +37,9 @@ typedef struct step {
     double kv_read[MODEL_MAX_CLASSES];   /* cached tokens read per layer, summed over sequences */
     double pairs_dec[MODEL_MAX_CLASSES]; /* (query, key) pairs of decode tokens per layer */
     double pairs_pre[MODEL_MAX_CLASSES]; /* (query, key) pairs of prefill tokens per layer */
+    double prefix;        /* set after step_clear: the first `prefix` cached tokens of every sequence
+                           * are a prefix all requests share, its KV cached once (placement kv_prefix) */
+    double prefix_read[MODEL_MAX_CLASSES]; /* of kv_read, the shared prefix's tokens */
 } step_t;
 
 typedef struct step_cost {

@@ -33,6 +33,12 @@ const char *fmt_time(double s, char *buf, size_t cap)
     return buf;
 }
 
+/* KV bytes per chip on tier i: each sequence's own, and the shared prefix's. */
+static double kv_on_tier(const predict_result_t *r, int i)
+{
+    return (r->kv_B - r->kv_prefix_B) * r->placement.kv[i] + r->kv_prefix_B * r->placement.kv_prefix[i];
+}
+
 static json_t *phase_json(const predict_result_t *r, const phase_cost_t *ph)
 {
     char name[64];
@@ -185,6 +191,7 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(wl, "osl", json_integer(req->osl));
     json_object_set_new(wl, "prefill_chunk", json_integer(req->prefill_chunk));
     json_object_set_new(wl, "batch_per_replica", json_integer(r->batch_per_replica));
+    json_object_set_new(wl, "shared_prefix", json_integer(req->cfg.shared_prefix));
     json_object_set_new(o, "workload", wl);
 
     json_t *mem = json_object();
@@ -193,7 +200,9 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
         int at = i == r->placement.act_tier;
         json_object_set_new(t, "capacity", json_real(s->tier[i].capacity_B));
         json_object_set_new(t, "weights", json_real(r->weights_B * r->placement.weights[i]));
-        json_object_set_new(t, "kv", json_real(r->kv_B * r->placement.kv[i]));
+        json_object_set_new(t, "kv", json_real(kv_on_tier(r, i)));
+        if (r->kv_prefix_B > 0)
+            json_object_set_new(t, "kv_shared_prefix", json_real(r->kv_prefix_B * r->placement.kv_prefix[i]));
         json_object_set_new(t, "workspace", json_real(at ? r->workspace_B : 0));
         json_object_set_new(t, "reserved", json_real(at ? r->reserved_B : 0));
         json_object_set_new(t, "used", json_real(r->placement.used_B[i]));
@@ -352,7 +361,7 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
         double fr = s->tier[i].capacity_B - r->placement.used_B[i];
         fprintf(f, "  %-26s %10s %10s %10s %12s %10s\n", s->tier[i].name, fmt_bytes(s->tier[i].capacity_B, a, sizeof a),
                 fmt_bytes(r->weights_B * r->placement.weights[i], b, sizeof b),
-                fmt_bytes(r->kv_B * r->placement.kv[i], c, sizeof c), fmt_bytes(ws, e, sizeof e),
+                fmt_bytes(kv_on_tier(r, i), c, sizeof c), fmt_bytes(ws, e, sizeof e),
                 fr >= 0 ? fmt_bytes(fr, g, sizeof g) : "-");
     }
 
