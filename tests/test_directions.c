@@ -247,6 +247,12 @@ static void test_shared_prefix_on_flash(void **state)
     assert_close(r.placement.kv[0], 1.0, 1e-15);
     /* the decode step's flash traffic: 16 sequences x 30,000 prefix tokens x 131,072 B */
     assert_close(r.decode.cost.mem_bytes[1], 16 * 30000 * 131072.0, 1e-12);
+    /* cascade attention reads the prefix once per step for all 16: 30,000 x 131,072 B from flash */
+    req.cfg.prefix_once = 1;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &s, &req, &r, &d), IS_OK);
+    assert_close(r.decode.cost.mem_bytes[1], 30000 * 131072.0, 1e-12);
+    req.cfg.prefix_once = 0;
     /* prefill computes only each prompt's own 2048 tokens */
     step_t st;
     step_clear(&st);

@@ -88,6 +88,7 @@ static void step_init(step_t *s, const deploy_t *dep)
 {
     step_clear(s);
     s->prefix = dep->cfg.shared_prefix;
+    s->prefix_once = dep->cfg.prefix_once;
 }
 
 /* Decode step of b_r sequences spread evenly over contexts [c0, c0+span) (span 0: all at c0),

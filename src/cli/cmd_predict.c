@@ -43,6 +43,8 @@ static void predict_usage(FILE *f)
             "  --shared-prefix N    the first N prompt tokens are shared by every request (a system prompt, a RAG\n"
             "                       context): their KV is computed once and cached once\n"
             "  --prefix-tier NAME   the tier holding the shared prefix's KV (a read-only HBF tier may: written once)\n"
+            "  --cascade            attention reads the shared prefix once per step for the whole batch\n"
+            "                       (cascade attention); default: once per sequence, as paged attention\n"
             "  --site NAME|PATH     where it runs: electricity, PUE, carbon, amortisation (default us-average)\n"
             "  --prefill-chips N    disaggregated serving: N chips per prefill instance (the flags above\n"
             "                       describe one decode instance); --prefill-tp N --prefill-pp N split them\n"
@@ -55,7 +57,7 @@ static void predict_usage(FILE *f)
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
     O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE, O_WTIER, O_KVTIER,
-    O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_PREFIX, O_PTIER
+    O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_PREFIX, O_PTIER, O_CASCADE
 };
 
 static const struct option opts[] = {
@@ -74,6 +76,7 @@ static const struct option opts[] = {
     {"prefill-pp", required_argument, 0, O_PPP},  {"prefill-instances", required_argument, 0, O_PINST},
     {"decode-instances", required_argument, 0, O_DINST},
     {"shared-prefix", required_argument, 0, O_PREFIX}, {"prefix-tier", required_argument, 0, O_PTIER},
+    {"cascade", no_argument, 0, O_CASCADE},
     {"steady", no_argument, 0, O_STEADY},         {"json", no_argument, 0, O_JSON},
     {"csv", no_argument, 0, O_CSV},               {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -103,7 +106,7 @@ int cmd_predict(int argc, char **argv)
     int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
     int steady = 0, json = 0, csv = 0;
     int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0; /* disaggregated pools (0: unset) */
-    int prefix = 0;
+    int prefix = 0, cascade = 0;
     const char *ptier = NULL;
     status_t st = IS_OK;
 
@@ -145,6 +148,7 @@ int cmd_predict(int argc, char **argv)
         case O_DINST: st = cli_int(fl, optarg, 1, &d_inst, &d); break;
         case O_PREFIX: st = cli_int(fl, optarg, 0, &prefix, &d); break;
         case O_PTIER: ptier = optarg; break;
+        case O_CASCADE: cascade = 1; break;
         case O_STEADY: steady = 1; break;
         case O_JSON: json = 1; break;
         case O_CSV: csv = 1; break;
@@ -228,6 +232,7 @@ int cmd_predict(int argc, char **argv)
     }
     req.cfg.kv_block_tokens = kvblock;
     req.cfg.shared_prefix = prefix;
+    req.cfg.prefix_once = cascade;
     req.cfg.allow_wear = allow_wear;
     const char *tnames[SYS_MAX_TIERS];
     for (int i = 0; i < s.n_tiers; i++)

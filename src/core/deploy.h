@@ -80,6 +80,8 @@ typedef struct deploy_cfg {
     int shared_prefix;     /* tokens every prompt starts with, their KV computed and cached once (0: none) */
     int prefix_tier;       /* tier the shared prefix's KV goes to first (-1: as the rest of the KV); written
                             * once, so a read-only tier may hold it */
+    int prefix_once;       /* 1: attention reads the shared prefix once per step (cascade attention);
+                            * 0: once per sequence, as paged attention does */
 } deploy_cfg_t;
 
 /* One operator of one layer, per chip.  A compute op has flops/bytes terms; a

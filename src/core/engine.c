@@ -32,8 +32,11 @@ void step_add(step_t *s, const model_t *m, double n, double q, double ctx)
         if (s->prefix > 0) {
             /* the part of the window [ctx + q - seen, ctx + q) inside the prefix [0, prefix) */
             double lo = ctx + q - seen, hi = s->prefix < ctx + q ? s->prefix : ctx + q;
-            if (hi > lo)
+            if (hi > lo) {
                 s->prefix_read[c] += n * (hi - lo);
+                if (hi - lo > s->prefix_span[c])
+                    s->prefix_span[c] = hi - lo;
+            }
         }
         double pairs = n * attn_pairs(q, ctx, w);
         if (q == 1.0)
@@ -65,7 +68,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     if (o->kind == OP_ATTN) {
         flops += s->pairs_dec[c] * o->flops_per_pair_dec + s->pairs_pre[c] * o->flops_per_pair_pre;
         kv = (s->kv_read[c] - s->prefix_read[c]) * o->kv_bytes_per_kvtok;
-        kvp = s->prefix_read[c] * o->kv_bytes_per_kvtok;
+        kvp = (s->prefix_once ? s->prefix_span[c] : s->prefix_read[c]) * o->kv_bytes_per_kvtok;
         kvw = T * o->kv_write_per_token;
     }
     if (o->experts_local > 0)

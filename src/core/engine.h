@@ -40,6 +40,9 @@ typedef struct step {
     double prefix;        /* set after step_clear: the first `prefix` cached tokens of every sequence
                            * are a prefix all requests share, its KV cached once (placement kv_prefix) */
     double prefix_read[MODEL_MAX_CLASSES]; /* of kv_read, the shared prefix's tokens */
+    int prefix_once;      /* set after step_clear: attention reads the shared prefix once per step for
+                           * the whole batch (cascade attention), not once per sequence */
+    double prefix_span[MODEL_MAX_CLASSES]; /* the most prefix tokens any sequence of the step reads */
 } step_t;
 
 typedef struct step_cost {
