@@ -221,6 +221,8 @@ done
 cp "$tmp/study/study.json" "$tmp/out"
 jq_true '[.verdicts[] | .verdict | IN("holds", "holds with a caveat", "does not hold")] | all' "verdict words"
 jq_true '.verdicts | length >= 10' "at least ten verdicts"
+# a corpus's KV on flash frees HBM for more requests; every request's KV on flash wears it out
+jq_true '.corpus_on_flash[1].max_batch > .corpus_on_flash[0].max_batch and .corpus_on_flash[2].flash_lifetime_days > 0' "corpus on flash"
 jq_true '[.directions[0].directions[] | select(.direction == "hbf") | .fewest_chips] == [1]' "HBF: 405B on one chip"
 grep -q "^## Verdicts" "$tmp/study/report.md" && ok || bad "report has verdicts"
 expect 2 "study unknown" -- "$BIN" study papr

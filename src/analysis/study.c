@@ -618,6 +618,63 @@ static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
     return o;
 }
 
+/* ---- slow-changing context on flash, the KV cache off it ---- */
+
+/* Llama-3.1-70B fp8 on one H100 with one HBF stack (weights on flash), requests sharing a
+ * 100,000-token corpus (a RAG context, cascade attention) plus 2048 tokens of their own: the
+ * corpus's 16 GB of KV in HBM or on flash, and, for contrast, every request's KV on flash. */
+static json_t *section_corpus(ctx_t *x, json_t *verdicts, diag_t *d)
+{
+    static model_t m;
+    static system_t base, s;
+    if (load_model_named("llama-3.1-70b", &m, d) != IS_OK || load_system_named("h100-sxm", &base, d) != IS_OK)
+        return NULL;
+    make_variant(&base, V_HBF, &x->paper, &s);
+    int hbf = system_read_only_tier(&s);
+    deploy_cfg_t cfg;
+    cfg_for(&cfg, &m, "fp8", &s);
+    cfg.plan = (plan_t){1, 1, 1, 1, 1};
+    cfg.shared_prefix = 100000;
+    cfg.prefix_once = 1;
+    const int isl = 102048, osl = 256;
+    json_t *rows = json_array();
+    static predict_result_t r;
+    cost_result_t c;
+    double batch[2] = {0, 0}, tok[2] = {0, 0}, life_days = 0;
+    static const char *const where[3] = {"corpus KV in HBM", "corpus KV on HBF", "every request's KV on HBF"};
+    for (int k = 0; k < 3; k++) {
+        deploy_cfg_t cc = cfg;
+        cc.prefix_tier = k == 0 ? 0 : hbf;
+        if (k == 2) {
+            cc.kv_tier = hbf;
+            cc.allow_wear = 1;
+        }
+        json_t *o = json_object();
+        json_object_set_new(o, "case", json_string(where[k]));
+        if (run(x, &m, &s, &cc, 0, isl, osl, &r, &c) == 0) {
+            json_object_set_new(o, "fits", json_boolean(r.fits));
+            json_object_set_new(o, "max_batch", json_integer(r.max_batch));
+            json_object_set_new(o, "output_tok_s", jr(r.output_tok_s));
+            json_object_set_new(o, "tpot_s", jr(r.tpot_s));
+            if (k < 2) {
+                batch[k] = r.max_batch;
+                tok[k] = r.output_tok_s;
+            } else {
+                life_days = r.wear_lifetime_s / 86400;
+                json_object_set_new(o, "flash_lifetime_days", jr(life_days));
+            }
+        }
+        json_array_append_new(rows, o);
+    }
+    verdict(verdicts, "HBF holds weights and slow-changing context such as a corpus, never the KV cache",
+            batch[1] > batch[0] && life_days > 0 && life_days < 365 ? "holds" : "holds with a caveat",
+            "Llama-3.1-70B fp8 on one H100 with one HBF stack, prompts sharing a 100,000-token corpus: its KV in HBM "
+            "leaves room for %.0f requests (%.0f tok/s), on flash for %.0f (%.0f tok/s); every request's KV on flash "
+            "would wear the stack out in %.0f days",
+            batch[0], tok[0], batch[1], tok[1], life_days);
+    return rows;
+}
+
 static json_t *section_kv_linear(json_t *verdicts, diag_t *d)
 {
     static model_t m;
@@ -653,7 +710,9 @@ json_t *study_paper(int quick, diag_t *d)
     json_t *s4 = s3 ? section_trends(&x, verdicts, quick, d) : NULL;
     json_t *s5 = s4 ? section_mobile(&x, verdicts, d) : NULL;
     json_t *s6 = s5 ? section_pim(&x, verdicts, d) : NULL;
-    if (!s6) {
+    json_t *s7 = s6 ? section_corpus(&x, verdicts, d) : NULL;
+    if (!s7) {
+        json_decref(s6);
         json_decref(s5);
         json_decref(s1);
         json_decref(kv);
@@ -674,9 +733,9 @@ json_t *study_paper(int quick, diag_t *d)
     json_object_set_new(o, "trends", s4);
     json_object_set_new(o, "mobile", s5);
     json_object_set_new(o, "pim_pnm", s6);
+    json_object_set_new(o, "corpus_on_flash", s7);
     json_object_set_new(o, "verdicts", verdicts);
-    json_object_set_new(o, "not_modelled_yet", json_string("diffusion models, battery drain, SRAM landing of small "
-                                                            "messages, the communication between PIM banks of different "
-                                                            "chips"));
+    json_object_set_new(o, "not_modelled_yet", json_string("diffusion models, SRAM landing of small messages, the "
+                                                            "communication between PIM banks of different chips"));
     return o;
 }
