@@ -99,6 +99,9 @@ echo "$row" | awk -F, -v want="$tpc" '{ d = $21 / want - 1; if (d < 0) d = -d; e
 # those of at most 16 chips: 1x4+1x8, 2x4+1x8, 1x8+1x8 -- 3 of 12, so 90 of the 120 points exceed it
 expect 0 "chip budget" -- "$BIN" search --model llama-3.1-70b --systems h100-sxm --chips 8 --batch 64 --isl 2048 --osl 256 --prefill-chips 4,8 --prefill-instances 1..3 --decode-instances 1,2 --chips-max 16 --json
 jq_true '.evaluated == 120 and .infeasible["chips above the budget"] == 90' "chip budget counted"
+# the example spec: 10 splits of the 8-GPU decode instance x 3 batches x 2 prefill sizes x 4 x 2 counts
+expect 0 "disaggregated spec" -- "$BIN" search --spec "$top/data/sweeps/disaggregated.yaml" --csv
+[ "$(tail -n +2 "$tmp/out" | wc -l)" -eq 480 ] && head -1 "$tmp/out" | grep -q ",chips_total$" && ok || bad "disaggregated spec: 480 points, chips_total column"
 expect 2 "pools without prefill chips" -- "$BIN" search --model llama-3.1-8b --systems h100-sxm --decode-instances 2
 same_err 'infersim: error: --decode-instances: pool sizes need --prefill-chips (the chips of one prefill instance)' "pools need prefill chips"
 

@@ -476,8 +476,8 @@ int cmd_search(int argc, char **argv)
         cli_print_json(o);
     } else if (csv) {
         printf("system,chips,tp,pp,ep,dp,weights,kv,isl,osl,batch,prefill_chips,prefill_instances,decode_instances,status");
-        for (int k = 0; k < F_COUNT; k++)
-            printf(",%s", search_field_names[k]);
+        for (int k = 0; k < F_COUNT; k++) /* the chips output is both pools: named apart from the design's chips */
+            printf(",%s", k == F_CHIPS ? "chips_total" : search_field_names[k]);
         printf("\n");
         if (front_only)
             for (size_t i = 0; i < nf; i++)
