@@ -78,6 +78,8 @@ jq -e --slurpfile dec "$tmp/dec.json" --slurpfile pre "$tmp/pre.json" '
   ((.energy_j_per_token * .output_tok_s / .avg_power_w - 1) | fabs < 1e-8)' "$tmp/out" >/dev/null \
     && ok || bad "disaggregated pools agree with their plain predictions"
 jq_true '.bound == "decode" and .decode.busy == 1 and .prefill.busy < 1' "the decode pool binds, the prefill pool idles part of the time"
+expect 2 "prefill plan" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --prefill-chips 3 --osl 64
+same_err 'infersim: error: --prefill-tp: tp 3 does not divide the 64 attention heads' "prefill plan names its flag"
 expect 2 "disaggregated osl 1" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --osl 1 --prefill-chips 1
 same_err 'infersim: error: --osl: disaggregated serving needs an output of at least 2 tokens (the first comes from prefill), got 1' "disaggregated osl 1"
 

@@ -6,6 +6,7 @@
 #include "../core/collective.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -70,8 +71,15 @@ status_t disagg_pools(const model_t *m, const system_t *s, const predict_req_t *
     rp->osl = 1;
     rp->steady = 0;
     rp->batch = rp->cfg.plan.dp;
-    if ((st = predict_run(m, s, rp, &r->prefill, d)) != IS_OK)
+    if ((st = predict_run(m, s, rp, &r->prefill, d)) != IS_OK) {
+        /* the plan at fault is the prefill instance's: name its flag */
+        if (!strcmp(d->field, "--tp") || !strcmp(d->field, "--pp") || !strcmp(d->field, "--chips")) {
+            char f[sizeof d->field];
+            snprintf(f, sizeof f, "--prefill-%s", d->field + 2);
+            snprintf(d->field, sizeof d->field, "%s", f);
+        }
         return st;
+    }
     r->prefill_one_s = r->prefill.ttft_s;
     int per = req->prefill_chunk / req->isl;
     r->prefill_batch = (per > 1 ? per : 1) * rp->cfg.plan.dp;

@@ -95,13 +95,17 @@ static double now(void)
 
 static search_reason_t plan_reason(const diag_t *d)
 {
-    if (!strcmp(d->field, "--tp"))
+    /* a prefill instance's plan fails for the same reasons (its flags are --prefill-...) */
+    char f[sizeof d->field + 2];
+    const int pre = !strncmp(d->field, "--prefill-", 10);
+    snprintf(f, sizeof f, "%s%s", pre ? "--" : "", pre ? d->field + 10 : d->field);
+    if (!strcmp(f, "--tp"))
         return strstr(d->message, "KV heads") ? SR_PLAN_KV : SR_PLAN_HEADS;
-    if (!strcmp(d->field, "--ep"))
+    if (!strcmp(f, "--ep"))
         return SR_PLAN_EP;
-    if (!strcmp(d->field, "--pp"))
+    if (!strcmp(f, "--pp"))
         return SR_PLAN_PP;
-    if (!strcmp(d->field, "interconnect"))
+    if (!strcmp(f, "interconnect"))
         return SR_PLAN_DOMAIN;
     return SR_PLAN_OTHER;
 }
