@@ -21,7 +21,7 @@ void predict_req_default(predict_req_t *r, const model_t *m)
     r->batch = 1;
     r->isl = 1024;
     r->osl = 128;
-    r->prefill_chunk = 8192; /* TensorRT-LLM max_num_tokens / vLLM max_num_batched_tokens default */
+    r->prefill_chunk = PREDICT_PREFILL_CHUNK;
 }
 
 static double step_tokens_for(int b_r, int isl, int chunk)
@@ -162,24 +162,11 @@ static double prefill_static(const deploy_t *dep, const placement_t *pl, int b_r
             if (first) *first = c;
             have_first = 1;
         }
-        if (rem > 0 && memo) {
+        if (rem > 0) {
             prefill_step(dep, pl, rem, isl, memo, &c);
             total += c.stage_max_s;
             fill = c.time_s - c.stage_max_s;
             if (first && !have_first) *first = c;
-        } else if (rem > 0) {
-            step_init(&s, dep);
-            step_add(&s, m, rem, isl, P);
-            if (have_first && dep->cfg.plan.pp == 1) {
-                /* one stage: the step's time is its stage time, and no breakdown is needed */
-                total += engine_step(dep, pl, &s, NULL);
-                fill = 0;
-            } else {
-                engine_step(dep, pl, &s, &c);
-                total += c.stage_max_s;
-                fill = c.time_s - c.stage_max_s;
-                if (first && !have_first) *first = c;
-            }
         }
     } else {
         double per_prompt = 0;
@@ -441,7 +428,7 @@ int predict_fewest_chips(const model_t *m, const system_t *s, const deploy_cfg_t
         diag_clear(&d);
         if (deploy_setup(&dep, m, s, &c, &d) != IS_OK)
             continue;
-        if (predict_max_batch(&dep, (double)isl + osl, 8192, isl) >= 1) {
+        if (predict_max_batch(&dep, (double)isl + osl, PREDICT_PREFILL_CHUNK, isl) >= 1) {
             if (tp) *tp = t;
             if (pp) *pp = p;
             return n;

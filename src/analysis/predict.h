@@ -42,6 +42,10 @@ static inline void predict_memo_reset(predict_memo_t *m)
     m->n = m->next = 0;
 }
 
+/* Default most prefill tokens per step: TensorRT-LLM's max_num_tokens and vLLM's
+ * max_num_batched_tokens default. */
+#define PREDICT_PREFILL_CHUNK 8192
+
 typedef struct predict_req {
     deploy_cfg_t cfg;     /* plan and precisions */
     int batch;            /* requests in flight (global); 0 = the largest that fits */

@@ -20,30 +20,33 @@
 #include <mpi.h>
 #endif
 
+/* This process's rank and the number of ranks (0 of 1 without MPI, or before MPI_Init). */
+static void mpi_world(int *rank, int *ranks)
+{
+    *rank = 0;
+    *ranks = 1;
+#ifdef INFERSIM_MPI
+    int init = 0;
+    MPI_Initialized(&init);
+    if (init) {
+        MPI_Comm_rank(MPI_COMM_WORLD, rank);
+        MPI_Comm_size(MPI_COMM_WORLD, ranks);
+    }
+#endif
+}
+
 int search_rank(void)
 {
-#ifdef INFERSIM_MPI
-    int init = 0, r = 0;
-    MPI_Initialized(&init);
-    if (init)
-        MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    int r, n;
+    mpi_world(&r, &n);
     return r;
-#else
-    return 0;
-#endif
 }
 
 int search_ranks(void)
 {
-#ifdef INFERSIM_MPI
-    int init = 0, n = 1;
-    MPI_Initialized(&init);
-    if (init)
-        MPI_Comm_size(MPI_COMM_WORLD, &n);
+    int r, n;
+    mpi_world(&r, &n);
     return n;
-#else
-    return 1;
-#endif
 }
 
 const char *const search_reason_names[SR_COUNT] = {
@@ -151,6 +154,40 @@ static search_reason_t verdict(const search_space_t *sp, int fits, double ttft, 
     return SR_OK;
 }
 
+/* A point's design: its deployment and workload (the batch as asked; outputs fill the rest). */
+static void point_design(search_point_t *p, const dspec_t *ds, int isl, int osl, int batch)
+{
+    memset(p, 0, sizeof *p);
+    p->system = ds->system;
+    p->chips = ds->chips;
+    p->tp = ds->tp;
+    p->pp = ds->pp;
+    p->ep = ds->ep;
+    p->dp = ds->dp;
+    p->weights = ds->w;
+    p->kv = ds->kv;
+    p->isl = (uint32_t)isl;
+    p->osl = (uint32_t)osl;
+    p->batch = (uint32_t)batch;
+    p->f[F_CHIPS] = ds->chips;
+}
+
+/* A point's outputs; the cost fields are NAN when the system lacks power data. */
+static void point_outputs(search_point_t *p, double ttft, double tpot, double e2e, double tok, double user,
+                          double chip, int known, double usd, double joules, double grams, double power)
+{
+    p->f[F_TTFT] = (float)ttft;
+    p->f[F_TPOT] = (float)tpot;
+    p->f[F_E2E] = (float)e2e;
+    p->f[F_TOK_S] = (float)tok;
+    p->f[F_TOK_S_USER] = (float)user;
+    p->f[F_TOK_S_CHIP] = (float)chip;
+    p->f[F_USD] = known ? (float)usd : NAN;
+    p->f[F_J] = known ? (float)joules : NAN;
+    p->f[F_G] = known ? (float)grams : NAN;
+    p->f[F_POWER] = known ? (float)power : NAN;
+}
+
 /* A disaggregated deployment's points: per workload and prefill instance size, the pools
  * once, then every pair of instance counts. */
 static void eval_disagg(worker_t *w, size_t di, const deploy_cfg_t *cfg)
@@ -173,7 +210,7 @@ static void eval_disagg(worker_t *w, size_t di, const deploy_cfg_t *cfg)
                     req.batch = sp->batch[c];
                     req.isl = sp->isl[a];
                     req.osl = sp->osl[b];
-                    req.prefill_chunk = 8192;
+                    req.prefill_chunk = PREDICT_PREFILL_CHUNK;
                     plan_t pp = {sp->pchips[q], sp->pchips[q], 1, 1, 1};
                     diag_t d;
                     diag_clear(&d);
@@ -182,18 +219,7 @@ static void eval_disagg(worker_t *w, size_t di, const deploy_cfg_t *cfg)
                     for (int u = 0; u < sp->n_pinst; u++)
                         for (int v = 0; v < sp->n_dinst; v++, k++) {
                             search_point_t *p = &pts[k];
-                            memset(p, 0, sizeof *p);
-                            p->system = ds->system;
-                            p->chips = ds->chips;
-                            p->tp = ds->tp;
-                            p->pp = ds->pp;
-                            p->ep = ds->ep;
-                            p->dp = ds->dp;
-                            p->weights = ds->w;
-                            p->kv = ds->kv;
-                            p->isl = (uint32_t)req.isl;
-                            p->osl = (uint32_t)req.osl;
-                            p->batch = (uint32_t)req.batch;
+                            point_design(p, ds, req.isl, req.osl, req.batch);
                             p->pchips = (uint16_t)pp.chips;
                             p->pinst = (uint16_t)sp->pinst[u];
                             p->dinst = (uint16_t)sp->dinst[v];
@@ -208,16 +234,9 @@ static void eval_disagg(worker_t *w, size_t di, const deploy_cfg_t *cfg)
                                 continue;
                             }
                             p->batch = (uint32_t)r->decode.batch;
-                            p->f[F_TTFT] = (float)r->ttft_s;
-                            p->f[F_TPOT] = (float)r->tpot_s;
-                            p->f[F_E2E] = (float)r->e2e_s;
-                            p->f[F_TOK_S] = (float)r->output_tok_s;
-                            p->f[F_TOK_S_USER] = (float)r->output_tok_s_per_user;
-                            p->f[F_TOK_S_CHIP] = (float)r->output_tok_s_per_chip;
-                            p->f[F_USD] = r->cost_known ? (float)r->usd_per_mtok_output : NAN;
-                            p->f[F_J] = r->cost_known ? (float)r->energy_j_per_token : NAN;
-                            p->f[F_G] = r->cost_known ? (float)r->gco2e_per_mtok : NAN;
-                            p->f[F_POWER] = r->cost_known ? (float)r->wall_power_W : NAN;
+                            point_outputs(p, r->ttft_s, r->tpot_s, r->e2e_s, r->output_tok_s, r->output_tok_s_per_user,
+                                          r->output_tok_s_per_chip, r->cost_known, r->usd_per_mtok_output,
+                                          r->energy_j_per_token, r->gco2e_per_mtok, r->wall_power_W);
                             why = verdict(sp, r->fits, r->ttft_s, r->tpot_s, r->cost_known, r->wall_power_W,
                                           r->usd_per_mtok_output, p->f[F_CHIPS]);
                             p->reason = (uint8_t)why;
@@ -250,22 +269,10 @@ static void eval_deployment(worker_t *w, size_t di)
         for (int b = 0; b < sp->n_osl; b++) {
             int max_r = -1;
             if (bad == SR_OK)
-                max_r = predict_max_batch(w->dep, (double)sp->isl[a] + sp->osl[b], 8192, sp->isl[a]);
+                max_r = predict_max_batch(w->dep, (double)sp->isl[a] + sp->osl[b], PREDICT_PREFILL_CHUNK, sp->isl[a]);
             for (int c = 0; c < sp->n_batch; c++, k++) {
                 search_point_t *p = &pts[k];
-                memset(p, 0, sizeof *p);
-                p->system = ds->system;
-                p->chips = ds->chips;
-                p->tp = ds->tp;
-                p->pp = ds->pp;
-                p->ep = ds->ep;
-                p->dp = ds->dp;
-                p->weights = ds->w;
-                p->kv = ds->kv;
-                p->isl = (uint32_t)sp->isl[a];
-                p->osl = (uint32_t)sp->osl[b];
-                p->batch = (uint32_t)sp->batch[c];
-                p->f[F_CHIPS] = ds->chips;
+                point_design(p, ds, sp->isl[a], sp->osl[b], sp->batch[c]);
                 if (bad != SR_OK) {
                     p->reason = (uint8_t)bad;
                     count[bad]++;
@@ -277,7 +284,7 @@ static void eval_deployment(worker_t *w, size_t di)
                 req.batch = sp->batch[c];
                 req.isl = sp->isl[a];
                 req.osl = sp->osl[b];
-                req.prefill_chunk = 8192;
+                req.prefill_chunk = PREDICT_PREFILL_CHUNK;
                 req.memo = w->memo;
                 predict_eval(w->dep, &req, max_r, 0, w->pr, NULL);
                 const predict_result_t *r = w->pr;
@@ -285,16 +292,9 @@ static void eval_deployment(worker_t *w, size_t di)
                 cost_compute(r, &req, s, sp->site, &cr, NULL);
                 p->batch = (uint32_t)r->batch;
                 p->steady = (uint8_t)r->steady;
-                p->f[F_TTFT] = (float)r->ttft_s;
-                p->f[F_TPOT] = (float)r->tpot_s;
-                p->f[F_E2E] = (float)r->e2e_s;
-                p->f[F_TOK_S] = (float)r->output_tok_s;
-                p->f[F_TOK_S_USER] = (float)r->output_tok_s_per_user;
-                p->f[F_TOK_S_CHIP] = (float)r->output_tok_s_per_chip;
-                p->f[F_USD] = cr.known ? (float)cr.usd_per_mtok_output : NAN;
-                p->f[F_J] = cr.known ? (float)cr.energy_j_per_token : NAN;
-                p->f[F_G] = cr.known ? (float)cr.gco2e_per_mtok : NAN;
-                p->f[F_POWER] = cr.known ? (float)cr.wall_power_W : NAN;
+                point_outputs(p, r->ttft_s, r->tpot_s, r->e2e_s, r->output_tok_s, r->output_tok_s_per_user,
+                              r->output_tok_s_per_chip, cr.known, cr.usd_per_mtok_output, cr.energy_j_per_token,
+                              cr.gco2e_per_mtok, cr.wall_power_W);
                 search_reason_t why = verdict(sp, r->fits, r->ttft_s, r->tpot_s, cr.known, cr.wall_power_W,
                                               cr.usd_per_mtok_output, ds->chips);
                 p->reason = (uint8_t)why;
