@@ -177,30 +177,24 @@ static inline double table_time(const deploy_t *dep, const placement_t *pl, cons
     return sum;
 }
 
-double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, step_cost_t *out)
+/* Fraction of local experts at least one token of the step routes to:
+ * 1 - (1 - k/E)^tokens, tokens counted over the whole EP group. */
+static inline double step_experts_touched(const deploy_t *dep, double tokens)
 {
-    const model_t *m = dep->model;
+    return dep->model->n_experts > 0 ? -expm1(tokens * dep->moe_token_factor * dep->moe_keep_log) : 0.0;
+}
+
+/* A step's time from its per-layer-class, first-stage, last-stage and send times: stages in
+ * sequence (one micro-batch through all), and the slowest stage into *smax. */
+static inline double stages_time(const deploy_t *dep, const double *layer_t, double t_first, double t_last,
+                                 double t_send, double *smax)
+{
     const int pp = dep->cfg.plan.pp;
-    if (out)
-        memset(out, 0, sizeof *out);
-
-    /* fraction of local experts at least one token of the step routes to:
-     * 1 - (1 - k/E)^tokens, tokens counted over the whole EP group */
-    double touched = 0;
-    if (m->n_experts > 0)
-        touched = -expm1(s->tokens * dep->moe_token_factor * dep->moe_keep_log);
-
-    double layer_t[MODEL_MAX_CLASSES];
-    for (int c = 0; c < m->n_classes; c++)
-        layer_t[c] = table_time(dep, pl, &dep->layer[c], s, c, touched, m->classes[c].count, out);
-    double t_first = table_time(dep, pl, &dep->first, s, 0, touched, 1.0, out);
-    double t_last = table_time(dep, pl, &dep->last, s, 0, touched, 1.0, out);
-    double t_send = pp > 1 ? op_coll(&dep->pp_send, s, pp - 1.0, out) : 0.0;
-
-    double total = 0, smax = 0;
+    double total = 0;
+    *smax = 0;
     for (int sg = 0; sg < pp; sg++) {
         double st = 0;
-        for (int c = 0; c < m->n_classes; c++)
+        for (int c = 0; c < dep->model->n_classes; c++)
             st += dep->stage_layers[sg][c] * layer_t[c];
         if (sg == 0)
             st += t_first;
@@ -209,15 +203,36 @@ double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, 
         if (sg < pp - 1)
             st += t_send;
         total += st;
-        if (st > smax)
-            smax = st;
+        if (st > *smax)
+            *smax = st;
     }
-    if (out) {
-        out->time_s = total;
-        out->stage_max_s = smax;
-        out->tokens = s->tokens;
-        out->lm_tokens = s->lm_tokens;
-    }
+    return total;
+}
+
+static inline void step_cost_close(step_cost_t *out, const step_t *s, double total, double smax)
+{
+    out->time_s = total;
+    out->stage_max_s = smax;
+    out->tokens = s->tokens;
+    out->lm_tokens = s->lm_tokens;
+}
+
+double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, step_cost_t *out)
+{
+    const model_t *m = dep->model;
+    const int pp = dep->cfg.plan.pp;
+    if (out)
+        memset(out, 0, sizeof *out);
+    const double touched = step_experts_touched(dep, s->tokens);
+    double layer_t[MODEL_MAX_CLASSES];
+    for (int c = 0; c < m->n_classes; c++)
+        layer_t[c] = table_time(dep, pl, &dep->layer[c], s, c, touched, m->classes[c].count, out);
+    double t_first = table_time(dep, pl, &dep->first, s, 0, touched, 1.0, out);
+    double t_last = table_time(dep, pl, &dep->last, s, 0, touched, 1.0, out);
+    double t_send = pp > 1 ? op_coll(&dep->pp_send, s, pp - 1.0, out) : 0.0;
+    double smax, total = stages_time(dep, layer_t, t_first, t_last, t_send, &smax);
+    if (out)
+        step_cost_close(out, s, total, smax);
     return total;
 }
 
@@ -267,9 +282,7 @@ void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, i
     }
     if (out)
         memset(out, 0, sizeof *out);
-    double touched = 0;
-    if (m->n_experts > 0)
-        touched = -expm1(s[0].tokens * dep->moe_token_factor * dep->moe_keep_log);
+    const double touched = step_experts_touched(dep, s[0].tokens);
     double layer_t[MODEL_MAX_CLASSES][ENGINE_MAX_SAMPLES], t_first[ENGINE_MAX_SAMPLES], t_last[ENGINE_MAX_SAMPLES];
     for (int c = 0; c < m->n_classes; c++)
         table_times(dep, pl, &dep->layer[c], s, n, c, touched, m->classes[c].count, j0, out, layer_t[c]);
@@ -277,29 +290,12 @@ void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, i
     table_times(dep, pl, &dep->last, s, n, 0, touched, 1.0, j0, out, t_last);
     double t_send = pp > 1 ? op_coll(&dep->pp_send, &s[0], pp - 1.0, out) : 0.0;
     for (int j = 0; j < n; j++) {
-        double total = 0, smax = 0;
-        for (int sg = 0; sg < pp; sg++) {
-            double st = 0;
-            for (int c = 0; c < m->n_classes; c++)
-                st += dep->stage_layers[sg][c] * layer_t[c][j];
-            if (sg == 0)
-                st += t_first[j];
-            if (sg == pp - 1)
-                st += t_last[j];
-            if (sg < pp - 1)
-                st += t_send;
-            total += st;
-            if (st > smax)
-                smax = st;
-        }
-        time[j] = total;
-        stage_max[j] = smax;
-        if (out && j == j0) {
-            out->time_s = total;
-            out->stage_max_s = smax;
-            out->tokens = s[j].tokens;
-            out->lm_tokens = s[j].lm_tokens;
-        }
+        double lt[MODEL_MAX_CLASSES];
+        for (int c = 0; c < m->n_classes; c++)
+            lt[c] = layer_t[c][j];
+        time[j] = stages_time(dep, lt, t_first[j], t_last[j], t_send, &stage_max[j]);
+        if (out && j == j0)
+            step_cost_close(out, &s[j], time[j], stage_max[j]);
     }
 }
 
