@@ -11,8 +11,9 @@
 #include <string.h>
 
 /* One pool costed as a deployment of `instances` copies of inst (rate_cap: the pool's
- * requests per second at full load), busy for `busy` of the site's serving time.  The instance's own figures are swapped for the pool's while
- * cost_compute reads them, then restored. */
+ * requests per second at full load), busy for `busy` of the site's serving time.  The
+ * instance's own figures are swapped for the pool's while cost_compute reads them, then
+ * restored. */
 static void pool_cost(predict_result_t *inst, const predict_req_t *req, int instances, int prefill, double rate_cap,
                       int isl, int osl, double busy, const system_t *s, const site_t *site, cost_result_t *c,
                       diag_t *d)

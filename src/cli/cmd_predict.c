@@ -82,6 +82,21 @@ static const struct option opts[] = {
     {0, 0, 0, 0},
 };
 
+/* Chips and parallelism as the flags give them: unset chips are tp x pp x dp; unset TP takes
+ * every chip PP and DP leave.  (A chip count the plan does not multiply to is deploy_setup's
+ * error.) */
+static status_t split_chips(const char *flag, int *chips, int *tp, int pp, int dp, diag_t *d)
+{
+    if (!*chips)
+        *chips = (*tp ? *tp : 1) * pp * dp;
+    if (!*tp) {
+        if (*chips % (pp * dp) != 0)
+            return diag_error(d, NULL, 0, 0, flag, "%d chips cannot be split into pp %d x dp %d", *chips, pp, dp);
+        *tp = *chips / (pp * dp);
+    }
+    return IS_OK;
+}
+
 static status_t parse_prec(const char *flag, const char *v, precision_t *p, diag_t *d)
 {
     if (precision_parse(v, p) == 0)
@@ -197,15 +212,8 @@ int cmd_predict(int argc, char **argv)
     predict_req_t req;
     predict_req_default(&req, &m);
     /* chips and parallelism: unset TP takes every chip not used by PP and DP */
-    if (!chips)
-        chips = (tp ? tp : 1) * pp * dp;
-    if (!tp) {
-        if (chips % (pp * dp) != 0) {
-            diag_error(&d, NULL, 0, 0, "--chips", "%d chips cannot be split into pp %d x dp %d", chips, pp, dp);
-            return cli_fail(IS_ERR_INPUT, &d);
-        }
-        tp = chips / (pp * dp);
-    }
+    if ((st = split_chips("--chips", &chips, &tp, pp, dp, &d)) != IS_OK)
+        return cli_fail(st, &d);
     req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
     if (weights) {
         if ((st = parse_prec("--weights", weights, &req.cfg.weights, &d)) != IS_OK)
@@ -271,31 +279,23 @@ int cmd_predict(int argc, char **argv)
     req.steady = steady;
 
     if (p_chips || p_tp || p_inst || d_inst) {
-        /* disaggregated: one prefill instance of p_chips (TP x PP), P and D instances */
-        if (!p_chips)
-            p_chips = p_tp ? p_tp * p_pp : chips;
-        if (!p_tp) {
-            if (p_chips % p_pp != 0) {
-                diag_error(&d, NULL, 0, 0, "--prefill-chips", "%d chips cannot be split into %d pipeline stages",
-                           p_chips, p_pp);
-                return cli_fail(IS_ERR_INPUT, &d);
-            }
-            p_tp = p_chips / p_pp;
-        }
-        if (p_tp * p_pp != p_chips) {
-            diag_error(&d, NULL, 0, 0, "--prefill-chips", "%d chips != prefill tp %d x pp %d", p_chips, p_tp, p_pp);
+        /* disaggregated: one prefill instance of p_chips (TP x PP; default: the decode instance's
+         * chip count), P and D instances */
+        if (csv) {
+            diag_error(&d, NULL, 0, 0, "--csv", "disaggregated serving prints text or --json");
             return cli_fail(IS_ERR_INPUT, &d);
         }
+        if (!p_chips && !p_tp)
+            p_chips = chips;
+        if ((st = split_chips("--prefill-chips", &p_chips, &p_tp, p_pp, 1, &d)) != IS_OK)
+            return cli_fail(st, &d);
         disagg_req_t dq = {{p_chips, p_tp, p_pp, 1, 1}, p_inst ? p_inst : 1, d_inst ? d_inst : 1};
         static disagg_result_t dr;
         if ((st = predict_disagg(&m, &s, &site, &req, &dq, &dr, &d)) != IS_OK)
             return cli_fail(st, &d);
         if (json)
             cli_print_json(report_disagg_json(&dr, &s, &req, &dq));
-        else if (csv) {
-            diag_error(&d, NULL, 0, 0, "--csv", "disaggregated serving prints text or --json");
-            return cli_fail(IS_ERR_INPUT, &d);
-        } else
+        else
             report_disagg_text(stdout, &dr, &m, &s, &req, &dq, &site, &d);
         if (json)
             cli_warnings(&d);
