@@ -48,7 +48,8 @@ jq_true '(.e2e_s - (.ttft_s + 255 * .tpot_s)) | fabs < 1e-9' "e2e = ttft + (osl-
 # embedding = 161 calls, each of the 16-bit residual stream of the batch: 64 x 8192 x 2 B = 1,048,576 B,
 # among the 8 chips of the NVLink domain; together they are the breakdown's tp_all_reduce time
 jq_true '.breakdown.decode.collectives[] | select(.operator == "tp_all_reduce") | .calls == 161 and .bytes == 1048576 and .chips == 8 and .level == "nvlink4"' "decode all-reduces counted and sized"
-jq_true '.breakdown.decode as $d | $d.collectives[] | select(.operator == "tp_all_reduce") | ((.total_s / $d.by_operator.tp_all_reduce - 1) | fabs < 1e-9) and ((.latency_per_call_s + .bandwidth_per_call_s - .time_per_call_s) | fabs < 1e-15)' "collectives sum to the breakdown"
+# (JSON reals carry 10 significant digits: the sum is checked to that precision)
+jq_true '.breakdown.decode as $d | $d.collectives[] | select(.operator == "tp_all_reduce") | ((.total_s / $d.by_operator.tp_all_reduce - 1) | fabs < 1e-9) and (.time_per_call_s as $t | (.latency_per_call_s + .bandwidth_per_call_s - $t) | fabs < 1e-9 * $t)' "collectives sum to the breakdown"
 for k in energy_j_per_token avg_power_w tokens_per_joule usd_per_mtok_output usd_per_mtok_input gco2e_per_mtok tco carbon energy; do
     jq_true "has(\"$k\")" "json key $k"
 done

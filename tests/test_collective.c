@@ -168,6 +168,57 @@ static void test_fat_tree_dragonfly_high_dim_torus(void **state)
     assert_string_equal(d.message, "missing required field \"switch_radix\"");
 }
 
+/* Landing (an arriving message written to memory and read back by the next step) and hop
+ * counts, hand-computed. */
+static void test_landing_and_hops(void **state)
+{
+    (void)state;
+    system_t s;
+    diag_t d;
+    /* DRAM at 400 ns: each step lands in 2 x 400 ns = 0.8 us unless the level says otherwise */
+    const char *yaml =
+        "name: hand\n"
+        "chip: {peak_TFLOPs: {bf16: 100}, compute_efficiency: 1.0}\n"
+        "memory: [{name: hbm, capacity_GB: 80, bandwidth_GBps: 1000, efficiency: 1.0, latency_ns: 400}]\n"
+        "software: {kernel_overhead_us: 0, collective_launch_us: 10}\n"
+        "interconnect:\n"
+        "  - {name: sw, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: switch,"
+        " hop_latency_ns: 1000, switch_latency_ns: 500, in_network_reduction: true}\n"
+        "  - {name: ring, domain_chips: 0, bandwidth_GBps: 100, efficiency: 1.0, topology: ring,"
+        " hop_latency_ns: 1000, landing_latency_ns: 40}\n";
+    assert_int_equal(system_from(yaml, &s, &d), IS_OK);
+    assert_close(s.level[0].landing_s, 0.8e-6, 1e-15);
+    assert_close(s.level[1].landing_s, 40e-9, 1e-15);
+    /* switch, one step: 2 links (2 us) + switch (0.5 us) + landing (0.8 us) = 3.3 us;
+     * ring all-reduce among 8: 14 steps -> 10 + 14 x 3.3 us at an empty message */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_RING, 8, 0), 10e-6 + 14 * 3.3e-6, 1e-12);
+    /* in-network: 2 steps -> 10 + 2 x 3.3 us */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_INNETWORK, 8, 0), 10e-6 + 6.6e-6, 1e-12);
+    /* the plan's hop counts: ring 14 steps x 2 links = 28, one-shot 2, in-network 2 x 2 = 4,
+     * tree 2 ceil(log2 8) = 6 steps x 2 = 12 */
+    coll_plan_t p;
+    diag_clear(&d);
+    assert_int_equal(collective_plan(&s, COLL_ALLREDUCE, 8, &p, &d), IS_OK);
+    int seen = 0;
+    for (int i = 0; i < p.n_algos; i++) {
+        double want = p.algos[i].algo == ALGO_RING ? 28 : p.algos[i].algo == ALGO_ONESHOT ? 2
+                    : p.algos[i].algo == ALGO_INNETWORK ? 4 : p.algos[i].algo == ALGO_TREE ? 12 : -1;
+        if (want >= 0) {
+            assert_close(p.algos[i].hops, want, 1e-12);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 4);
+    /* 16 chips: hierarchical over 2 switch domains and the ring (SRAM landing): reduce-scatter
+     * in the switch (fastest empty: in-network, 1 step = 2 links), all-reduce of 2 on the ring
+     * (2 steps of 1 link), all-gather in the switch (2 links): 6 hops; its latency
+     * 10 + 3.3 + 2 x (1 + 0.04) + 3.3 us */
+    assert_int_equal(collective_plan(&s, COLL_ALLREDUCE, 16, &p, &d), IS_OK);
+    assert_int_equal(p.algos[0].algo, ALGO_HIER);
+    assert_close(p.algos[0].hops, 6, 1e-12);
+    assert_close(p.algos[0].latency_s, 10e-6 + 3.3e-6 + 2.08e-6 + 3.3e-6, 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_torus),
         cmocka_unit_test(test_hierarchical_and_limits),
         cmocka_unit_test(test_fat_tree_dragonfly_high_dim_torus),
+        cmocka_unit_test(test_landing_and_hops),
     };
     return cmocka_run_group_tests_name("collective", tests, NULL, NULL);
 }

@@ -45,6 +45,12 @@ void directions_add_lowlat(system_t *s, const paper_data_t *p)
     s->collective_launch_s /= p->lat_div;
 }
 
+void directions_add_sram_landing(system_t *s, const paper_data_t *p)
+{
+    for (int i = 0; i < s->n_levels; i++)
+        s->level[i].landing_s = p->sram_landing_ns * 1e-9;
+}
+
 /* PIM: logic in the DRAM dies, per-stack FLOPs, banks' internal bandwidth, bank-sized shards.
  * PNM: logic on a nearby die (HBM base die, CXL device), a fraction of the chip's FLOPs,
  * the stack's bandwidth, device-sized shards.  Both lower the energy per bit (paper's
@@ -78,6 +84,8 @@ int directions_apply(system_t *s, const paper_data_t *p, const char *name, doubl
         if (on) directions_add_3d(s, p);
     } else if (!strcmp(name, "low_latency")) {
         if (on) directions_add_lowlat(s, p);
+    } else if (!strcmp(name, "sram_landing")) {
+        if (on) directions_add_sram_landing(s, p);
     } else if (!strcmp(name, "pim")) {
         if (on) directions_add_near(s, p, 1);
     } else if (!strcmp(name, "pnm")) {

@@ -24,11 +24,15 @@ void directions_add_3d(system_t *s, const paper_data_t *p);
 /* Low-latency interconnect: hop, switch and collective-launch latencies / the divisor. */
 void directions_add_lowlat(system_t *s, const paper_data_t *p);
 
+/* Small messages landed in on-chip SRAM: every level's per-step landing (written and read
+ * back, 2 x the DRAM latency by default) becomes sram_landing_latency_ns. */
+void directions_add_sram_landing(system_t *s, const paper_data_t *p);
+
 /* Logic in (pim) or near (!pim) the first tier's memory. */
 void directions_add_near(system_t *s, const paper_data_t *p, int pim);
 
 /* A sweep's `directions.NAME: value`: hbf_stacks (a count, 0 = none), stack_3d, low_latency,
- * pim, pnm (0 off, 1 on).  Returns 0, or -1 for an unknown name. */
+ * sram_landing, pim, pnm (0 off, 1 on).  Returns 0, or -1 for an unknown name. */
 int directions_apply(system_t *s, const paper_data_t *p, const char *name, double value);
 
 #endif

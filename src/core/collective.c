@@ -20,27 +20,39 @@ const char *const coll_algo_names[ALGO_COUNT] = {
  * difference t(S) - t(0) keeps full precision. */
 #define SLOPE_PROBE_B 1e9
 
-/* Latency of one algorithm step among n chips of a level: a switch costs a hop in, the
- * switch and a hop out; a fat tree of radix r climbs L = ceil(log_r n) levels and back
- * (2L links, 2L-1 switches); a dragonfly's minimal route is at most terminal link, local,
- * global, local, terminal link (5 links, 4 routers: its diameter); direct links (ring,
- * torus, full mesh) one hop. */
-static double step_latency(const net_level_t *l, int n)
+/* Links one algorithm step among n chips of a level crosses, and switches (through *sw):
+ * a single switch is a hop in, the switch and a hop out; a fat tree of radix r climbs
+ * L = ceil(log_r n) levels and back (2L links, 2L-1 switches); a dragonfly's minimal route
+ * is at most terminal link, local, global, local, terminal link (5 links, 4 routers: its
+ * diameter); direct links (ring, torus, full mesh) one hop. */
+static int step_links(const net_level_t *l, int n, int *sw)
 {
     switch (l->topology) {
     case TOPO_SWITCH:
-        return 2.0 * l->hop_latency_s + l->switch_latency_s;
+        *sw = 1;
+        return 2;
     case TOPO_FAT_TREE: {
         int r = l->switch_radix > 1 ? l->switch_radix : 2, levels = 1;
         for (long span = r; span < n; span *= r)
             levels++;
-        return 2.0 * levels * l->hop_latency_s + (2.0 * levels - 1) * l->switch_latency_s;
+        *sw = 2 * levels - 1;
+        return 2 * levels;
     }
     case TOPO_DRAGONFLY:
-        return 5.0 * l->hop_latency_s + 4.0 * l->switch_latency_s;
+        *sw = 4;
+        return 5;
     default:
-        return l->hop_latency_s;
+        *sw = 0;
+        return 1;
     }
+}
+
+/* Latency of one algorithm step: its links and switches, then the landing of what arrived
+ * (written to memory and read back by the next step: net_level_t.landing_s). */
+static double step_latency(const net_level_t *l, int n)
+{
+    int sw, links = step_links(l, n, &sw);
+    return links * l->hop_latency_s + sw * l->switch_latency_s + l->landing_s;
 }
 
 static double eff_bw(const net_level_t *l)
@@ -66,11 +78,15 @@ static int torus_extents(const net_level_t *l, int n, int g[SYS_MAX_TORUS_DIMS])
     return k;
 }
 
-/* One algorithm on one level, without the software launch cost. Negative: not applicable. */
-static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n, double M)
+/* One algorithm on one level, without the software launch cost, for a step latency a.
+ * Negative: not applicable.  With hops set, a is one step's links and M is 0: the result is
+ * the link traversals on the collective's critical path. */
+static double level_time_a(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n, double M,
+                           int count_hops)
 {
     const net_level_t *l = &s->level[lvl];
-    const double a = step_latency(l, n), B = eff_bw(l), nn = n;
+    int sw_count;
+    const double a = count_hops ? step_links(l, n, &sw_count) : step_latency(l, n), B = eff_bw(l), nn = n;
     /* switched fabrics (single switch, non-blocking fat tree, dragonfly) let every chip
      * reach every other directly, as a full mesh does */
     const int sw = l->topology == TOPO_SWITCH || l->topology == TOPO_FAT_TREE || l->topology == TOPO_DRAGONFLY;
@@ -138,15 +154,15 @@ static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo
             if (torus_extents(l, n, g) >= 0) {
                 dmax = 1;
                 nd = 0;
-                double hops = 0;
+                double steps = 0;
                 for (int i = 0; i < l->ndims; i++)
                     if (g[i] > 1) {
                         dmax = g[i] > dmax ? g[i] : dmax;
                         nd++;
-                        hops += g[i] / 2.0;
+                        steps += g[i] / 2.0;
                     }
                 /* bisection-limited: n M/4 bytes cross the cut over (n/dmax) x 2 wrap links */
-                return hops * a + fmax((nn - 1) / nn, dmax * (double)l->ndims / 4.0) * M / B;
+                return steps * a + fmax((nn - 1) / nn, dmax * (double)l->ndims / 4.0) * M / B;
             }
             return ceil(nn / 2.0) * a + fmax((nn - 1) / nn, nn / 4.0) * M / B;
         }
@@ -165,6 +181,16 @@ static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo
     }
 }
 
+static double level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n, double M)
+{
+    return level_time_a(s, lvl, kind, algo, n, M, 0);
+}
+
+static double level_hops(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n)
+{
+    return level_time_a(s, lvl, kind, algo, n, 0.0, 1);
+}
+
 double collective_level_time(const system_t *s, int lvl, coll_kind_t kind, coll_algo_t algo, int n,
                              double bytes)
 {
@@ -172,38 +198,45 @@ double collective_level_time(const system_t *s, int lvl, coll_kind_t kind, coll_
     return t < 0 ? t : t + s->collective_launch_s;
 }
 
-/* Best single-level time (no launch cost) of a kind among n chips on level lvl. */
-static double best_level_time(const system_t *s, int lvl, coll_kind_t kind, int n, double M)
+/* Best single-level time (no launch cost) of a kind among n chips on level lvl; with hops
+ * set, the link traversals of the algorithm fastest for an empty message instead. */
+static double best_level_time(const system_t *s, int lvl, coll_kind_t kind, int n, double M, int hops)
 {
     double best = -1;
+    int pick = -1;
     for (int a = 0; a < ALGO_COUNT; a++) {
-        double t = level_time(s, lvl, kind, (coll_algo_t)a, n, M);
-        if (t >= 0 && (best < 0 || t < best))
+        double t = level_time(s, lvl, kind, (coll_algo_t)a, n, hops ? 0.0 : M);
+        if (t >= 0 && (best < 0 || t < best)) {
             best = t;
+            pick = a;
+        }
     }
-    return best;
+    return hops && pick >= 0 ? level_hops(s, lvl, kind, (coll_algo_t)pick, n) : best;
 }
 
-/* Hierarchical collective over an inner level (n_in chips) and the outer level. */
-static double hier_time(const system_t *s, int inner, int outer, coll_kind_t kind, int n_in, int n_out, double M)
+/* Hierarchical collective over an inner level (n_in chips) and the outer level (hops: its
+ * link traversals, as best_level_time). */
+static double hier_time(const system_t *s, int inner, int outer, coll_kind_t kind, int n_in, int n_out, double M,
+                        int hops)
 {
     switch (kind) {
     case COLL_ALLREDUCE:
-        return best_level_time(s, inner, COLL_REDUCESCATTER, n_in, M) +
-               best_level_time(s, outer, COLL_ALLREDUCE, n_out, M / n_in) +
-               best_level_time(s, inner, COLL_ALLGATHER, n_in, M);
+        return best_level_time(s, inner, COLL_REDUCESCATTER, n_in, M, hops) +
+               best_level_time(s, outer, COLL_ALLREDUCE, n_out, M / n_in, hops) +
+               best_level_time(s, inner, COLL_ALLGATHER, n_in, M, hops);
     case COLL_ALLGATHER:
     case COLL_REDUCESCATTER:
-        return best_level_time(s, outer, kind, n_out, M / n_in) + best_level_time(s, inner, kind, n_in, M);
+        return best_level_time(s, outer, kind, n_out, M / n_in, hops) + best_level_time(s, inner, kind, n_in, M, hops);
     case COLL_ALLTOALL: {
         /* the share bound for other domains crosses the outer level; the rest stays inside */
         double nn = (double)n_in * n_out;
-        double t_in = best_level_time(s, inner, COLL_ALLTOALL, n_in, M * n_in / nn);
-        double t_out = best_level_time(s, outer, COLL_ALLTOALL, n_out, M * (nn - n_in) / nn * n_out / (n_out - 1.0));
+        double t_in = best_level_time(s, inner, COLL_ALLTOALL, n_in, M * n_in / nn, hops);
+        double t_out =
+            best_level_time(s, outer, COLL_ALLTOALL, n_out, M * (nn - n_in) / nn * n_out / (n_out - 1.0), hops);
         return fmax(t_in, t_out);
     }
     case COLL_SENDRECV:
-        return best_level_time(s, outer, COLL_SENDRECV, 2, M);
+        return best_level_time(s, outer, COLL_SENDRECV, 2, M, hops);
     default:
         return -1;
     }
@@ -235,13 +268,14 @@ status_t collective_plan(const system_t *s, coll_kind_t kind, int n, coll_plan_t
     if (lvl > 0 && inner_n > 1 && n % inner_n == 0) {
         /* spans several inner domains: hierarchical, plus the flat algorithms on the outer level */
         int n_out = n / inner_n;
-        double t0 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, 0.0);
-        double t1 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, SLOPE_PROBE_B);
+        double t0 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, 0.0, 0);
+        double t1 = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, SLOPE_PROBE_B, 0);
         if (t0 >= 0 && t1 >= 0) {
             coll_affine_t *c = &out->algos[out->n_algos++];
             c->algo = ALGO_HIER;
             c->latency_s = t0 + s->collective_launch_s;
             c->s_per_byte = (t1 - t0) / SLOPE_PROBE_B;
+            c->hops = hier_time(s, lvl - 1, lvl, kind, inner_n, n_out, 0.0, 1);
         }
     }
     for (int a = 0; a < ALGO_COUNT && out->n_algos < COLL_MAX_ALGOS; a++) {
@@ -253,6 +287,7 @@ status_t collective_plan(const system_t *s, coll_kind_t kind, int n, coll_plan_t
         c->algo = (coll_algo_t)a;
         c->latency_s = t0 + s->collective_launch_s;
         c->s_per_byte = (t1 - t0) / SLOPE_PROBE_B;
+        c->hops = level_hops(s, lvl, kind, (coll_algo_t)a, n);
     }
     return IS_OK;
 }

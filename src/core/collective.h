@@ -7,7 +7,8 @@
  * so a group's costs are computed once (collective_plan) into a few (latency,
  * slope) pairs and the hot path takes the fastest at its M (collective_time),
  * with no allocation.  The formulas, per level with n chips, per-step latency
- * a (hop latency; for a switch 2 hops + the switch), bandwidth B (per chip, per
+ * a (hop latency; for a switch 2 hops + the switch; plus the landing of what arrived: written
+ * to memory and read back, or landed in on-chip SRAM), bandwidth B (per chip, per
  * direction, times efficiency) and the software launch cost L:
  *
  *   all-reduce   ring       L + 2(n-1)a + 2(n-1)/n M/B          (Patarasuk & Yuan 2009)
@@ -68,6 +69,7 @@ typedef struct coll_affine {
     coll_algo_t algo;
     double latency_s;     /* time at M = 0: launch + hop/switch latencies */
     double s_per_byte;    /* slope: seconds per byte of M */
+    double hops;          /* link traversals on the critical path (steps x links per step) */
 } coll_affine_t;
 
 /* A group's precomputed costs.  n == 1 means no communication (time 0). */
@@ -85,13 +87,12 @@ status_t collective_plan(const system_t *s, coll_kind_t kind, int n, coll_plan_t
 
 /* Time of the collective for message size `bytes` (all-reduce: the buffer each chip
  * holds; all-gather: the gathered output; all-to-all: what each chip sends; send/recv:
- * the message).  Optional outputs: the algorithm chosen, and the time split into its
- * latency part and its bandwidth part.  Pure; no allocation. */
-static inline double collective_time(const coll_plan_t *p, double bytes, coll_algo_t *algo,
-                                     double *lat_s, double *bw_s)
+ * the message).  Optional outputs: the algorithm chosen (and its index in p->algos), and
+ * the time split into its latency part and its bandwidth part.  Pure; no allocation. */
+static inline double collective_time_at(const coll_plan_t *p, double bytes, int *idx, double *lat_s, double *bw_s)
 {
     if (p->n <= 1 || p->n_algos == 0) {
-        if (algo) *algo = ALGO_LOCAL;
+        if (idx) *idx = -1;
         if (lat_s) *lat_s = 0;
         if (bw_s) *bw_s = 0;
         return 0.0;
@@ -105,10 +106,19 @@ static inline double collective_time(const coll_plan_t *p, double bytes, coll_al
             best = i;
         }
     }
-    if (algo) *algo = p->algos[best].algo;
+    if (idx) *idx = best;
     if (lat_s) *lat_s = p->algos[best].latency_s;
     if (bw_s) *bw_s = bytes * p->algos[best].s_per_byte;
     return bt;
+}
+
+static inline double collective_time(const coll_plan_t *p, double bytes, coll_algo_t *algo, double *lat_s,
+                                     double *bw_s)
+{
+    int i;
+    double t = collective_time_at(p, bytes, &i, lat_s, bw_s);
+    if (algo) *algo = i < 0 ? ALGO_LOCAL : p->algos[i].algo;
+    return t;
 }
 
 /* Direct evaluation of one algorithm on one level (for tests and reports):

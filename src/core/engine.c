@@ -316,7 +316,10 @@ static void coll_row(const op_entry_t *o, const step_cost_t *c, double calls, co
     r->chips = o->coll.n;
     r->level = o->coll.level;
     r->bytes = o->coll_bytes_per_token * (o->per_lm_token ? c->lm_tokens : c->tokens);
-    r->time_s = collective_time(&o->coll, r->bytes, &r->algo, &r->latency_s, &r->bandwidth_s);
+    int a;
+    r->time_s = collective_time_at(&o->coll, r->bytes, &a, &r->latency_s, &r->bandwidth_s);
+    r->algo = a < 0 ? ALGO_LOCAL : o->coll.algos[a].algo;
+    r->hops = a < 0 ? 0 : o->coll.algos[a].hops;
     r->calls = calls;
 }
 

@@ -68,7 +68,8 @@ typedef struct coll_report {
     double bytes;          /* message per call (as collective_time takes it) */
     double calls;          /* per step, over all layers and stages */
     double time_s;         /* per call */
-    double latency_s;      /* of which latency (launch, hops, switches) */
+    double latency_s;      /* of which latency (launch, hops, switches, landing) */
+    double hops;           /* link traversals on its critical path */
     double bandwidth_s;    /* and bytes over bandwidth */
 } coll_report_t;
 

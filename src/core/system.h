@@ -61,6 +61,9 @@ typedef struct net_level {
     int switch_radix;       /* fat tree: chips (or switches) below each switch */
     double hop_latency_s;   /* one link traversal */
     double switch_latency_s;/* one switch traversal (switch topology) */
+    double landing_s;       /* per algorithm step: what arrived becomes readable by the next step
+                             * (written to DRAM and read back: 2 x its latency; less when it
+                             * lands in on-chip SRAM) */
     int in_network_reduction; /* the switch can reduce/multicast (NVLink/IB SHARP) */
     double energy_J_per_bit;
 } net_level_t;

@@ -49,6 +49,7 @@ status_t paper_load(paper_data_t *p, diag_t *d)
     D("stack_bandwidth_multiplier", &p->stack_bw_mult);
     D("stack_logic_power_fraction", &p->stack_logic_frac);
     D("interconnect_latency_divisor", &p->lat_div);
+    D("sram_landing_latency_ns", &p->sram_landing_ns);
     D("pnm_bandwidth_per_watt_gain", &p->pnm_gain);
     D("pim_bandwidth_per_watt_gain", &p->pim_gain);
     D("pim_bank_MB", &p->pim_bank_MB);

@@ -19,7 +19,7 @@ typedef struct tech {
 typedef struct paper_data {
     int n_tech;
     tech_t tech[8];
-    double hbf_stacks, stack_energy_div, stack_bw_mult, stack_logic_frac, lat_div;
+    double hbf_stacks, stack_energy_div, stack_bw_mult, stack_logic_frac, lat_div, sram_landing_ns;
     double pnm_gain, pim_gain, pim_bank_MB, pnm_unit_GB, pim_tf_stack, pim_bw_mult, pnm_tf_frac, hbm_stack_GB;
 } paper_data_t;
 

@@ -15,11 +15,12 @@
 static const char *const paths[] = {
     "memory[N].capacity_GB", "memory[N].bandwidth_GBps", "memory[N].latency_ns", "memory[N].efficiency",
     "interconnect[N].bandwidth_GBps", "interconnect[N].hop_latency_ns", "interconnect[N].switch_latency_ns",
+    "interconnect[N].landing_latency_ns",
     "chip.sram_MB", "chip.compute_efficiency", "chip.peak_TFLOPs.bf16", "chip.peak_TFLOPs.fp8",
     "chip.peak_TFLOPs.fp4", "software.kernel_overhead_us", "software.collective_launch_us", "power.tdp_W",
     "price.chip_usd",
     /* the paper's directions (data/paper/technologies.yaml), applied by the caller */
-    "directions.hbf_stacks", "directions.stack_3d", "directions.low_latency", "directions.pim", "directions.pnm",
+    "directions.hbf_stacks", "directions.stack_3d", "directions.low_latency", "directions.sram_landing", "directions.pim", "directions.pnm",
 };
 enum { N_PATHS = sizeof paths / sizeof paths[0] };
 
@@ -69,6 +70,7 @@ static double *field(system_t *s, const char *pat, int i, double *unit)
         if (!strcmp(f, "bandwidth_GBps")) { *unit = 1e9; return &l->bw_Bps; }
         if (!strcmp(f, "hop_latency_ns")) { *unit = 1e-9; return &l->hop_latency_s; }
         if (!strcmp(f, "switch_latency_ns")) { *unit = 1e-9; return &l->switch_latency_s; }
+        if (!strcmp(f, "landing_latency_ns")) { *unit = 1e-9; return &l->landing_s; }
         return NULL;
     }
     if (!strcmp(pat, "chip.sram_MB")) { *unit = 1e6; return &s->sram_B; }

@@ -119,7 +119,8 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
 {
     static const char *const keys[] = {"name", "domain_chips", "bandwidth_GBps", "efficiency", "topology",
                                        "torus_dims", "hop_latency_ns", "switch_latency_ns",
-                                       "in_network_reduction", "energy_pJ_per_bit", "switch_radix"};
+                                       "in_network_reduction", "energy_pJ_per_bit", "switch_radix",
+                                       "landing_latency_ns"};
     if (!net) {
         s->n_levels = 0;
         return IS_OK;
@@ -136,7 +137,7 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
         snprintf(sec, sizeof sec, "interconnect[%d]", i);
         if (!fy_node_is_mapping(l))
             return yr_err(r, l, sec, "expected a mapping (name, domain_chips, bandwidth_GBps, ...)");
-        TRY(yr_check_keys(r, l, sec, keys, 11));
+        TRY(yr_check_keys(r, l, sec, keys, 12));
         net_level_t *v = &s->level[i];
         snprintf(v->name, sizeof v->name, "level%d", i);
         TRY(yr_str(r, l, sec, "name", 0, v->name, sizeof v->name));
@@ -154,6 +155,12 @@ static status_t read_interconnect(const yreader_t *r, struct fy_node *net, syste
         if (!p)
             diag_warn(r->d, "%s: %s.hop_latency_ns not given: assumed %.0f ns", r->path, sec, DEFAULT_HOP_LATENCY_NS);
         TRY(yr_num(r, l, sec, "switch_latency_ns", 0, 0, 0, HUGE_, 1e-9, 0, &v->switch_latency_s, NULL));
+        /* unset: what arrives is written to the first writable memory tier and read back */
+        int w = 0;
+        while (w < s->n_tiers - 1 && s->tier[w].read_only)
+            w++;
+        TRY(yr_num(r, l, sec, "landing_latency_ns", 0, 0, 0, HUGE_, 1e-9, 2.0 * s->tier[w].latency_s,
+                   &v->landing_s, NULL));
         TRY(yr_num(r, l, sec, "energy_pJ_per_bit", 0, 0, 0, HUGE_, 1e-12, 0, &v->energy_J_per_bit, NULL));
         TRY(yr_bool(r, l, sec, "in_network_reduction", &v->in_network_reduction));
         char topo[32] = "switch";

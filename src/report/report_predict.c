@@ -66,6 +66,7 @@ static json_t *phase_json(const predict_result_t *r, const phase_cost_t *ph)
         json_object_set_new(x, "chips", json_integer(cr[i].chips));
         json_object_set_new(x, "level", json_string(cr[i].level >= 0 ? r->depp->sys->level[cr[i].level].name : ""));
         json_object_set_new(x, "algorithm", json_string(coll_algo_names[cr[i].algo]));
+        json_object_set_new(x, "hops", json_real(cr[i].hops));
         json_object_set_new(x, "bytes", json_real(cr[i].bytes));
         json_object_set_new(x, "calls", json_real(cr[i].calls));
         json_object_set_new(x, "time_per_call_s", json_real(cr[i].time_s));
@@ -301,9 +302,10 @@ static void phase_text(FILE *f, const predict_result_t *r, const char *title, co
     int nc = engine_collectives(r->depp, &ph->cost, cr, OP_COUNT);
     for (int i = 0; i < nc; i++) {
         char by[32], tc[32], tl[32], tt[32];
-        fprintf(f, "  %s %s: %.0f x %s among %d chips on %s (%s), %s each: %s per call (%s latency), %s in all\n",
+        fprintf(f, "  %s %s: %.0f x %s among %d chips on %s (%s, %g hops), %s each: %s per call (%s latency), %s in all\n",
                 i ? "           " : "collectives", op_kind_names[cr[i].op], cr[i].calls, coll_kind_names[cr[i].kind],
                 cr[i].chips, cr[i].level >= 0 ? r->depp->sys->level[cr[i].level].name : "?", coll_algo_names[cr[i].algo],
+                cr[i].hops,
                 fmt_bytes(cr[i].bytes, by, sizeof by), fmt_time(cr[i].time_s, tc, sizeof tc),
                 fmt_time(cr[i].latency_s, tl, sizeof tl), fmt_time(cr[i].time_s * cr[i].calls, tt, sizeof tt));
     }
