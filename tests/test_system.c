@@ -74,6 +74,10 @@ static void test_errors_word_for_word(void **state)
                  "test.yaml:6:6: error: memory: every tier is read_only: at least one writable tier must hold the "
                  "KV cache and activations\n    - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, read_only: true}\n"
                  "       ^\n");
+    expect_error("  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, spill_only: true}\n",
+                 "test.yaml:6:65: error: memory[0]: spill_only applies to a read_only tier (weights that overflow the "
+                 "tiers before it)\n    - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, spill_only: true}\n"
+                 "                                                                  ^\n");
 }
 
 static void test_syntax_error(void **state)

@@ -32,27 +32,42 @@ static double step_tokens_for(int b_r, int isl, int chunk)
     return pre > b_r ? pre : b_r;
 }
 
-static int fits_at(const deploy_t *dep, int b_r, double ctx, int chunk, int isl)
+/* Share of the weights on spill_only tiers (a phone's storage) in a placement. */
+static double spilled(const deploy_t *dep, const placement_t *pl)
+{
+    double f = 0;
+    for (int i = 0; i < dep->sys->n_tiers; i++)
+        if (dep->sys->tier[i].spill_only)
+            f += pl->weights[i];
+    return f;
+}
+
+/* Whether b_r sequences fit; a batch may not push more weights out to a spill_only tier than
+ * one sequence does (spill1 < 0: not checked): that spill is a capacity rescue, not room to batch. */
+static int fits_at(const deploy_t *dep, int b_r, double ctx, int chunk, int isl, double spill1)
 {
     placement_t pl;
     deploy_place(dep, b_r, ctx, step_tokens_for(b_r, isl, chunk), &pl);
-    return pl.fits;
+    return pl.fits && (spill1 < 0 || spilled(dep, &pl) <= spill1 + 1e-12);
 }
 
 int predict_max_batch(const deploy_t *dep, double ctx, int chunk, int isl)
 {
-    if (!fits_at(dep, 1, ctx, chunk, isl))
+    placement_t p1;
+    deploy_place(dep, 1, ctx, step_tokens_for(1, isl, chunk), &p1);
+    if (!p1.fits)
         return 0;
+    double spill1 = spilled(dep, &p1);
     int lo = 1, hi = 2;
-    while (hi < BATCH_LIMIT && fits_at(dep, hi, ctx, chunk, isl)) {
+    while (hi < BATCH_LIMIT && fits_at(dep, hi, ctx, chunk, isl, spill1)) {
         lo = hi;
         hi *= 2;
     }
-    if (hi >= BATCH_LIMIT && fits_at(dep, BATCH_LIMIT, ctx, chunk, isl))
+    if (hi >= BATCH_LIMIT && fits_at(dep, BATCH_LIMIT, ctx, chunk, isl, spill1))
         return BATCH_LIMIT;
     while (hi - lo > 1) {
         int mid = lo + (hi - lo) / 2;
-        if (fits_at(dep, mid, ctx, chunk, isl))
+        if (fits_at(dep, mid, ctx, chunk, isl, spill1))
             lo = mid;
         else
             hi = mid;

@@ -53,7 +53,7 @@ double system_energy_per_flop(const system_t *s, compute_class_t cc)
 int system_read_only_tier(const system_t *s)
 {
     for (int i = 0; i < s->n_tiers; i++)
-        if (s->tier[i].read_only)
+        if (s->tier[i].read_only && !s->tier[i].spill_only)
             return i;
     return -1;
 }

@@ -48,6 +48,8 @@ typedef struct mem_tier {
     double near_bw_Bps;     /* bandwidth that logic sees inside the memory (bank/stack internal) */
     double unit_B;          /* memory one unit of that logic holds: tensors shard into pieces this big */
     int read_only;          /* 1: holds weights / read-mostly data only (HBF, flash) */
+    int spill_only;         /* read-only tier that takes weights only when the tiers before it
+                             * are full (a phone's UFS storage), not first as an HBF stack does */
 } mem_tier_t;
 
 typedef struct net_level {
@@ -117,7 +119,7 @@ double system_energy_per_flop(const system_t *s, compute_class_t cc);
 /* Sum of tier capacities (bytes per chip). */
 double system_capacity(const system_t *s);
 
-/* The first read-only tier (flash, where weights go), or -1. */
+/* The first read-only tier that takes the weights first (an HBF stack; not a spill_only one), or -1. */
 int system_read_only_tier(const system_t *s);
 
 #endif

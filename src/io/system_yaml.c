@@ -69,7 +69,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
     static const char *const keys[] = {"name", "capacity_GB", "bandwidth_GBps", "efficiency", "latency_ns",
                                        "access_B", "energy_pJ_per_bit", "read_only", "usd_per_GB",
                                        "endurance_pe_cycles", "embodied_kgCO2e_per_GB", "near_compute_TFLOPs",
-                                       "near_bandwidth_GBps", "unit_MB"};
+                                       "near_bandwidth_GBps", "unit_MB", "spill_only"};
     if (!mem || !fy_node_is_sequence(mem) || fy_node_sequence_item_count(mem) < 1)
         return yr_err(r, mem, "memory", "expected a list of at least one memory tier");
     int n = fy_node_sequence_item_count(mem);
@@ -83,7 +83,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         snprintf(sec, sizeof sec, "memory[%d]", i);
         if (!fy_node_is_mapping(t))
             return yr_err(r, t, sec, "expected a mapping (name, capacity_GB, bandwidth_GBps, ...)");
-        TRY(yr_check_keys(r, t, sec, keys, 14));
+        TRY(yr_check_keys(r, t, sec, keys, 15));
         int has_near;
         TRY(yr_num(r, t, sec, "near_compute_TFLOPs", 0, 0, 0, HUGE_, 1e12, 0, &s->tier[i].near_flops, &has_near));
         if (has_near) {
@@ -108,6 +108,10 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         TRY(yr_num(r, t, sec, "usd_per_GB", 0, 0, 0, HUGE_, 1.0, 0, &m->usd_per_GB, NULL));
         TRY(yr_num(r, t, sec, "endurance_pe_cycles", 0, 0, 0, HUGE_, 1.0, 0, &m->endurance_pe, NULL));
         TRY(yr_bool(r, t, sec, "read_only", &m->read_only));
+        TRY(yr_bool(r, t, sec, "spill_only", &m->spill_only));
+        if (m->spill_only && !m->read_only)
+            return yr_err(r, yr_get(t, "spill_only"), sec,
+                          "spill_only applies to a read_only tier (weights that overflow the tiers before it)");
         any_writable |= !m->read_only;
     }
     if (!any_writable)
