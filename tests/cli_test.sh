@@ -50,11 +50,21 @@ jq_true '(.e2e_s - (.ttft_s + 255 * .tpot_s)) | fabs < 1e-9' "e2e = ttft + (osl-
 jq_true '.breakdown.decode.collectives[] | select(.operator == "tp_all_reduce") | .calls == 161 and .bytes == 1048576 and .chips == 8 and .level == "nvlink4"' "decode all-reduces counted and sized"
 # (JSON reals carry 10 significant digits: the sum is checked to that precision)
 jq_true '.breakdown.decode as $d | $d.collectives[] | select(.operator == "tp_all_reduce") | ((.total_s / $d.by_operator.tp_all_reduce - 1) | fabs < 1e-9) and (.time_per_call_s as $t | (.latency_per_call_s + .bandwidth_per_call_s - $t) | fabs < 1e-9 * $t)' "collectives sum to the breakdown"
+# an in-network (NVLink SHARP) all-reduce is 2 steps through the switch, each a link in and a link out
+jq_true '.breakdown.decode.collectives[] | select(.operator == "tp_all_reduce") | .algorithm == "in_network" and .hops == 4' "in-network all-reduce crosses 4 links"
 for k in energy_j_per_token avg_power_w tokens_per_joule usd_per_mtok_output usd_per_mtok_input gco2e_per_mtok tco carbon energy; do
     jq_true "has(\"$k\")" "json key $k"
 done
 jq_true '.energy_j_per_token > 0 and .usd_per_mtok_output > 0 and .gco2e_per_mtok > 0' "energy, cost and carbon computed"
 jq_true '(.tokens_per_joule * .energy_j_per_token - 1) | fabs < 1e-9' "tokens per joule = 1 / J per token"
+
+# masked diffusion: its options only for a diffusion model; the report says how it was sampled
+expect 2 "diffusion options on an autoregressive model" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --diffusion-steps 4
+same_err 'infersim: error: --diffusion-steps: llama-3.1-8b is not a masked-diffusion model (model_type "llama"): it decodes token by token' "diffusion options on an autoregressive model"
+expect 0 "diffusion json" -- "$BIN" predict --model llada-8b --system h100-sxm --isl 512 --osl 256 --diffusion-block 64 --json
+jq_true '.workload.diffusion == {"steps": 256, "block": 64, "block_cache": false} and .memory.hbm3.kv == 0' "diffusion workload in the JSON, no KV cache"
+jq_true '(.e2e_s / .ttft_s - 4) | fabs < 1e-9' "four blocks of 64: the first is final after a quarter of the steps"
+expect 2 "diffusion has no prefill to disaggregate" -- "$BIN" predict --model llada-8b --system h100-sxm --prefill-chips 1
 
 expect 0 "hyperscale site" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --site us-hyperscale --json
 jq_true '.tco.site == "us-hyperscale"' "site chosen"

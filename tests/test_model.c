@@ -24,6 +24,27 @@ static void test_published_dense_totals(void **state)
     assert_close(model_params_active(&m), model_params_total(&m), 1e-12);
 }
 
+/* LLaDA-8B, a masked-diffusion model with OLMo-style field names (d_model, n_layers,
+ * mlp_hidden_size, weight_tying): the model card (huggingface.co/GSAI-ML/LLaDA-8B-Instruct)
+ * gives 8.02 B parameters, 6.98 B without the embeddings:
+ * 32 x (4 x 4096^2 + 3 x 4096 x 12288) = 6.979 B, + 2 x 126464 x 4096 untied = 8.015 B */
+static void test_llada_fields(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("llada-8b", &m);
+    assert_int_equal(m.hidden, 4096);
+    assert_int_equal(m.n_layers, 32);
+    assert_int_equal(m.n_kv_heads, 32);
+    assert_int_equal(m.intermediate, 12288);
+    assert_int_equal(m.max_context, 4096);
+    assert_false(m.tie_embeddings);
+    assert_true(m.diffusion);
+    assert_close(model_params_total(&m), 6979321856.0 + 2 * 518004736.0, 1e-4);
+    load_model("llama-3.1-8b", &m);
+    assert_false(m.diffusion);
+}
+
 static void test_published_moe_totals(void **state)
 {
     (void)state;
@@ -235,6 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_published_dense_totals),
         cmocka_unit_test(test_published_moe_totals),
+        cmocka_unit_test(test_llada_fields),
         cmocka_unit_test(test_kv_bytes_per_token),
         cmocka_unit_test(test_sliding_windows_cap_kv),
         cmocka_unit_test(test_attention_pairs),

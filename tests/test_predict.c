@@ -8,6 +8,8 @@
 
 static predict_result_t R; /* large: keep off the stack */
 
+static int diff_steps, diff_block, diff_cache; /* masked-diffusion options for run() */
+
 static status_t run(const char *model, const char *sys, int chips, int tp, int pp, int ep, int dp, const char *w,
                     int batch, int isl, int osl, diag_t *d)
 {
@@ -28,6 +30,9 @@ static status_t run(const char *model, const char *sys, int chips, int tp, int p
     req.batch = batch;
     req.isl = isl;
     req.osl = osl;
+    req.diffusion_steps = diff_steps;
+    req.diffusion_block = diff_block;
+    req.diffusion_cache = diff_cache;
     diag_clear(d);
     return predict_run(&m, &s, &req, &R, d);
 }
@@ -217,6 +222,45 @@ static void test_memo_changes_nothing(void **state)
     assert_int_equal(memo.n, 8); /* the full chunk of 8 prompts and remainders 1..7 */
 }
 
+/* Masked diffusion (LLaDA-8B, bf16, one H100): 512 in, 256 out.  A whole-sequence step of
+ * L = 768 tokens costs, by hand: GEMMs 2 x 768 x (6,979,321,856 layer + 518,004,736 LM-head
+ * weights) = 1.1516e13 FLOPs (logits at every position, as LLaDA's sampler computes them),
+ * attention 768^2 pairs both ways x 4 x 4096 FLOPs x 32 layers = 3.092e11: 1.1825e13.
+ * LLaDA's sampler: 256 steps (one per answer token), blocks of 32 -> 8 blocks of 32 steps. */
+static void test_diffusion(void **state)
+{
+    (void)state;
+    diag_t d;
+    diff_steps = diff_block = diff_cache = 0;
+    assert_int_equal(run("llada-8b", "h100-sxm", 1, 1, 1, 1, 1, "bf16", 1, 512, 256, &d), IS_OK);
+    assert_true(R.fits);
+    assert_int_equal(R.diffusion_steps, 256);
+    assert_int_equal(R.diffusion_block, 32);
+    assert_close(R.decode.cost.flops, 1.1516e13 + 3.092e11, 0.005);
+    assert_close(R.kv_B, 0, 0); /* no KV cache kept */
+    double t = R.decode.step_s;
+    assert_true(R.decode.cost.by_bound[BOUND_COMPUTE] > 0.8 * t); /* compute-bound at batch 1 */
+    assert_close(R.e2e_s, 256 * t, 1e-12);
+    assert_close(R.ttft_s, 32 * t, 1e-12);               /* the first block's 32 steps */
+    assert_close(R.tpot_s, (R.e2e_s - R.ttft_s) / 255, 1e-12);
+    assert_close(R.output_tok_s_per_user, 256 / R.e2e_s, 1e-12);
+    /* 64 steps (4 tokens a step) cost a quarter */
+    diff_steps = 64;
+    assert_int_equal(run("llada-8b", "h100-sxm", 1, 1, 1, 1, 1, "bf16", 1, 512, 256, &d), IS_OK);
+    assert_close(R.e2e_s, 64 * t, 1e-12);
+    /* the block-wise cache: per block one whole-sequence step and 31 steps of the block's 32
+     * tokens against the 736 others: GEMMs 2 x 32 x 7.497e9 = 4.798e11, attention 32 x 768
+     * pairs x 524,288 = 1.288e10 FLOPs; the KV cache of 768 tokens is kept */
+    diff_steps = 0;
+    diff_cache = 1;
+    assert_int_equal(run("llada-8b", "h100-sxm", 1, 1, 1, 1, 1, "bf16", 1, 512, 256, &d), IS_OK);
+    assert_close(R.decode.cost.flops, 4.798e11 + 1.288e10, 0.005);
+    assert_close(R.prefill.step_s, t, 1e-12);
+    assert_close(R.e2e_s, 8 * (t + 31 * R.decode.step_s), 1e-12);
+    assert_close(R.kv_B, 768 * 524288.0, 1e-12);
+    diff_cache = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_edge_and_cpu),
         cmocka_unit_test(test_memo_changes_nothing),
+        cmocka_unit_test(test_diffusion),
     };
     return cmocka_run_group_tests_name("predict", tests, NULL, NULL);
 }

@@ -150,6 +150,10 @@ status_t disagg_combine(const system_t *s, const site_t *site, const disagg_req_
 status_t predict_disagg(const model_t *m, const system_t *s, const site_t *site, const predict_req_t *req,
                         const disagg_req_t *dq, disagg_result_t *r, diag_t *d)
 {
+    if (m->diffusion)
+        return diag_error(d, NULL, 0, 0, "--prefill-chips",
+                          "%s is a masked-diffusion model: every denoising step reruns the prompt, so there is no "
+                          "prefill to disaggregate", m->name);
     status_t st = disagg_pools(m, s, req, &dq->prefill_plan, r, d);
     return st == IS_OK ? disagg_combine(s, site, dq, r, d) : st;
 }

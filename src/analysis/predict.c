@@ -3,6 +3,7 @@
  */
 #include "predict.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -240,6 +241,9 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
         return diag_error(d, NULL, 0, 0, "--shared-prefix",
                           "expected 0 to isl - 1 = %d tokens (each prompt needs a token of its own), got %d", req->isl - 1,
                           req->cfg.shared_prefix);
+    if (m->diffusion && req->cfg.shared_prefix > 0)
+        return diag_error(d, NULL, 0, 0, "--shared-prefix",
+                          "%s is a masked-diffusion model: without a KV cache across requests it shares no prefix", m->name);
     status_t st = deploy_setup(&r->dep, m, s, &req->cfg, d);
     if (st != IS_OK)
         return st;
@@ -247,6 +251,52 @@ status_t predict_run(const model_t *m, const system_t *s, const predict_req_t *r
         diag_warn(d, "isl + osl = %d exceeds the model's max_position_embeddings %d", req->isl + req->osl, m->max_context);
     predict_eval(&r->dep, req, -1, 1, r, d);
     return IS_OK;
+}
+
+/* A masked-diffusion model (LLaDA): the answer's osl tokens start masked and are unmasked
+ * over `steps` denoising steps, block by block (semi-autoregressive, steps shared evenly
+ * among the blocks, as LLaDA's generate.py does).  Without a cache every step is a forward
+ * of the whole sequence (prompt + answer) with bidirectional attention and logits at every
+ * position; with the block-wise cache (Fast-dLLM) each block's first step is that forward,
+ * which refreshes the cache, and its other steps run the block's tokens alone against it.
+ * TTFT: the first block is final; TPOT: (e2e - TTFT) / (osl - 1); the per-user rate is
+ * osl / e2e.  Every sequence runs every step, so static and steady batches agree. */
+static void diffusion_eval(const deploy_t *dep, const predict_req_t *req, const placement_t *pl, int b_r, int mbs,
+                           predict_result_t *r)
+{
+    const model_t *m = dep->model;
+    const int osl = req->osl;
+    const double L = (double)req->isl + osl, per_mb = ceil((double)b_r / mbs);
+    int block = req->diffusion_block > 0 ? req->diffusion_block : 32;
+    if (block > osl)
+        block = osl;
+    const int steps = req->diffusion_steps > 0 ? req->diffusion_steps : osl;
+    const double nblocks = ceil((double)osl / block), spb = fmax(1.0, steps / nblocks);
+    r->diffusion_steps = steps;
+    r->diffusion_block = block;
+    step_t full;
+    step_init(&full, dep);
+    step_add_bidir(&full, m, per_mb, L, 0, L);
+    double t_full = cycle_time(dep, pl, &full, mbs, &r->prefill.cost);
+    r->prefill.step_s = t_full;
+    double per_block;
+    if (req->diffusion_cache) {
+        step_t blk;
+        step_init(&blk, dep);
+        step_add_bidir(&blk, m, per_mb, block, L - block, block);
+        r->decode.step_s = cycle_time(dep, pl, &blk, mbs, &r->decode.cost);
+        per_block = t_full + (spb - 1) * r->decode.step_s;
+    } else {
+        r->decode.cost = r->prefill.cost;
+        r->decode.step_s = t_full;
+        per_block = spb * t_full;
+    }
+    r->e2e_s = nblocks * per_block;
+    r->ttft_s = per_block;
+    r->tpot_s = osl > 1 ? (r->e2e_s - r->ttft_s) / (osl - 1) : 0;
+    r->output_tok_s_per_user = osl / r->e2e_s;
+    r->output_tok_s = (double)req->cfg.plan.dp * b_r * osl / r->e2e_s;
+    r->total_tok_s = (double)req->cfg.plan.dp * b_r * L / r->e2e_s;
 }
 
 void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int extras, predict_result_t *r,
@@ -257,15 +307,18 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
     const model_t *m = dep->model;
     const system_t *s = dep->sys;
     const int dp = req->cfg.plan.dp, pp = req->cfg.plan.pp;
-    const int isl = req->isl, osl = req->osl, chunk = req->prefill_chunk;
-    const double ctx_max = (double)isl + osl;
+    const int isl = req->isl, osl = req->osl, diff = m->diffusion;
+    /* a masked-diffusion step runs the whole sequence at once (no chunking); its KV cache is
+     * kept only with the block-wise cache */
+    const int chunk = diff ? INT_MAX : req->prefill_chunk, step_isl = diff ? isl + osl : isl;
+    const double ctx_max = diff && !req->diffusion_cache ? 0 : (double)isl + osl;
 
     r->params_total = model_params_total(m);
     r->params_active = model_params_active(m);
     r->kv_bytes_per_token = model_kv_bytes_per_token(m, &req->cfg.kv);
 
     if (max_r < 0)
-        max_r = predict_max_batch(dep, ctx_max, chunk, isl);
+        max_r = predict_max_batch(dep, ctx_max, chunk, step_isl);
     r->max_batch = max_r * dp;
     int b_r;
     if (req->batch == 0) {
@@ -284,7 +337,7 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
     r->batch_per_replica = b_r;
 
     placement_t *pl = &r->placement;
-    double step_tok = step_tokens_for(b_r, isl, chunk);
+    double step_tok = step_tokens_for(b_r, step_isl, chunk);
     deploy_place(dep, b_r, ctx_max, step_tok, pl);
     r->fits = pl->fits;
     r->weights_B = deploy_weight_bytes(dep);
@@ -315,7 +368,9 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
     if (mbs < 1) mbs = 1;
     /* decode */
     double span = osl > 1 ? osl - 1.0 : 0.0;
-    if (r->steady) {
+    if (diff) {
+        diffusion_eval(dep, req, pl, b_r, mbs, r);
+    } else if (r->steady) {
         double t_dec = decode_step(dep, pl, b_r, isl, osl, mbs, &r->decode.cost);
         r->decode.step_s = t_dec;
         /* marginal cost of one request's prompt, chunked into the decode steps */
@@ -371,7 +426,8 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
         r->output_tok_s = (double)r->batch * osl / r->e2e_s;
         r->total_tok_s = (double)r->batch * (isl + osl) / r->e2e_s;
     }
-    r->output_tok_s_per_user = r->tpot_s > 0 ? 1.0 / r->tpot_s : 0;
+    if (!diff)
+        r->output_tok_s_per_user = r->tpot_s > 0 ? 1.0 / r->tpot_s : 0;
 
     /* flash wear: every processed token appends its KV to the cache */
     r->wear_tier = -1;
@@ -397,7 +453,7 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
     r->prefill.intensity = intensity(dep, &r->prefill.cost);
     r->ridge_flop_per_byte = system_peak_flops(s, dep->gemm_cc, NULL) / s->tier[0].bw_Bps;
 
-    if (!extras)
+    if (!extras || diff)
         return;
     /* smallest batch at which a decode step's weight GEMMs turn compute-bound: costed at
      * context 1, so that KV-cache reads (memory-bound at any batch) do not mask the crossing */

@@ -54,6 +54,11 @@ typedef struct predict_req {
     int prefill_chunk;    /* most prefill tokens per step (chunked prefill) */
     int steady;           /* 1: steady-state continuous batching even with an explicit batch */
     predict_memo_t *memo; /* optional (NULL): remembered prefill steps, see predict_memo_t */
+    /* masked-diffusion models (model_t.diffusion) only */
+    int diffusion_steps;  /* denoising steps for the whole answer (0: osl, one token per step) */
+    int diffusion_block;  /* semi-autoregressive block length (0: 32, LLaDA's default) */
+    int diffusion_cache;  /* 1: block-wise KV cache (Fast-dLLM): once per block a whole-sequence
+                           * forward refreshes it, the block's other steps run the block alone */
 } predict_req_t;
 
 typedef struct phase_cost {
@@ -81,6 +86,7 @@ typedef struct predict_result {
     phase_cost_t prefill;  /* first prefill step */
     double ridge_flop_per_byte;   /* chip peak FLOP/s over first-tier bandwidth */
     int compute_bound_batch;      /* smallest per-replica batch whose decode step is compute-bound (0: none up to 1M) */
+    int diffusion_steps, diffusion_block; /* masked diffusion: the steps and block length used (0: not diffusion) */
 
     placement_t placement;
     double weights_B, kv_B, workspace_B, reserved_B; /* per chip (busiest stage); kv_B includes the shared prefix */

@@ -382,6 +382,12 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         }
     size_t per = (size_t)sp->n_isl * sp->n_osl * sp->n_batch;
     if (sp->n_pchips > 0) {
+        if (sp->model->diffusion) {
+            free(deps);
+            return diag_error(d, NULL, 0, 0, "prefill_chips",
+                              "%s is a masked-diffusion model: every denoising step reruns the prompt, so there is no "
+                              "prefill to disaggregate", sp->model->name);
+        }
         if (sp->n_pinst < 1 || sp->n_dinst < 1) {
             free(deps);
             return diag_error(d, NULL, 0, 0, NULL, "a disaggregated search needs prefill and decode instance counts");

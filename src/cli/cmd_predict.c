@@ -45,6 +45,9 @@ static void predict_usage(FILE *f)
             "  --prefix-tier NAME   the tier holding the shared prefix's KV (a read-only HBF tier may: written once)\n"
             "  --cascade            attention reads the shared prefix once per step for the whole batch\n"
             "                       (cascade attention); default: once per sequence, as paged attention\n"
+            "  --diffusion-steps N  masked-diffusion models (LLaDA): denoising steps for the answer (default: OSL)\n"
+            "  --diffusion-block N  their semi-autoregressive block length (default 32)\n"
+            "  --diffusion-cache    block-wise KV cache (Fast-dLLM): a block's later steps run the block alone\n"
             "  --site NAME|PATH     where it runs: electricity, PUE, carbon, amortisation (default us-average)\n"
             "  --prefill-chips N    disaggregated serving: N chips per prefill instance (the flags above\n"
             "                       describe one decode instance); --prefill-tp N --prefill-pp N split them\n"
@@ -57,7 +60,7 @@ static void predict_usage(FILE *f)
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
     O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE, O_WTIER, O_KVTIER,
-    O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_PREFIX, O_PTIER, O_CASCADE
+    O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_PREFIX, O_PTIER, O_CASCADE, O_DSTEPS, O_DBLOCK, O_DCACHE
 };
 
 static const struct option opts[] = {
@@ -77,6 +80,8 @@ static const struct option opts[] = {
     {"decode-instances", required_argument, 0, O_DINST},
     {"shared-prefix", required_argument, 0, O_PREFIX}, {"prefix-tier", required_argument, 0, O_PTIER},
     {"cascade", no_argument, 0, O_CASCADE},
+    {"diffusion-steps", required_argument, 0, O_DSTEPS}, {"diffusion-block", required_argument, 0, O_DBLOCK},
+    {"diffusion-cache", no_argument, 0, O_DCACHE},
     {"steady", no_argument, 0, O_STEADY},         {"json", no_argument, 0, O_JSON},
     {"csv", no_argument, 0, O_CSV},               {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -121,7 +126,7 @@ int cmd_predict(int argc, char **argv)
     int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
     int steady = 0, json = 0, csv = 0;
     int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0; /* disaggregated pools (0: unset) */
-    int prefix = 0, cascade = 0;
+    int prefix = 0, cascade = 0, dsteps = 0, dblock = 0, dcache = 0;
     const char *ptier = NULL;
     status_t st = IS_OK;
 
@@ -164,6 +169,9 @@ int cmd_predict(int argc, char **argv)
         case O_PREFIX: st = cli_int(fl, optarg, 0, &prefix, &d); break;
         case O_PTIER: ptier = optarg; break;
         case O_CASCADE: cascade = 1; break;
+        case O_DSTEPS: st = cli_int(fl, optarg, 1, &dsteps, &d); break;
+        case O_DBLOCK: st = cli_int(fl, optarg, 1, &dblock, &d); break;
+        case O_DCACHE: dcache = 1; break;
         case O_STEADY: steady = 1; break;
         case O_JSON: json = 1; break;
         case O_CSV: csv = 1; break;
@@ -277,6 +285,15 @@ int cmd_predict(int argc, char **argv)
     req.osl = osl;
     req.prefill_chunk = chunk;
     req.steady = steady;
+    req.diffusion_steps = dsteps;
+    req.diffusion_block = dblock;
+    req.diffusion_cache = dcache;
+    if ((dsteps || dblock || dcache) && !m.diffusion) {
+        diag_error(&d, NULL, 0, 0, dsteps ? "--diffusion-steps" : dblock ? "--diffusion-block" : "--diffusion-cache",
+                   "%s is not a masked-diffusion model (model_type \"%s\"): it decodes token by token", m.name,
+                   m.model_type);
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
 
     if (p_chips || p_tp || p_inst || d_inst) {
         /* disaggregated: one prefill instance of p_chips (TP x PP; default: the decode instance's

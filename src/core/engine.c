@@ -46,6 +46,23 @@ void step_add(step_t *s, const model_t *m, double n, double q, double ctx)
     }
 }
 
+void step_add_bidir(step_t *s, const model_t *m, double n, double q, double ctx, double lm)
+{
+    if (n <= 0 || q <= 0)
+        return;
+    s->tokens += n * q;
+    s->lm_tokens += n * lm;
+    s->seqs += n;
+    for (int c = 0; c < m->n_classes; c++) {
+        int w = m->classes[c].window;
+        double seen = ctx + q;
+        if (w > 0 && seen > w)
+            seen = w;
+        s->kv_read[c] += n * seen;
+        s->pairs_pre[c] += n * q * seen; /* every query attends every key it sees, both ways */
+    }
+}
+
 double engine_experts_touched(int n_experts, int top_k, double tokens)
 {
     if (n_experts <= 0)

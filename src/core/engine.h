@@ -79,6 +79,11 @@ void step_clear(step_t *s);
  * (decode: q = 1; a prefill chunk: q = chunk length). */
 void step_add(step_t *s, const model_t *m, double n, double q, double ctx);
 
+/* Add n sequences of a masked-diffusion model, each running q tokens with bidirectional
+ * attention over those q and ctx cached ones (a whole-sequence forward: ctx 0), computing
+ * logits for lm tokens each. */
+void step_add_bidir(step_t *s, const model_t *m, double n, double q, double ctx, double lm);
+
 /* Expected fraction of experts that at least one of `tokens` routed tokens selects when
  * each token picks top_k of n_experts uniformly: 1 - (1 - k/E)^tokens. */
 double engine_experts_touched(int n_experts, int top_k, double tokens);

@@ -57,6 +57,8 @@ typedef struct model {
     int intermediate;       /* dense MLP width (intermediate_size) */
     int mlp_matrices;       /* 3 for gated MLPs (SwiGLU, GeGLU), 2 otherwise */
     int tie_embeddings;     /* LM head shares the embedding matrix */
+    int diffusion;          /* masked diffusion LM (LLaDA): answers denoised in steps over the whole
+                             * sequence with bidirectional attention, not decoded token by token */
     int max_context;        /* max_position_embeddings */
 
     /* attention */

@@ -22,7 +22,27 @@ typedef struct ctx {
     size_t len;
     size_t base;      /* offset where the object being read starts (text_config) */
     diag_t *d;
+    const char *const (*alias)[2]; /* {Hugging Face name, this family's name} pairs, or NULL */
 } ctx_t;
+
+/* LLaDA (and OLMo-style configs) name the shapes their own way. */
+static const char *const llada_alias[][2] = {
+    {"hidden_size", "d_model"},         {"num_hidden_layers", "n_layers"},
+    {"num_attention_heads", "n_heads"}, {"num_key_value_heads", "n_kv_heads"},
+    {"intermediate_size", "mlp_hidden_size"}, {"max_position_embeddings", "max_sequence_length"},
+    {"tie_word_embeddings", "weight_tying"}, {NULL, NULL},
+};
+
+/* The name a field has in this config: its family's alias when the Hugging Face name is absent. */
+static const char *field_name(const ctx_t *c, json_t *obj, const char *key)
+{
+    if (!c->alias || json_object_get(obj, key))
+        return key;
+    for (int i = 0; c->alias[i][0]; i++)
+        if (!strcmp(c->alias[i][0], key))
+            return c->alias[i][1];
+    return key;
+}
 
 /* Position (1-based line/column) of `"key"` used as a key at or after ctx->base. */
 static void key_pos(const ctx_t *c, const char *key, int *line, int *col)
@@ -70,6 +90,7 @@ static status_t field_error(const ctx_t *c, const char *key, const char *fmt, co
 static status_t get_int(const ctx_t *c, json_t *obj, const char *key, int required, long dflt,
                         long min, int *out)
 {
+    key = field_name(c, obj, key);
     json_t *v = json_object_get(obj, key);
     if (!v || json_is_null(v)) {
         if (required) {
@@ -114,7 +135,7 @@ static const char *get_str(json_t *obj, const char *key)
 /* Families infersim knows by architectures[0] or model_type. */
 typedef enum family {
     FAM_LLAMA, FAM_MISTRAL, FAM_MIXTRAL, FAM_QWEN2, FAM_QWEN2_MOE, FAM_QWEN3, FAM_QWEN3_MOE,
-    FAM_DEEPSEEK, FAM_GPT_OSS, FAM_GEMMA, FAM_GEMMA2, FAM_GEMMA3, FAM_PHI3, FAM_UNKNOWN
+    FAM_DEEPSEEK, FAM_GPT_OSS, FAM_GEMMA, FAM_GEMMA2, FAM_GEMMA3, FAM_PHI3, FAM_LLADA, FAM_UNKNOWN
 } family_t;
 
 static const struct { const char *prefix; family_t fam; } arch_table[] = {
@@ -123,6 +144,7 @@ static const struct { const char *prefix; family_t fam; } arch_table[] = {
     {"Qwen3For", FAM_QWEN3},        {"DeepseekV2For", FAM_DEEPSEEK}, {"DeepseekV3For", FAM_DEEPSEEK},
     {"GptOssFor", FAM_GPT_OSS},     {"Gemma3For", FAM_GEMMA3},     {"Gemma3ForConditional", FAM_GEMMA3},
     {"Gemma2For", FAM_GEMMA2},      {"GemmaFor", FAM_GEMMA},       {"Phi3For", FAM_PHI3},
+    {"LLaDAModel", FAM_LLADA},
 };
 static const struct { const char *type; family_t fam; } type_table[] = {
     {"llama", FAM_LLAMA},      {"mistral", FAM_MISTRAL},   {"mixtral", FAM_MIXTRAL},
@@ -130,6 +152,7 @@ static const struct { const char *type; family_t fam; } type_table[] = {
     {"qwen3_moe", FAM_QWEN3_MOE}, {"deepseek_v2", FAM_DEEPSEEK}, {"deepseek_v3", FAM_DEEPSEEK},
     {"gpt_oss", FAM_GPT_OSS},  {"gemma", FAM_GEMMA},       {"gemma2", FAM_GEMMA2},
     {"gemma3", FAM_GEMMA3},    {"gemma3_text", FAM_GEMMA3}, {"phi3", FAM_PHI3},
+    {"llada", FAM_LLADA},
 };
 
 static family_t find_family(const char *arch, const char *type)
@@ -246,7 +269,7 @@ status_t model_load_buffer(const char *buf, size_t len, const char *path, model_
         return IS_ERR_INPUT;
     }
     status_t st = IS_ERR_INPUT;
-    ctx_t c = {path, buf, len, 0, d};
+    ctx_t c = {path, buf, len, 0, d, NULL};
     if (!json_is_object(root)) {
         diag_error(d, path, 1, 1, NULL, "expected a JSON object (a Hugging Face config.json)");
         goto out;
@@ -271,6 +294,8 @@ status_t model_load_buffer(const char *buf, size_t len, const char *path, model_
     snprintf(m->architecture, sizeof m->architecture, "%s", arch ? arch : "");
     snprintf(m->model_type, sizeof m->model_type, "%s", type ? type : "");
     family_t fam = find_family(arch, type);
+    if (fam == FAM_LLADA)
+        c.alias = llada_alias;
     if (fam == FAM_UNKNOWN)
         diag_warn(d, "%s: unknown architecture \"%s\" (model_type \"%s\"): assumed a decoder-only "
                      "transformer with grouped-query attention, a gated MLP (3 matrices), 2 norms per "
@@ -363,7 +388,11 @@ status_t model_load_buffer(const char *buf, size_t len, const char *path, model_
 
     m->mlp_matrices = 3; /* every supported family uses a gated MLP */
     int tie_default = (fam == FAM_GEMMA || fam == FAM_GEMMA2 || fam == FAM_GEMMA3);
-    m->tie_embeddings = get_bool(cfg, "tie_word_embeddings", get_bool(root, "tie_word_embeddings", tie_default));
+    m->tie_embeddings = get_bool(cfg, field_name(&c, cfg, "tie_word_embeddings"),
+                                 get_bool(root, "tie_word_embeddings", tie_default));
+    /* masked diffusion (LLaDA): bidirectional attention over the whole sequence, answers
+     * unmasked over denoising steps, no KV cache in the reference sampler */
+    m->diffusion = fam == FAM_LLADA;
 
     int norms = (fam == FAM_GEMMA2 || fam == FAM_GEMMA3) ? 4 : 2;
     int qk_norm = (fam == FAM_QWEN3 || fam == FAM_QWEN3_MOE || fam == FAM_GEMMA3);

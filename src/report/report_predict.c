@@ -193,6 +193,13 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(wl, "prefill_chunk", json_integer(req->prefill_chunk));
     json_object_set_new(wl, "batch_per_replica", json_integer(r->batch_per_replica));
     json_object_set_new(wl, "shared_prefix", json_integer(req->cfg.shared_prefix));
+    if (r->diffusion_steps > 0) {
+        json_t *df = json_object();
+        json_object_set_new(df, "steps", json_integer(r->diffusion_steps));
+        json_object_set_new(df, "block", json_integer(r->diffusion_block));
+        json_object_set_new(df, "block_cache", json_boolean(req->diffusion_cache));
+        json_object_set_new(wl, "diffusion", df);
+    }
     json_object_set_new(o, "workload", wl);
 
     json_t *mem = json_object();
@@ -325,6 +332,10 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
             fmt_bytes(r->kv_bytes_per_token, c, sizeof c));
     fprintf(f, "workload    batch %d (%s), ISL %d, OSL %d; largest batch that fits: %d\n", r->batch,
             r->steady ? "steady-state continuous batching" : "static batch", req->isl, req->osl, r->max_batch);
+    if (r->diffusion_steps > 0)
+        fprintf(f, "diffusion   masked diffusion: the answer unmasked over %d denoising steps in blocks of %d tokens, %s\n",
+                r->diffusion_steps, r->diffusion_block,
+                req->diffusion_cache ? "block-wise KV cache (Fast-dLLM)" : "no KV cache (every step runs the whole sequence)");
     if (!r->fits)
         fprintf(f, "DOES NOT FIT: %s\n", r->reason);
     fprintf(f, "\nlatency     TTFT %s   TPOT %s   end-to-end %s\n", fmt_time(r->ttft_s, a, sizeof a),
@@ -368,15 +379,28 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
     }
 
     char title[160];
-    snprintf(title, sizeof title, "decode step (batch %d per replica, mean context %d)", r->batch_per_replica,
-             req->isl + req->osl / 2);
-    phase_text(f, r, title, &r->decode);
-    if (r->compute_bound_batch > 0)
-        fprintf(f, "  decode turns compute-bound at batch %d per replica\n", r->compute_bound_batch);
-    else
-        fprintf(f, "  decode stays memory/latency-bound at every batch up to 1M\n");
-    snprintf(title, sizeof title, "prefill step (%s)", r->steady ? "first chunk mixed with the decode batch" : "first chunk of the batch's prompts");
-    phase_text(f, r, title, &r->prefill);
+    if (r->diffusion_steps > 0) {
+        int L = req->isl + req->osl;
+        if (req->diffusion_cache) {
+            snprintf(title, sizeof title, "denoising step inside a block (batch %d per replica, %d tokens against %d cached)",
+                     r->batch_per_replica, r->diffusion_block, L - r->diffusion_block);
+            phase_text(f, r, title, &r->decode);
+        }
+        snprintf(title, sizeof title, "%s (batch %d per replica, %d tokens, bidirectional)",
+                 req->diffusion_cache ? "block's first step, refreshing the cache" : "denoising step", r->batch_per_replica, L);
+        phase_text(f, r, title, &r->prefill);
+    } else {
+        snprintf(title, sizeof title, "decode step (batch %d per replica, mean context %d)", r->batch_per_replica,
+                 req->isl + req->osl / 2);
+        phase_text(f, r, title, &r->decode);
+        if (r->compute_bound_batch > 0)
+            fprintf(f, "  decode turns compute-bound at batch %d per replica\n", r->compute_bound_batch);
+        else
+            fprintf(f, "  decode stays memory/latency-bound at every batch up to 1M\n");
+        snprintf(title, sizeof title, "prefill step (%s)",
+                 r->steady ? "first chunk mixed with the decode batch" : "first chunk of the batch's prompts");
+        phase_text(f, r, title, &r->prefill);
+    }
     if (r->wear_tier >= 0)
         fprintf(f, "\nflash wear  the KV cache writes %.2f GB/s per chip to %s: %s%.1f days of life at %.0f P/E cycles\n",
                 r->wear_write_Bps / 1e9, s->tier[r->wear_tier].name, r->wear_lifetime_s > 0 ? "" : "(endurance unknown) ",

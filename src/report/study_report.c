@@ -109,7 +109,6 @@ static void markdown(FILE *f, const json_t *st)
         fprintf(f, "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n", str(r, "trend"), str(r, "model"),
                 str(r, "workload"), num(r, "fewest_h200"), str(r, "decode_bound"), str(r, "prefill_bound"), a, b, c);
     }
-    fprintf(f, "| diffusion | - | - | - | not modelled | not modelled | - | - | - |\n");
     fprintf(f, "\n## 5. Mobile\n\nA Snapdragon 8 Gen 3 phone, q4_0 weights, 512-token prompt, batch 1. Weights in flash "
                "are read from the phone's UFS 4.0 storage (the preset's `ufs4` tier: 4.2 GB/s peak, 2.5 GB/s measured, "
                "52 pJ/bit), all of them, without LLM in a flash's prediction of which rows a token needs.\n\n"
