@@ -240,6 +240,13 @@ jq_true '.verdicts | length >= 10' "at least ten verdicts"
 # a corpus's KV on flash frees HBM for more requests; every request's KV on flash wears it out
 jq_true '.corpus_on_flash[1].max_batch > .corpus_on_flash[0].max_batch and .corpus_on_flash[2].flash_lifetime_days > 0' "corpus on flash"
 jq_true '[.directions[0].directions[] | select(.direction == "hbf") | .fewest_chips] == [1]' "HBF: 405B on one chip"
+# the interconnect table: a decode token's all-reduce is mostly latency, a prefill chunk's mostly bytes;
+# 8 H100s under one NVLink switch: one-shot (a link in, a link out) for one token
+jq_true '[.interconnect[] | .messages[0].latency_share > .messages[2].latency_share] | all and length == 4' "interconnect latency shares"
+jq_true '.interconnect[0].messages[0] | .algorithm == "one_shot" and .hops == 2' "NVLink one-shot hops"
+# the SRAM-landing direction is faster than landing in HBM; the diffusion trend is compute-bound
+jq_true '.directions[0].directions as $d | ($d[] | select(.direction == "sram_landing") | .tpot_batch1_s) < ($d[] | select(.direction == "base") | .tpot_batch1_s)' "SRAM landing speeds decode"
+jq_true '.trends[] | select(.trend == "diffusion") | .decode_bound == "compute"' "diffusion binds compute"
 grep -q "^## Verdicts" "$tmp/study/report.md" && ok || bad "report has verdicts"
 expect 2 "study unknown" -- "$BIN" study papr
 same_err 'infersim: error: study: expected "paper" (infersim study paper --out DIR)' "study unknown"

@@ -92,8 +92,10 @@ static void test_torus(void **state)
      * dim 1: 3 a + 3/4 x 16 MB / 50 GB/s = 3 us + 240 us; dim 2 on M/4: 3 us + 60 us;
      * reduce-scatter + all-gather doubles it: 2 x 306 us = 612 us, plus 10 us launch */
     assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TORUS, 16, M), 10e-6 + 612e-6, 1e-9);
-    /* 4 chips use one dimension: 2 x (3 us + 3/4 x 16 MB / 50 GB/s) */
-    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TORUS, 4, M), 10e-6 + 2 * (3e-6 + 240e-6), 1e-9);
+    /* 4 chips take the most compact block, 2x2 (as a 4-chip TPU slice is shaped), not a row
+     * of 4: per dimension a ring of 2, dim 1: 1 a + 1/2 x 16 MB / 50 GB/s = 1 us + 160 us,
+     * dim 2 on M/2: 1 us + 80 us; doubled: 484 us, plus 10 us launch (a row: 496 us) */
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TORUS, 4, M), 10e-6 + 2 * (161e-6 + 81e-6), 1e-9);
     /* send/recv to a neighbour uses one link: B / (2 x 2 dims) = 25 GB/s */
     assert_close(collective_level_time(&s, 0, COLL_SENDRECV, ALGO_DIRECT, 2, 1e6), 10e-6 + 1e-6 + 1e6 / 25e9, 1e-9);
 }

@@ -680,6 +680,75 @@ static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
 /* Llama-3.1-70B fp8 on one H100 with one HBF stack (weights on flash), requests sharing a
  * 100,000-token corpus (a RAG context, cascade attention) plus 2048 tokens of their own: the
  * corpus's 16 GB of KV in HBM or on flash, and, for contrast, every request's KV on flash. */
+/* ---- interconnect: when latency beats bandwidth ---- */
+
+/* Llama-3.1-405B's TP all-reduce (its 16,384-wide residual stream in bf16) on today's
+ * interconnects: at decode's batch 1 and 64 and at an 8192-token prefill chunk, which
+ * algorithm wins, its hops, and how much of the call is latency; and the message size at
+ * which that algorithm's latency and bandwidth terms are equal. */
+static json_t *section_interconnect(ctx_t *x, json_t *verdicts, diag_t *d)
+{
+    static const struct {
+        const char *system, *label;
+        int chips;
+    } g[] = {
+        {"h100-sxm", "8 H100s, NVLink switch", 8},
+        {"h100-sxm", "16 H100s, 2 nodes over InfiniBand", 16},
+        {"gb200-nvl72", "72 B200s, one NVLink rack", 72},
+        {"tpu-v5p", "64 TPU v5p, 3D torus", 64},
+    };
+    static const double tokens[3] = {1, 64, 8192};
+    const double row_B = 16384 * 2.0;
+    json_t *rows = json_array();
+    double min_share_dec = 1, max_share_pre = 0;
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+        static system_t s;
+        if (load_system_named(g[i].system, &s, d) != IS_OK) {
+            json_decref(rows);
+            return NULL;
+        }
+        coll_plan_t p;
+        if (collective_plan(&s, COLL_ALLREDUCE, g[i].chips, &p, d) != IS_OK) {
+            json_decref(rows);
+            return NULL;
+        }
+        json_t *o = json_object(), *at = json_array();
+        json_object_set_new(o, "group", json_string(g[i].label));
+        json_object_set_new(o, "system", json_string(g[i].system));
+        json_object_set_new(o, "chips", json_integer(g[i].chips));
+        json_object_set_new(o, "level", json_string(s.level[p.level].name));
+        for (int k = 0; k < 3; k++) {
+            double M = tokens[k] * row_B, lat, bw;
+            int a;
+            double t = collective_time_at(&p, M, &a, &lat, &bw);
+            json_t *e = json_object();
+            json_object_set_new(e, "tokens", json_integer((json_int_t)tokens[k]));
+            json_object_set_new(e, "bytes", jr(M));
+            json_object_set_new(e, "algorithm", json_string(coll_algo_names[p.algos[a].algo]));
+            json_object_set_new(e, "hops", jr(p.algos[a].hops));
+            json_object_set_new(e, "time_s", jr(t));
+            json_object_set_new(e, "latency_s", jr(lat));
+            json_object_set_new(e, "latency_share", jr(lat / t));
+            json_array_append_new(at, e);
+            if (k == 0 && lat / t < min_share_dec)
+                min_share_dec = lat / t;
+            if (k == 2 && lat / t > max_share_pre)
+                max_share_pre = lat / t;
+            if (k == 0)
+                json_object_set_new(o, "break_even_bytes", jr(p.algos[a].latency_s / p.algos[a].s_per_byte));
+        }
+        json_object_set_new(o, "messages", at);
+        json_array_append_new(rows, o);
+    }
+    verdict(verdicts, "Interconnect latency, not bandwidth, decides decode-sized messages",
+            min_share_dec > 0.5 && max_share_pre < 0.5 ? "holds" : "holds with a caveat",
+            "Llama-3.1-405B's TP all-reduce at batch 1 (32 KB) is at least %.0f%% latency on every interconnect "
+            "studied (NVLink, InfiniBand, an NVL72 rack, a TPU torus), an 8192-token prefill chunk (268 MB) at most %.0f%%: "
+            "see the interconnect table for the break-even sizes",
+            100 * min_share_dec, 100 * max_share_pre);
+    return rows;
+}
+
 static json_t *section_corpus(ctx_t *x, json_t *verdicts, diag_t *d)
 {
     static model_t m;
@@ -768,7 +837,9 @@ json_t *study_paper(int quick, diag_t *d)
     json_t *s5 = s4 ? section_mobile(&x, verdicts, d) : NULL;
     json_t *s6 = s5 ? section_pim(&x, verdicts, d) : NULL;
     json_t *s7 = s6 ? section_corpus(&x, verdicts, d) : NULL;
-    if (!s7) {
+    json_t *s8 = s7 ? section_interconnect(&x, verdicts, d) : NULL;
+    if (!s8) {
+        json_decref(s7);
         json_decref(s6);
         json_decref(s5);
         json_decref(s1);
@@ -791,6 +862,7 @@ json_t *study_paper(int quick, diag_t *d)
     json_object_set_new(o, "mobile", s5);
     json_object_set_new(o, "pim_pnm", s6);
     json_object_set_new(o, "corpus_on_flash", s7);
+    json_object_set_new(o, "interconnect", s8);
     json_object_set_new(o, "verdicts", verdicts);
     json_object_set_new(o, "not_modelled_yet", json_string("the communication between PIM banks of different chips"));
     return o;

@@ -4,6 +4,7 @@
 #include "collective.h"
 
 #include <math.h>
+#include <string.h>
 
 const char *const coll_kind_names[COLL_KIND_COUNT] = {
 #define X(e, s) s,
@@ -60,21 +61,35 @@ static double eff_bw(const net_level_t *l)
     return l->bw_Bps * l->efficiency;
 }
 
-/* Extents a group of n chips occupies in a torus (filling dimensions in order). */
+/* The most compact block of n chips from dimension i on (extents dividing what is left, each
+ * within its dimension): the fewest ring steps, sum of (g - 1), as a TPU slice is shaped
+ * (64 chips: a 4x4x4 cube, not 16x4).  Returns that sum, or -1 when n does not tile. */
+static int torus_block(const net_level_t *l, int i, int n, int g[SYS_MAX_TORUS_DIMS])
+{
+    if (i == l->ndims)
+        return n == 1 ? 0 : -1;
+    int best = -1, tmp[SYS_MAX_TORUS_DIMS];
+    for (int e = 1; e <= n && e <= l->dims[i]; e++) {
+        if (n % e)
+            continue;
+        int r = torus_block(l, i + 1, n / e, tmp);
+        if (r < 0 || (best >= 0 && r + e - 1 >= best))
+            continue;
+        best = r + e - 1;
+        memcpy(g + i + 1, tmp + i + 1, sizeof(int) * (size_t)(l->ndims - i - 1));
+        g[i] = e;
+    }
+    return best;
+}
+
+/* Extents a group of n chips occupies in a torus (the most compact block). */
 static int torus_extents(const net_level_t *l, int n, int g[SYS_MAX_TORUS_DIMS])
 {
-    int rem = n, k = 0;
-    for (int i = 0; i < l->ndims; i++) {
-        int e = rem < l->dims[i] ? rem : l->dims[i];
-        while (e > 1 && rem % e != 0)
-            e--;
-        g[i] = e;
-        rem /= e;
-        if (e > 1)
-            k++;
-    }
-    if (rem != 1)
+    if (torus_block(l, 0, n, g) < 0)
         return -1; /* does not tile the torus: caller falls back to a ring */
+    int k = 0;
+    for (int i = 0; i < l->ndims; i++)
+        k += g[i] > 1;
     return k;
 }
 
