@@ -168,8 +168,8 @@ int cmd_systems(int argc, char **argv)
     int n = catalog_list(CATALOG_SYSTEMS, names, CATALOG_MAX);
     json_t *arr = json ? json_array() : NULL;
     if (!json)
-        printf("%-16s %-10s %-24s %10s %11s %10s %10s %8s\n", "name", "class", "chip", "memory", "bandwidth", "bf16 TF/s",
-               "fp8 TF/s", "domain");
+        printf("%-16s %-10s %-24s %10s %11s %10s %10s %8s %9s\n", "name", "class", "chip", "memory", "bandwidth",
+               "bf16 TF/s", "fp8 TF/s", "domain", "storage");
     int rc = EXIT_OK;
     for (int i = 0; i < n; i++) {
         diag_t d;
@@ -183,16 +183,25 @@ int cmd_systems(int argc, char **argv)
         if (json) {
             json_array_append_new(arr, system_json(&s));
         } else {
-            char a[32], b[32];
-            double bw = 0;
-            for (int t = 0; t < s.n_tiers; t++)
-                bw += s.tier[t].bw_Bps;
+            /* memory: the tiers weights and KV live in; storage: spill_only tiers (a phone's UFS) */
+            char a[32], b[32], c[32] = "-";
+            double bw = 0, cap = 0, store = 0;
+            for (int t = 0; t < s.n_tiers; t++) {
+                if (s.tier[t].spill_only) {
+                    store += s.tier[t].capacity_B;
+                } else {
+                    bw += s.tier[t].bw_Bps;
+                    cap += s.tier[t].capacity_B;
+                }
+            }
+            if (store > 0)
+                fmt_bytes(store, c, sizeof c);
             char dom[16] = "-";
             if (s.n_levels)
                 snprintf(dom, sizeof dom, "%d", s.level[0].domain_chips);
-            printf("%-16s %-10s %-24.24s %10s %9s/s %10.1f %10.1f %8s\n", names[i], s.klass, s.chip_name,
-                   fmt_bytes(system_capacity(&s), a, sizeof a), fmt_bytes(bw, b, sizeof b),
-                   system_peak_flops(&s, CC_BF16, NULL) / 1e12, s.peak_flops[CC_FP8] / 1e12, dom);
+            printf("%-16s %-10s %-24.24s %10s %9s/s %10.1f %10.1f %8s %9s\n", names[i], s.klass, s.chip_name,
+                   fmt_bytes(cap, a, sizeof a), fmt_bytes(bw, b, sizeof b),
+                   system_peak_flops(&s, CC_BF16, NULL) / 1e12, s.peak_flops[CC_FP8] / 1e12, dom, c);
         }
     }
     if (json)
