@@ -308,6 +308,47 @@ same_err "$tmp/bad-spec.yaml:4:3: error: vary.memory[0].bandwith_GBps: unknown s
     memory[0].bandwith_GBps: [1000]
     ^" "bad spec message"
 
+# serve: the JSON contract, the time series and its chart, traces and their errors
+expect 0 "serve" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json --timeseries "$tmp/ts.csv" --svg "$tmp/serve.svg"
+for k in requests_completed output_tok_s goodput_req_s; do jq_true "has(\"$k\")" "serve key $k"; done
+for k in ttft_s tpot_s e2e_s itl_s; do jq_true ".$k | has(\"mean\") and has(\"p50\") and has(\"p90\") and has(\"p99\")" "serve $k percentiles"; done
+jq_true '.requests_completed == .requests_arrived and .requests_completed > 60' "serve completes every request"
+jq_true '.ttft_s.p50 <= .ttft_s.p90 and .ttft_s.p90 <= .ttft_s.p99' "serve percentiles in order"
+head -1 "$tmp/ts.csv" | grep -qx "time_s,waiting,running,kv_use,output_tok_s" && ok || bad "serve time-series header"
+[ "$(wc -l <"$tmp/ts.csv")" -gt 500 ] && ok || bad "serve time series has its rows"
+if xmllint --noout "$tmp/serve.svg" 2>"$tmp/x" && rsvg-convert "$tmp/serve.svg" -o "$tmp/serve.png" 2>>"$tmp/x"; then ok; else bad "serve svg"; cat "$tmp/x"; fi
+# the same seed, the same run
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s)' >"$tmp/s1"
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s)' >"$tmp/s2"
+cmp -s "$tmp/s1" "$tmp/s2" && ok || bad "serve is deterministic for a seed"
+# a trace: a bad row gets its line, and no output file is left half-written
+printf 'arrival_s,input_tokens,output_tokens\n0.0,1000,100\n0.5,1200,80\n' >"$tmp/trace.csv"
+expect 0 "serve trace" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/trace.csv" --json
+jq_true '.requests_completed == 2' "serve trace requests"
+printf 'arrival_s,input_tokens,output_tokens\n0.0,1000,100\n0.5,abc,50\n' >"$tmp/bad.csv"
+echo "old" >"$tmp/keep.csv"
+expect 2 "serve bad trace row" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/bad.csv" --timeseries "$tmp/keep.csv"
+same_err "$tmp/bad.csv:3:5: error: input_tokens: expected a whole number of tokens from 1 to 100000000, got \"abc\"
+  0.5,abc,50
+      ^" "serve bad trace row"
+[ "$(cat "$tmp/keep.csv")" = "old" ] && ok || bad "a failed run leaves the old time series"
+ls "$tmp" | grep -q "keep.csv.tmp" && bad "temporary file left behind" || ok
+printf 'arrival_s,input_token,output_tokens\n' >"$tmp/bad2.csv"
+expect 2 "serve bad trace header" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/bad2.csv"
+grep -q 'did you mean "input_tokens"' "$tmp/err" && ok || bad "serve trace column near match"
+expect 2 "serve without a load" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm
+same_err 'infersim: error: --rate: required: a load (--rate R, --users N or --trace FILE)' "serve without a load"
+expect 2 "serve bad distribution" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --osl lognorm:1:2
+grep -q 'did you mean "lognormal"' "$tmp/err" && ok || bad "serve distribution near match"
+expect 2 "serve unknown option" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --max-sqes 4
+grep -q 'did you mean "--max-seqs"' "$tmp/err" && ok || bad "serve option near match"
+expect 3 "serve does not fit" -- "$BIN" serve --model llama-3.1-405b --system h100-sxm --rate 1
+# disaggregated, replicas, speculative decoding, closed loop, shared prefixes: they run and report
+expect 0 "serve disaggregated" -- "$BIN" serve --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --rate 5 --duration 20 --prefill-chips 8 --prefill-instances 2 --json
+jq_true '.kv_transfer_mean_s > 0 and .requests_completed == .requests_arrived' "serve disaggregated transfers"
+expect 0 "serve closed loop" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 16 --think 1 --duration 30 --replicas 2 --router round-robin --mtp --spec-tokens 2 --prefix-tokens 512 --prefixes 4 --json
+jq_true '.spec_tokens_per_step > 1 and .prefix_hit_tokens > 0 and .instances == 2' "serve closed loop with speculation and prefixes"
+
 # every preset number carries a source
 if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml "$top"/data/paper/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 

@@ -104,3 +104,57 @@ status_t cli_load_system(const char *name, system_t *s, diag_t *d)
         return st;
     return system_load(path, s, d);
 }
+
+status_t cli_split_chips(const char *flag, int *chips, int *tp, int pp, int dp, diag_t *d)
+{
+    if (!*chips)
+        *chips = (*tp ? *tp : 1) * pp * dp;
+    if (!*tp) {
+        if (*chips % (pp * dp) != 0)
+            return diag_error(d, NULL, 0, 0, flag, "%d chips cannot be split into pp %d x dp %d", *chips, pp, dp);
+        *tp = *chips / (pp * dp);
+    }
+    return IS_OK;
+}
+
+static status_t parse_prec(const char *flag, const char *v, precision_t *p, diag_t *d)
+{
+    if (precision_parse(v, p) == 0)
+        return IS_OK;
+    int n;
+    const char *const *names = precision_names(&n);
+    const char *near = diag_near_match(v, names, n);
+    if (near)
+        return diag_error(d, NULL, 0, 0, flag, "unknown precision \"%s\"; did you mean \"%s\"?", v, near);
+    return diag_error(d, NULL, 0, 0, flag,
+                      "unknown precision \"%s\" (expected fp32 bf16 fp16 fp8 int8 fp4 int4 mxfp4 nvfp4 q4_0 q4_k "
+                      "q5_k q6_k q8_0, or bits per weight such as 4.85)", v);
+}
+
+status_t cli_precisions(deploy_cfg_t *cfg, const char *weights, const char *experts, const char *kv, const char *act,
+                        diag_t *d)
+{
+    status_t st;
+    if (weights) {
+        if ((st = parse_prec("--weights", weights, &cfg->weights, d)) != IS_OK)
+            return st;
+        cfg->experts = cfg->weights;
+        cfg->embed = deploy_embed_precision(&cfg->weights);
+    }
+    if (experts && (st = parse_prec("--experts", experts, &cfg->experts, d)) != IS_OK)
+        return st;
+    if (kv && (st = parse_prec("--kv", kv, &cfg->kv, d)) != IS_OK)
+        return st;
+    if (act) {
+        if ((st = parse_prec("--act", act, &cfg->act, d)) != IS_OK)
+            return st;
+        if (cfg->act.cc == CC_NONE)
+            return diag_error(d, NULL, 0, 0, "--act", "%s is a weight-only storage format; activations need fp32, bf16, "
+                              "fp16, fp8, int8 or fp4", act);
+    } else {
+        compute_class_t wc = cfg->weights.cc;
+        if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
+            cfg->act = cfg->weights; /* W8A8 / W4A4 as vendor fp8/fp4 deployments run */
+    }
+    return IS_OK;
+}

@@ -8,6 +8,7 @@
 #ifndef INFERSIM_CLI_H
 #define INFERSIM_CLI_H
 
+#include "../core/deploy.h"
 #include "../core/diag.h"
 #include "../core/model.h"
 #include "../core/system.h"
@@ -37,7 +38,18 @@ void cli_print_json(void *json);
 status_t cli_load_model(const char *name, model_t *m, diag_t *d);
 status_t cli_load_system(const char *name, system_t *s, diag_t *d);
 
+/* Chips and parallelism as flags give them: unset chips are tp x pp x dp; unset TP takes
+ * every chip PP and DP leave (a count the plan does not multiply to is deploy_setup's error). */
+status_t cli_split_chips(const char *flag, int *chips, int *tp, int pp, int dp, diag_t *d);
+
+/* The precision flags (NULL: unset) applied to cfg: --weights sets the experts and the
+ * embeddings' format too; an fp8/int8/fp4 --weights runs its GEMMs in that format unless
+ * --act says otherwise.  Unknown names get a near match. */
+status_t cli_precisions(deploy_cfg_t *cfg, const char *weights, const char *experts, const char *kv, const char *act,
+                        diag_t *d);
+
 int cmd_predict(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_systems(int argc, char **argv);
 int cmd_sites(int argc, char **argv);

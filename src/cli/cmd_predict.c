@@ -87,35 +87,6 @@ static const struct option opts[] = {
     {0, 0, 0, 0},
 };
 
-/* Chips and parallelism as the flags give them: unset chips are tp x pp x dp; unset TP takes
- * every chip PP and DP leave.  (A chip count the plan does not multiply to is deploy_setup's
- * error.) */
-static status_t split_chips(const char *flag, int *chips, int *tp, int pp, int dp, diag_t *d)
-{
-    if (!*chips)
-        *chips = (*tp ? *tp : 1) * pp * dp;
-    if (!*tp) {
-        if (*chips % (pp * dp) != 0)
-            return diag_error(d, NULL, 0, 0, flag, "%d chips cannot be split into pp %d x dp %d", *chips, pp, dp);
-        *tp = *chips / (pp * dp);
-    }
-    return IS_OK;
-}
-
-static status_t parse_prec(const char *flag, const char *v, precision_t *p, diag_t *d)
-{
-    if (precision_parse(v, p) == 0)
-        return IS_OK;
-    int n;
-    const char *const *names = precision_names(&n);
-    const char *near = diag_near_match(v, names, n);
-    if (near)
-        return diag_error(d, NULL, 0, 0, flag, "unknown precision \"%s\"; did you mean \"%s\"?", v, near);
-    return diag_error(d, NULL, 0, 0, flag,
-                      "unknown precision \"%s\" (expected fp32 bf16 fp16 fp8 int8 fp4 int4 mxfp4 nvfp4 q4_0 q4_k "
-                      "q5_k q6_k q8_0, or bits per weight such as 4.85)", v);
-}
-
 int cmd_predict(int argc, char **argv)
 {
     diag_t d;
@@ -220,32 +191,11 @@ int cmd_predict(int argc, char **argv)
     predict_req_t req;
     predict_req_default(&req, &m);
     /* chips and parallelism: unset TP takes every chip not used by PP and DP */
-    if ((st = split_chips("--chips", &chips, &tp, pp, dp, &d)) != IS_OK)
+    if ((st = cli_split_chips("--chips", &chips, &tp, pp, dp, &d)) != IS_OK)
         return cli_fail(st, &d);
     req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
-    if (weights) {
-        if ((st = parse_prec("--weights", weights, &req.cfg.weights, &d)) != IS_OK)
-            return cli_fail(st, &d);
-        req.cfg.experts = req.cfg.weights;
-        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
-    }
-    if (experts && (st = parse_prec("--experts", experts, &req.cfg.experts, &d)) != IS_OK)
+    if ((st = cli_precisions(&req.cfg, weights, experts, kv, act, &d)) != IS_OK)
         return cli_fail(st, &d);
-    if (kv && (st = parse_prec("--kv", kv, &req.cfg.kv, &d)) != IS_OK)
-        return cli_fail(st, &d);
-    if (act) {
-        if ((st = parse_prec("--act", act, &req.cfg.act, &d)) != IS_OK)
-            return cli_fail(st, &d);
-        if (req.cfg.act.cc == CC_NONE) {
-            diag_error(&d, NULL, 0, 0, "--act", "%s is a weight-only storage format; activations need fp32, bf16, "
-                       "fp16, fp8, int8 or fp4", act);
-            return cli_fail(IS_ERR_INPUT, &d);
-        }
-    } else {
-        compute_class_t wc = req.cfg.weights.cc;
-        if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
-            req.cfg.act = req.cfg.weights; /* W8A8 / W4A4 as vendor fp8/fp4 deployments run */
-    }
     req.cfg.kv_block_tokens = kvblock;
     req.cfg.shared_prefix = prefix;
     req.cfg.prefix_once = cascade;
@@ -304,7 +254,7 @@ int cmd_predict(int argc, char **argv)
         }
         if (!p_chips && !p_tp)
             p_chips = chips;
-        if ((st = split_chips("--prefill-chips", &p_chips, &p_tp, p_pp, 1, &d)) != IS_OK)
+        if ((st = cli_split_chips("--prefill-chips", &p_chips, &p_tp, p_pp, 1, &d)) != IS_OK)
             return cli_fail(st, &d);
         disagg_req_t dq = {{p_chips, p_tp, p_pp, 1, 1}, p_inst ? p_inst : 1, d_inst ? d_inst : 1};
         static disagg_result_t dr;

@@ -26,6 +26,7 @@ static void usage(FILE *f)
             "  measure   run a real transformer on this CPU and compare with the prediction\n"
             "  study     study paper: the claims of Ma & Patterson (2026) against the model\n"
             "  search    design-space search: every deployment x workload, top N, Pareto frontier\n"
+            "  serve     serving simulation: requests over time, continuous batching, TTFT/TPOT percentiles\n"
             "\n"
             "  infersim COMMAND --help   options of a command\n"
             "  infersim --version\n"
@@ -84,9 +85,10 @@ static int dispatch(int argc, char **argv)
     if (!strcmp(cmd, "measure")) return cmd_measure(argc - 1, argv + 1);
     if (!strcmp(cmd, "study")) return cmd_study(argc - 1, argv + 1);
     if (!strcmp(cmd, "search")) return cmd_search(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
     static const char *const cmds[] = {"predict", "models", "systems", "sites", "show", "validate", "calibrate", "measure",
-                                       "study", "search"};
-    const char *near = diag_near_match(cmd, cmds, 10);
+                                       "study", "search", "serve"};
+    const char *near = diag_near_match(cmd, cmds, 11);
     fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");
     return EXIT_INPUT;

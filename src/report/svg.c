@@ -97,7 +97,8 @@ static void ticks(FILE *f, const axis_t *a, int vertical)
     }
 }
 
-void svg_write(FILE *f, const svg_plot_t *p)
+/* One chart's elements; `id` keeps its clip path apart from other charts of the file. */
+static void plot_body(FILE *f, const svg_plot_t *p, int id)
 {
     axis_t ax, ay;
     range(p, 0, &ax, p->log_x);
@@ -107,10 +108,7 @@ void svg_write(FILE *f, const svg_plot_t *p)
         ax.lo = ay.lo = lo;
         ax.hi = ay.hi = hi;
     }
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-               "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-            W, H, W, H);
+    fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
     fprintf(f, "<text x=\"%d\" y=\"28\" text-anchor=\"middle\" font-size=\"18\" font-weight=\"bold\">", W / 2);
     esc(f, p->title);
     fprintf(f, "</text>\n");
@@ -128,13 +126,13 @@ void svg_write(FILE *f, const svg_plot_t *p)
         double fs[3] = {1.0, 1.0 + p->band, 1.0 - p->band};
         for (int k = 0; k < (p->band > 0 ? 3 : 1); k++) {
             double x0 = ax.lo, x1 = ax.hi;
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" %s clip-path=\"url(#plot)\"/>\n",
+            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\" %s clip-path=\"url(#plot%d)\"/>\n",
                     map(&ax, x0, L, W - R), map(&ay, x0 * fs[k], H - B, T), map(&ax, x1, L, W - R),
-                    map(&ay, x1 * fs[k], H - B, T), k ? "stroke-dasharray=\"5,4\"" : "");
+                    map(&ay, x1 * fs[k], H - B, T), k ? "stroke-dasharray=\"5,4\"" : "", id);
         }
     }
-    fprintf(f, "<clipPath id=\"plot\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/></clipPath>\n", L, T,
-            W - L - R, H - T - B);
+    fprintf(f, "<clipPath id=\"plot%d\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/></clipPath>\n", id, L,
+            T, W - L - R, H - T - B);
     for (int s = 0; s < p->n_series; s++) {
         const svg_series_t *se = &p->series[s];
         const char *col = palette[s % SVG_MAX_SERIES];
@@ -144,7 +142,8 @@ void svg_write(FILE *f, const svg_plot_t *p)
                 fprintf(f, "%.1f,%.1f ", map(&ax, se->x[i], L, W - R), map(&ay, se->y[i], H - B, T));
             fprintf(f, "\"/>\n");
         }
-        for (int i = 0; i < se->n; i++) {
+        /* markers on scatter plots and short lines; a long time series is a line alone */
+        for (int i = 0; i < se->n && (!se->line || se->n <= 60); i++) {
             if ((ax.log && se->x[i] <= 0) || (ay.log && se->y[i] <= 0) || !isfinite(se->x[i]) || !isfinite(se->y[i]))
                 continue;
             fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" fill-opacity=\"0.75\"/>\n",
@@ -162,6 +161,26 @@ void svg_write(FILE *f, const svg_plot_t *p)
         int ly = T + 16 + 20 * p->n_series;
         fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#555\">solid: predicted = measured; dashed: &#177;%.0f%%</text>\n",
                 L + 10, ly + 4, 100 * p->band);
+    }
+}
+
+void svg_write(FILE *f, const svg_plot_t *p)
+{
+    svg_write_stack(f, p, 1);
+}
+
+void svg_write_stack(FILE *f, const svg_plot_t *plots, int n)
+{
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+               "font-family=\"sans-serif\">\n",
+            W, H * n, W, H * n);
+    for (int k = 0; k < n; k++) {
+        if (n > 1)
+            fprintf(f, "<svg x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\">\n", k * H, W, H);
+        plot_body(f, &plots[k], k);
+        if (n > 1)
+            fprintf(f, "</svg>\n");
     }
     fprintf(f, "</svg>\n");
 }

@@ -33,4 +33,7 @@ typedef struct svg_plot {
 /* Write the chart to f (800 x 600). */
 void svg_write(FILE *f, const svg_plot_t *p);
 
+/* Write n charts one above the other in one file (800 x 600n). */
+void svg_write_stack(FILE *f, const svg_plot_t *plots, int n);
+
 #endif

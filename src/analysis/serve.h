@@ -1,0 +1,102 @@
+/*
+ * serve.h — a discrete-event serving simulator driven by the step engine: requests arrive
+ * over time (workload.h), a scheduler batches them iteration by iteration, and every
+ * iteration costs what engine_step() says it costs on the deployment.
+ *
+ * The scheduler is vLLM's (V1) in its essentials:
+ *  - iteration-level continuous batching: every iteration runs each running request's next
+ *    token and fills the rest of a token budget (max_tokens) with prompt chunks — the
+ *    running prompts first, then new requests in arrival order (chunked prefill), at most
+ *    max_seqs requests in flight;
+ *  - a paged KV cache of block_tokens-token blocks, allocated as tokens are written; a
+ *    request is admitted only when its next chunk's blocks are free;
+ *  - when a running request needs a block and none is free, the most recently admitted
+ *    request is preempted: recomputed later from its prompt and its tokens so far (vLLM's
+ *    default), or swapped to host memory over the chip's host link and back;
+ *  - prefix caching: a request whose shared prefix is resident skips its full blocks; an
+ *    unused prefix stays cached until its blocks are needed (least recently used first);
+ *  - admission control: arrivals beyond max_queue waiting requests are rejected.
+ * Deployments: replicas of one deployment behind a router (round-robin or least-loaded);
+ * the data-parallel ranks of a deployment that share experts (EP > TP) step in lockstep;
+ * or disaggregated prefill and decode pools, each request's KV cache sent from its prefill
+ * instance to a decode instance over the interconnect level joining them, one transfer at a
+ * time into each decode instance.
+ * Speculative decoding: k proposed tokens per step, each accepted with probability alpha;
+ * a step emits (1 - alpha^(k+1)) / (1 - alpha) tokens per request on average (Leviathan et
+ * al., 2023) and costs the target's verification of k+1 tokens plus the proposals: k steps
+ * of a draft model on the same chips, or k passes of one extra layer (multi-token prediction).
+ *
+ * Memory: only requests in flight are held; percentiles come from log histograms
+ * (histogram.h); the time series is sampled at a fixed interval.  serve_run() allocates its
+ * state once (growing it geometrically when a queue outgrows it), never per event.
+ */
+#ifndef INFERSIM_SERVE_H
+#define INFERSIM_SERVE_H
+
+#include "../core/deploy.h"
+#include "../core/histogram.h"
+#include "workload.h"
+
+#include <stdio.h>
+
+#define SERVE_MAX_SAMPLES 2048
+
+typedef enum router_kind { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED } router_kind_t;
+typedef enum spec_kind { SPEC_NONE, SPEC_DRAFT, SPEC_MTP } spec_kind_t;
+
+typedef struct serve_cfg {
+    int max_seqs;          /* requests in flight per instance (vLLM max_num_seqs) */
+    int max_tokens;        /* tokens per iteration (vLLM max_num_batched_tokens) */
+    int block_tokens;      /* KV block size (tokens) */
+    int preempt_swap;      /* 0: recompute, 1: swap to host memory */
+    long max_queue;        /* waiting requests per instance before arrivals are rejected (0: no limit) */
+    int prefix_cache;      /* 1: reuse resident shared prefixes */
+    int replicas;          /* copies of the deployment */
+    router_kind_t router;
+    /* disaggregated pools: prefill_dep set, prefill_instances and decode_instances >= 1 */
+    const deploy_t *prefill_dep;
+    int prefill_instances, decode_instances;
+    /* speculative decoding */
+    spec_kind_t spec;
+    int spec_k;
+    double spec_accept;
+    const deploy_t *draft_dep; /* SPEC_DRAFT: the draft model on the same chips */
+    /* service-level objectives for goodput */
+    double slo_ttft_s, slo_tpot_s;
+    double sample_s;       /* time-series interval (0: automatic) */
+    FILE *timeseries;      /* optional: the time series as CSV rows */
+} serve_cfg_t;
+
+void serve_cfg_default(serve_cfg_t *c);
+
+typedef struct serve_result {
+    long arrived, admitted, completed, rejected, rejected_too_long;
+    long preemptions, swaps;
+    long iterations, events;
+    double first_arrival_s, last_completion_s, makespan_s;
+    double input_tokens, output_tokens, prefill_tokens, prefix_hit_tokens;
+    double output_tok_s, total_tok_s, request_s, goodput_req_s;
+    long goodput_requests;
+    histogram_t ttft, tpot, e2e, itl, queue;  /* queue: time from arrival to admission */
+    double mean_in_system;     /* time average of requests in the system (Little's L) */
+    double mean_arrival_rate;  /* arrivals / (last arrival - first arrival) */
+    double mean_waiting, peak_waiting, mean_running, peak_running;
+    double mean_kv_use, peak_kv_use; /* fraction of the KV capacity in use */
+    double kv_capacity_tokens; /* per instance, full-attention tokens */
+    double kv_transfer_mean_s; /* disaggregated: mean transfer time per request */
+    double spec_tokens_per_step;
+    int instances;
+    double wall_s;
+    int n_samples;
+    double sample_s;
+    double ts_t[SERVE_MAX_SAMPLES], ts_waiting[SERVE_MAX_SAMPLES], ts_running[SERVE_MAX_SAMPLES],
+        ts_kv[SERVE_MAX_SAMPLES], ts_tok_s[SERVE_MAX_SAMPLES];
+} serve_result_t;
+
+/* Simulate: dep is the (decode, or co-located) deployment; w supplies the requests (and
+ * stays owned by the caller).  IS_ERR_INPUT for an impossible configuration or a bad trace
+ * row (message in d), IS_ERR_NOFIT when the weights leave no room for a KV cache,
+ * IS_ERR_NOMEM when memory runs out. */
+status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, serve_result_t *r, diag_t *d);
+
+#endif

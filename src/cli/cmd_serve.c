@@ -1,0 +1,390 @@
+/*
+ * cmd_serve.c — `infersim serve`: a serving simulation of a deployment under a load.
+ */
+#include "cli.h"
+
+#include "../analysis/serve.h"
+#include "../io/fileutil.h"
+#include "../report/report_serve.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void serve_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: infersim serve --model NAME|PATH --system NAME|PATH (--rate R | --users N | --trace FILE) [options]\n"
+            "\n"
+            "deployment (as predict): --chips N --tp N --pp N --ep N --dp N --weights P --experts P --kv P --act P\n"
+            "  --replicas N          copies of the deployment behind a router (default 1)\n"
+            "  --router NAME         least-loaded (default) or round-robin\n"
+            "  --prefill-chips N     disaggregated: N chips per prefill instance (--prefill-tp N --prefill-pp N);\n"
+            "                        the deployment flags above describe one decode instance\n"
+            "  --prefill-instances P --decode-instances D   instances in each pool (default 1 each)\n"
+            "load\n"
+            "  --rate R              Poisson arrivals, requests per second\n"
+            "  --burstiness K        gamma-distributed gaps of shape K instead (1 = Poisson, < 1 burstier)\n"
+            "  --users N             a closed loop of N users, each waiting for its answer ...\n"
+            "  --think S             ... and thinking S seconds on average before the next (default 0)\n"
+            "  --trace FILE          arrivals and lengths from a CSV (docs/trace-format.md)\n"
+            "  --duration S          no arrivals after S seconds (default 60 with --rate or --users)\n"
+            "  --requests N          stop after N requests\n"
+            "  --isl D --osl D       prompt and answer lengths: N, uniform:MIN:MAX, normal:MEAN:STD,\n"
+            "                        lognormal:MEAN:STD or file:PATH (default 1024 and 128)\n"
+            "  --prefix-tokens N     the first N prompt tokens are a shared prefix (system prompt, RAG corpus) ...\n"
+            "  --prefixes K          ... one of K, chosen uniformly (default 1)\n"
+            "  --image-tokens N      extra prompt tokens per request (an image, multimodal)\n"
+            "  --seed N              random seed (default 1): the same seed gives the same run\n"
+            "scheduler\n"
+            "  --max-seqs N          requests in flight per instance (default 256, vLLM's max_num_seqs)\n"
+            "  --max-tokens N        tokens per iteration, chunked prefill (default 8192)\n"
+            "  --block N             KV-cache block size in tokens (default 16)\n"
+            "  --preempt MODE        recompute (default) or swap (to host memory over the host link)\n"
+            "  --max-queue N         reject arrivals when N requests wait at an instance (default: no limit)\n"
+            "  --no-prefix-cache     compute every prompt in full\n"
+            "speculative decoding\n"
+            "  --spec-tokens K       K proposed tokens per step ...\n"
+            "  --spec-accept A       ... each accepted with probability A (default 0.7)\n"
+            "  --draft-model NAME    proposals from a draft model on the same chips, or\n"
+            "  --mtp                 from one extra layer of the model (multi-token prediction)\n"
+            "output\n"
+            "  --slo-ttft S --slo-tpot S   goodput counts requests within both (default 2 s and 0.05 s)\n"
+            "  --timeseries FILE     waiting, running, KV use and output rate over time, as CSV\n"
+            "  --svg FILE            the same as two charts\n"
+            "  --sample S            time-series interval (default: a thousandth of the duration)\n"
+            "  --json                one JSON object\n"
+            "\n"
+            "exit status: 0 ok, 2 bad input (a trace row: its line), 3 does not fit in memory\n");
+}
+
+enum {
+    O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
+    O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
+    O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_MAXQUEUE,
+    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP
+};
+
+static const struct option opts[] = {
+    {"model", required_argument, 0, O_MODEL}, {"system", required_argument, 0, O_SYSTEM},
+    {"chips", required_argument, 0, O_CHIPS}, {"tp", required_argument, 0, O_TP},
+    {"pp", required_argument, 0, O_PP}, {"ep", required_argument, 0, O_EP},
+    {"dp", required_argument, 0, O_DP}, {"weights", required_argument, 0, O_WEIGHTS},
+    {"experts", required_argument, 0, O_EXPERTS}, {"kv", required_argument, 0, O_KV},
+    {"act", required_argument, 0, O_ACT}, {"replicas", required_argument, 0, O_REPLICAS},
+    {"router", required_argument, 0, O_ROUTER}, {"prefill-chips", required_argument, 0, O_PCHIPS},
+    {"prefill-tp", required_argument, 0, O_PTP}, {"prefill-pp", required_argument, 0, O_PPP},
+    {"prefill-instances", required_argument, 0, O_PINST}, {"decode-instances", required_argument, 0, O_DINST},
+    {"rate", required_argument, 0, O_RATE}, {"burstiness", required_argument, 0, O_BURST},
+    {"users", required_argument, 0, O_USERS}, {"think", required_argument, 0, O_THINK},
+    {"trace", required_argument, 0, O_TRACE}, {"duration", required_argument, 0, O_DURATION},
+    {"requests", required_argument, 0, O_REQUESTS}, {"isl", required_argument, 0, O_ISL},
+    {"osl", required_argument, 0, O_OSL}, {"prefix-tokens", required_argument, 0, O_PREFIX},
+    {"prefixes", required_argument, 0, O_PREFIXES}, {"image-tokens", required_argument, 0, O_IMAGE},
+    {"seed", required_argument, 0, O_SEED}, {"max-seqs", required_argument, 0, O_MAXSEQS},
+    {"max-tokens", required_argument, 0, O_MAXTOK}, {"block", required_argument, 0, O_BLOCK},
+    {"preempt", required_argument, 0, O_PREEMPT}, {"max-queue", required_argument, 0, O_MAXQUEUE},
+    {"no-prefix-cache", no_argument, 0, O_NOPC}, {"spec-tokens", required_argument, 0, O_SPECK},
+    {"spec-accept", required_argument, 0, O_SPECA}, {"draft-model", required_argument, 0, O_DRAFT},
+    {"mtp", no_argument, 0, O_MTP}, {"slo-ttft", required_argument, 0, O_SLOT},
+    {"slo-tpot", required_argument, 0, O_SLOP}, {"timeseries", required_argument, 0, O_TS},
+    {"svg", required_argument, 0, O_SVG}, {"sample", required_argument, 0, O_SAMPLE},
+    {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+
+/* A positive number flag (seconds, rates, probabilities). */
+static status_t num_flag(const char *flag, const char *v, double min, double max, double *out, diag_t *d)
+{
+    char *end;
+    double x = strtod(v, &end);
+    if (!*v || *end || !isfinite(x) || x < min || x > max)
+        return diag_error(d, NULL, 0, 0, flag, "expected a number from %g to %g, got \"%s\"", min, max, v);
+    *out = x;
+    return IS_OK;
+}
+
+static status_t choose(const char *flag, const char *v, const char *const *names, int n, int *out, diag_t *d)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) {
+            *out = i;
+            return IS_OK;
+        }
+    const char *near = diag_near_match(v, names, n);
+    return diag_error(d, NULL, 0, 0, flag, "unknown value \"%s\"%s%s%s (expected %s or %s)", v,
+                      near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "", names[0], names[1]);
+}
+
+static void describe_len(const len_dist_t *l, char *buf, size_t cap)
+{
+    switch (l->kind) {
+    case LEN_FIXED: snprintf(buf, cap, "%.0f", l->a); break;
+    case LEN_UNIFORM: snprintf(buf, cap, "uniform %.0f..%.0f", l->a, l->b); break;
+    case LEN_NORMAL: snprintf(buf, cap, "normal %.0f +- %.0f", l->a, l->b); break;
+    case LEN_LOGNORMAL: snprintf(buf, cap, "lognormal mean %.0f, std %.0f", l->a, l->b); break;
+    case LEN_EMPIRICAL: snprintf(buf, cap, "%d observed lengths (mean %.0f)", l->n_values, len_dist_mean(l)); break;
+    }
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    diag_t d;
+    diag_clear(&d);
+    const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
+    const char *trace = NULL, *isl = "1024", *osl = "128", *draft_name = NULL, *ts_path = NULL, *svg_path = NULL;
+    int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0;
+    int users = 0, prefix = 0, prefixes = 1, image = 0, mtp = 0, json = 0, have_dur = 0;
+    double rate = 0, burst = 0, think = 0, duration = 60, sample = 0, requests_d = 0, seed_d = 1;
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    status_t st = IS_OK;
+    static const char *const routers[] = {"round-robin", "least-loaded"};
+    static const char *const preempts[] = {"recompute", "swap"};
+
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        const char *flag = NULL;
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == c) flag = o->name;
+        char fl[40];
+        snprintf(fl, sizeof fl, "--%s", flag ? flag : "?");
+        int v = 0;
+        switch (c) {
+        case O_MODEL: model_name = optarg; break;
+        case O_SYSTEM: system_name = optarg; break;
+        case O_CHIPS: st = cli_int(fl, optarg, 1, &chips, &d); break;
+        case O_TP: st = cli_int(fl, optarg, 1, &tp, &d); break;
+        case O_PP: st = cli_int(fl, optarg, 1, &pp, &d); break;
+        case O_EP: st = cli_int(fl, optarg, 1, &ep, &d); break;
+        case O_DP: st = cli_int(fl, optarg, 1, &dp, &d); break;
+        case O_WEIGHTS: weights = optarg; break;
+        case O_EXPERTS: experts = optarg; break;
+        case O_KV: kv = optarg; break;
+        case O_ACT: act = optarg; break;
+        case O_REPLICAS: st = cli_int(fl, optarg, 1, &cfg.replicas, &d); break;
+        case O_ROUTER: st = choose(fl, optarg, routers, 2, &v, &d); cfg.router = (router_kind_t)v; break;
+        case O_PCHIPS: st = cli_int(fl, optarg, 1, &p_chips, &d); break;
+        case O_PTP: st = cli_int(fl, optarg, 1, &p_tp, &d); break;
+        case O_PPP: st = cli_int(fl, optarg, 1, &p_pp, &d); break;
+        case O_PINST: st = cli_int(fl, optarg, 1, &p_inst, &d); break;
+        case O_DINST: st = cli_int(fl, optarg, 1, &d_inst, &d); break;
+        case O_RATE: st = num_flag(fl, optarg, 1e-9, 1e9, &rate, &d); break;
+        case O_BURST: st = num_flag(fl, optarg, 1e-3, 1e3, &burst, &d); break;
+        case O_USERS: st = cli_int(fl, optarg, 1, &users, &d); break;
+        case O_THINK: st = num_flag(fl, optarg, 0, 1e9, &think, &d); break;
+        case O_TRACE: trace = optarg; break;
+        case O_DURATION: st = num_flag(fl, optarg, 1e-9, 1e12, &duration, &d); have_dur = 1; break;
+        case O_REQUESTS: st = num_flag(fl, optarg, 1, 1e15, &requests_d, &d); break;
+        case O_ISL: isl = optarg; break;
+        case O_OSL: osl = optarg; break;
+        case O_PREFIX: st = cli_int(fl, optarg, 1, &prefix, &d); break;
+        case O_PREFIXES: st = cli_int(fl, optarg, 1, &prefixes, &d); break;
+        case O_IMAGE: st = cli_int(fl, optarg, 0, &image, &d); break;
+        case O_SEED: st = num_flag(fl, optarg, 0, 1.8e19, &seed_d, &d); break;
+        case O_MAXSEQS: st = cli_int(fl, optarg, 1, &cfg.max_seqs, &d); break;
+        case O_MAXTOK: st = cli_int(fl, optarg, 1, &cfg.max_tokens, &d); break;
+        case O_BLOCK: st = cli_int(fl, optarg, 1, &cfg.block_tokens, &d); break;
+        case O_PREEMPT: st = choose(fl, optarg, preempts, 2, &cfg.preempt_swap, &d); break;
+        case O_MAXQUEUE: st = cli_int(fl, optarg, 1, &v, &d); cfg.max_queue = v; break;
+        case O_NOPC: cfg.prefix_cache = 0; break;
+        case O_SPECK: st = cli_int(fl, optarg, 1, &cfg.spec_k, &d); break;
+        case O_SPECA: st = num_flag(fl, optarg, 0, 1, &cfg.spec_accept, &d); break;
+        case O_DRAFT: draft_name = optarg; break;
+        case O_MTP: mtp = 1; break;
+        case O_SLOT: st = num_flag(fl, optarg, 0, 1e9, &cfg.slo_ttft_s, &d); break;
+        case O_SLOP: st = num_flag(fl, optarg, 0, 1e9, &cfg.slo_tpot_s, &d); break;
+        case O_TS: ts_path = optarg; break;
+        case O_SVG: svg_path = optarg; break;
+        case O_SAMPLE: st = num_flag(fl, optarg, 1e-9, 1e12, &sample, &d); break;
+        case O_JSON: json = 1; break;
+        case 'h':
+        case O_HELP: serve_usage(stdout); return EXIT_OK;
+        default:
+            if (optopt && optopt >= O_MODEL) {
+                for (const struct option *o = opts; o->name; o++)
+                    if (o->val == optopt)
+                        diag_error(&d, NULL, 0, 0, NULL, "option --%s needs a value", o->name);
+                return cli_fail(IS_ERR_INPUT, &d);
+            }
+            return cli_bad_option(opts, argv[optind - 1], "serve");
+        }
+        if (st != IS_OK)
+            return cli_fail(st, &d);
+    }
+    if (optind < argc) {
+        diag_error(&d, NULL, 0, 0, NULL, "unexpected argument \"%s\" (options start with --)", argv[optind]);
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if (!model_name || !system_name) {
+        diag_error(&d, NULL, 0, 0, model_name ? "--system" : "--model", "required (see infersim serve --help)");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    int loads = (rate > 0) + (users > 0) + (trace != NULL);
+    if (loads != 1) {
+        diag_error(&d, NULL, 0, 0, loads ? "--rate/--users/--trace" : "--rate",
+                   loads ? "choose one load: --rate R, --users N or --trace FILE"
+                         : "required: a load (--rate R, --users N or --trace FILE)");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if (burst > 0 && rate <= 0) {
+        diag_error(&d, NULL, 0, 0, "--burstiness", "shapes the gaps of --rate arrivals");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if ((draft_name || mtp) && !cfg.spec_k)
+        cfg.spec_k = 4;
+    if (cfg.spec_k && !draft_name && !mtp) {
+        diag_error(&d, NULL, 0, 0, "--spec-tokens", "name the proposer: --draft-model NAME or --mtp");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if (draft_name && mtp) {
+        diag_error(&d, NULL, 0, 0, "--mtp", "choose one proposer: --draft-model or --mtp");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+
+    static model_t m, dm;
+    static system_t s;
+    if ((st = cli_load_model(model_name, &m, &d)) != IS_OK || (st = cli_load_system(system_name, &s, &d)) != IS_OK)
+        return cli_fail(st, &d);
+    if (m.diffusion) {
+        diag_error(&d, NULL, 0, 0, "--model", "%s is a masked-diffusion model: serve simulates autoregressive decoding "
+                   "(use predict for diffusion)", m.name);
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    deploy_cfg_t dc;
+    deploy_cfg_default(&dc, &m);
+    if ((st = cli_split_chips("--chips", &chips, &tp, pp, dp, &d)) != IS_OK ||
+        (st = cli_precisions(&dc, weights, experts, kv, act, &d)) != IS_OK)
+        return cli_fail(st, &d);
+    dc.plan = (plan_t){chips, tp, pp, ep, dp};
+    dc.kv_block_tokens = cfg.block_tokens;
+    static deploy_t dep, pdep, ddep;
+    if ((st = deploy_setup(&dep, &m, &s, &dc, &d)) != IS_OK)
+        return cli_fail(st, &d);
+    if (p_chips || p_tp || p_inst || d_inst) {
+        if (!p_chips && !p_tp)
+            p_chips = chips;
+        if ((st = cli_split_chips("--prefill-chips", &p_chips, &p_tp, p_pp, 1, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        deploy_cfg_t pc = dc;
+        pc.plan = (plan_t){p_chips, p_tp, p_pp, 1, 1};
+        if ((st = deploy_setup(&pdep, &m, &s, &pc, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        cfg.prefill_dep = &pdep;
+        cfg.prefill_instances = p_inst ? p_inst : 1;
+        cfg.decode_instances = d_inst ? d_inst : 1;
+    }
+    if (draft_name) {
+        if ((st = cli_load_model(draft_name, &dm, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        deploy_cfg_t ddc;
+        deploy_cfg_default(&ddc, &dm);
+        ddc.kv = dc.kv;
+        ddc.act = dc.act;
+        ddc.plan = (plan_t){tp, tp, 1, 1, 1};
+        if ((st = deploy_setup(&ddep, &dm, &s, &ddc, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        cfg.spec = SPEC_DRAFT;
+        cfg.draft_dep = &ddep;
+    } else if (mtp) {
+        cfg.spec = SPEC_MTP;
+    }
+
+    workload_cfg_t wc;
+    memset(&wc, 0, sizeof wc);
+    wc.arrival = trace ? ARRIVE_TRACE : users ? ARRIVE_CLOSED : burst > 0 ? ARRIVE_GAMMA : ARRIVE_POISSON;
+    wc.rate = rate;
+    wc.burstiness = burst > 0 ? burst : 1;
+    wc.users = users;
+    wc.think_s = think;
+    wc.duration_s = trace && !have_dur ? 0 : duration;
+    wc.max_requests = (long)requests_d;
+    if (requests_d > 0 && !have_dur && !trace)
+        wc.duration_s = 0;
+    wc.image_tokens = image;
+    wc.prefix_tokens = prefix;
+    wc.prefixes = prefixes;
+    wc.seed = (unsigned long long)seed_d;
+    wc.trace_path = trace;
+    if ((st = len_dist_parse("--isl", isl, &wc.isl, &d)) != IS_OK)
+        return cli_fail(st, &d);
+    if ((st = len_dist_parse("--osl", osl, &wc.osl, &d)) != IS_OK) {
+        len_dist_free(&wc.isl);
+        return cli_fail(st, &d);
+    }
+    if (users > 0 && wc.duration_s <= 0 && wc.max_requests <= 0)
+        wc.duration_s = 60;
+    cfg.sample_s = sample;
+
+    /* outputs are written beside their final names and renamed in only after a whole run */
+    atomic_file_t ts_file, svg_file;
+    int ts_open = 0;
+    if (ts_path) {
+        if ((st = atomic_open(&ts_file, ts_path, &d)) != IS_OK) {
+            len_dist_free(&wc.isl);
+            len_dist_free(&wc.osl);
+            return cli_fail(st, &d);
+        }
+        ts_open = 1;
+        cfg.timeseries = ts_file.fp;
+    }
+    static workload_t w;
+    static serve_result_t r;
+    if ((st = workload_open(&w, &wc, &d)) == IS_OK)
+        st = serve_run(&dep, &w, &cfg, &r, &d);
+    char wdesc[512], ddesc[256], sdesc[256], a[96], b[96];
+    describe_len(&w.cfg.isl, a, sizeof a);
+    describe_len(&w.cfg.osl, b, sizeof b);
+    workload_close(&w);
+    if (st != IS_OK) {
+        if (ts_open)
+            atomic_abort(&ts_file);
+        return cli_fail(st, &d);
+    }
+    if (ts_open && (st = atomic_commit(&ts_file, &d)) != IS_OK)
+        return cli_fail(st, &d);
+
+    char load[160];
+    if (trace)
+        snprintf(load, sizeof load, "trace %s", trace);
+    else if (users)
+        snprintf(load, sizeof load, "%d users in a closed loop, think %.3g s, for %.4g s", users, think, wc.duration_s);
+    else if (burst > 0)
+        snprintf(load, sizeof load, "gamma arrivals at %.4g requests/s (burstiness %.3g)", rate, burst);
+    else
+        snprintf(load, sizeof load, "Poisson arrivals at %.4g requests/s", rate);
+    if (!trace && !users)
+        snprintf(load + strlen(load), sizeof load - strlen(load), " for %.4g s", wc.duration_s);
+    snprintf(wdesc, sizeof wdesc, "%s; prompts %s%s, answers %s%s; seed %.0f", load, trace ? "from the trace" : a,
+             image ? " + image tokens" : "", trace ? "from the trace" : b,
+             prefix ? " (shared prefixes)" : "", seed_d);
+    if (cfg.prefill_dep)
+        snprintf(ddesc, sizeof ddesc, "disaggregated: %d prefill x %d chips (TP %d, PP %d), %d decode x %d chips "
+                 "(TP %d, PP %d, EP %d, DP %d)", cfg.prefill_instances, p_chips, p_tp, p_pp, cfg.decode_instances,
+                 chips, tp, pp, ep, dp);
+    else
+        snprintf(ddesc, sizeof ddesc, "%d x %d chips (TP %d, PP %d, EP %d, DP %d), %s router", cfg.replicas, chips, tp,
+                 pp, ep, dp, routers[cfg.router]);
+    snprintf(sdesc, sizeof sdesc, "continuous batching, %d requests and %d tokens per iteration, %d-token KV blocks, "
+             "preemption by %s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
+             preempts[cfg.preempt_swap], cfg.prefix_cache ? "on" : "off");
+    serve_desc_t x = {m.name, s.name, wdesc, ddesc, sdesc, &cfg};
+    if (svg_path) {
+        if ((st = atomic_open(&svg_file, svg_path, &d)) != IS_OK)
+            return cli_fail(st, &d);
+        report_serve_svg(svg_file.fp, &r, &x);
+        if ((st = atomic_commit(&svg_file, &d)) != IS_OK)
+            return cli_fail(st, &d);
+    }
+    cli_warnings(&d);
+    if (json)
+        cli_print_json(report_serve_json(&r, &x));
+    else
+        report_serve_text(stdout, &r, &x);
+    return EXIT_OK;
+}

@@ -1,0 +1,367 @@
+/*
+ * test_serve.c — the serving simulator against what must hold: alone, a request sees
+ * exactly predict's single-request TTFT and TPOT; saturated, the throughput is predict's
+ * steady state at the same batch; Little's law; preemption loses nothing; the same seed
+ * gives the same run; workloads draw what they promise; percentiles are within their
+ * bucket width.
+ */
+#include "testutil.h"
+
+#include "../src/analysis/predict.h"
+#include "../src/analysis/serve.h"
+
+static model_t M;
+static system_t S;
+static deploy_t DEP;
+static serve_result_t R;
+
+static void setup(const char *model, const char *sys, int chips, const char *w)
+{
+    load_model(model, &M);
+    load_system(sys, &S);
+    deploy_cfg_t c;
+    deploy_cfg_default(&c, &M);
+    c.plan = (plan_t){chips, chips, 1, 1, 1};
+    if (w) {
+        precision_parse(w, &c.weights);
+        c.experts = c.weights;
+        c.embed = deploy_embed_precision(&c.weights);
+        c.act = c.weights;
+        c.kv = c.weights;
+    }
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&DEP, &M, &S, &c, &d), IS_OK);
+}
+
+/* predict with the same deployment (batch 0 = the largest that fits, steady). */
+static void predict_same(int batch, int max_batch, int isl, int osl, predict_result_t *p)
+{
+    predict_req_t q;
+    predict_req_default(&q, &M);
+    q.cfg = DEP.cfg;
+    q.batch = batch;
+    q.max_batch = max_batch;
+    q.isl = isl;
+    q.osl = osl;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&M, &S, &q, p, &d), IS_OK);
+}
+
+static status_t run(workload_cfg_t *wc, const serve_cfg_t *cfg)
+{
+    static workload_t w;
+    diag_t d;
+    diag_clear(&d);
+    status_t st = workload_open(&w, wc, &d);
+    if (st == IS_OK)
+        st = serve_run(&DEP, &w, cfg, &R, &d);
+    if (st != IS_OK) {
+        char buf[1024];
+        print_error("%s", diag_format(&d, buf, sizeof buf));
+    }
+    workload_close(&w);
+    return st;
+}
+
+/* Arrivals one at a time: gamma-distributed gaps of shape 1000 are within a few per cent of
+ * 1 / rate, so at 0.05 per second no two requests ever overlap. */
+static void spaced(workload_cfg_t *wc, double rate, double duration, int isl, int osl);
+
+static void poisson(workload_cfg_t *wc, double rate, double duration, int isl, int osl)
+{
+    memset(wc, 0, sizeof *wc);
+    wc->arrival = ARRIVE_POISSON;
+    wc->rate = rate;
+    wc->duration_s = duration;
+    wc->seed = 1;
+    wc->isl = (len_dist_t){.kind = LEN_FIXED, .a = isl};
+    wc->osl = (len_dist_t){.kind = LEN_FIXED, .a = osl};
+}
+
+static void spaced(workload_cfg_t *wc, double rate, double duration, int isl, int osl)
+{
+    poisson(wc, rate, duration, isl, osl);
+    wc->arrival = ARRIVE_GAMMA;
+    wc->burstiness = 1000;
+}
+
+/* One request at a time (a request every 20 s, each done in under two seconds): the
+ * simulator's TTFT and TPOT are predict's batch-1 figures exactly — the same engine steps,
+ * the decode mean over the same contexts.  gpt-oss-20b has sliding-window layers (128
+ * tokens), so the window bookkeeping is checked too. */
+static void test_alone_equals_predict(void **state)
+{
+    (void)state;
+    static const char *const models[] = {"llama-3.1-8b", "gpt-oss-20b"};
+    for (int k = 0; k < 2; k++) {
+        setup(models[k], "h100-sxm", 1, NULL);
+        predict_result_t p;
+        predict_same(1, 0, 1024, 128, &p);
+        workload_cfg_t wc;
+        spaced(&wc, 0.05, 400, 1024, 128);
+        serve_cfg_t cfg;
+        serve_cfg_default(&cfg);
+        assert_int_equal(run(&wc, &cfg), IS_OK);
+        assert_true(R.completed >= 18);
+        assert_int_equal(R.completed, R.arrived);
+        assert_close(hist_mean(&R.ttft), p.ttft_s, 1e-9);
+        assert_close(hist_mean(&R.tpot), p.tpot_s, 1e-9);
+        assert_close(hist_mean(&R.e2e), p.e2e_s, 1e-9);
+        /* nobody waits */
+        assert_close(hist_mean(&R.queue), 0, 0);
+    }
+}
+
+/* Far more arrivals than it can serve, at most as many requests in flight as predict's
+ * largest batch: the throughput is predict's steady state at that batch (continuous
+ * batching with contexts spread over the answer), within 1 %. */
+static void test_saturation_equals_steady_predict(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    predict_result_t p;
+    predict_same(0, 0, 1024, 128, &p);
+    workload_cfg_t wc;
+    poisson(&wc, 200, 120, 1024, 128);
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    cfg.max_seqs = p.batch;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_close(R.output_tok_s, p.output_tok_s, 0.01);
+    assert_close(R.mean_running, p.batch, 0.01);
+    /* the same for Llama-3.1-70B on 8 GPUs at batch 256 */
+    setup("llama-3.1-70b", "h100-sxm", 8, "fp8");
+    predict_same(0, 256, 2048, 256, &p);
+    poisson(&wc, 100, 300, 2048, 256);
+    cfg.max_seqs = 256;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_close(R.output_tok_s, p.output_tok_s, 0.01);
+}
+
+/* Little's law, L = lambda W: the time-averaged count of requests in the system (from the
+ * event loop's counters) against the completion rate times the mean time in the system (from
+ * the requests' own timestamps), in a loaded steady state with queueing. */
+static void test_littles_law(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    workload_cfg_t wc;
+    poisson(&wc, 25, 600, 1024, 128);
+    wc.osl = (len_dist_t){.kind = LEN_UNIFORM, .a = 16, .b = 512};
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    cfg.max_seqs = 64;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_true(R.mean_waiting > 1); /* requests do queue */
+    assert_int_equal(R.completed, R.arrived);
+    assert_close(R.mean_in_system, R.request_s * hist_mean(&R.e2e), 1e-6);
+    /* and the arrival rate is the one asked for: 25 per second, within 3 %% over 15,000 */
+    assert_close(R.mean_arrival_rate, 25, 0.03);
+}
+
+/* A KV cache too small for the load: requests are preempted — recomputed or swapped — and
+ * every one still completes with all its tokens. */
+static void test_preemption_loses_nothing(void **state)
+{
+    (void)state;
+    setup("llama-3.1-70b", "h100-sxm", 2, "fp8");
+    for (int swap = 0; swap < 2; swap++) {
+        workload_cfg_t wc;
+        poisson(&wc, 3, 60, 2048, 1);
+        wc.osl = (len_dist_t){.kind = LEN_UNIFORM, .a = 64, .b = 4096};
+        serve_cfg_t cfg;
+        serve_cfg_default(&cfg);
+        cfg.max_seqs = 512;
+        cfg.preempt_swap = swap;
+        assert_int_equal(run(&wc, &cfg), IS_OK);
+        assert_true(R.preemptions > 0);
+        assert_int_equal(R.completed, R.arrived);
+        assert_int_equal(R.rejected + R.rejected_too_long, 0);
+        if (swap)
+            assert_int_equal(R.swaps, R.preemptions);
+        assert_le(R.peak_kv_use, 1.0 + 1e-9);
+    }
+}
+
+/* The same seed gives the same run; another seed another. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    workload_cfg_t wc;
+    poisson(&wc, 20, 30, 1, 1);
+    wc.isl = (len_dist_t){.kind = LEN_UNIFORM, .a = 100, .b = 3000};
+    wc.osl = (len_dist_t){.kind = LEN_UNIFORM, .a = 10, .b = 300};
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    double a = hist_mean(&R.e2e), t = R.output_tokens;
+    long n = R.arrived;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_true(hist_mean(&R.e2e) == a && R.output_tokens == t && R.arrived == n);
+    wc.seed = 2;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_true(R.output_tokens != t);
+}
+
+/* Closed loop, no think time: every user always has a request in the system. */
+static void test_closed_loop(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    workload_cfg_t wc;
+    poisson(&wc, 0, 120, 1024, 128);
+    wc.arrival = ARRIVE_CLOSED;
+    wc.users = 32;
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    /* until the last arrivals drain, 32 requests are in the system */
+    assert_close(R.mean_in_system, 32, 0.02);
+}
+
+/* Speculative decoding's expected tokens per step, (1 - a^(k+1)) / (1 - a) (Leviathan et
+ * al. 2023): k = 3, a = 0.8 gives 2.952; a = 0 gives 1 (cost without gain: slower than
+ * without it); at low load a = 0.8 is faster than none. */
+static void test_speculative(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    workload_cfg_t wc;
+    spaced(&wc, 0.05, 400, 1024, 128);
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    double base = hist_mean(&R.tpot);
+    cfg.spec = SPEC_MTP;
+    cfg.spec_k = 3;
+    cfg.spec_accept = 0.8;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_close(R.spec_tokens_per_step, 2.952, 1e-12);
+    assert_true(hist_mean(&R.tpot) < base / 2);
+    cfg.spec_accept = 0;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_close(R.spec_tokens_per_step, 1, 0);
+    assert_true(hist_mean(&R.tpot) > base);
+}
+
+/* Disaggregated pools, alone: TTFT = the prompt's prefill plus its KV cache's transfer, as
+ * predict's disaggregated figure; TPOT is the decode instance's batch-1 step. */
+static void test_disaggregated_alone(void **state)
+{
+    (void)state;
+    setup("llama-3.1-70b", "h100-sxm", 8, "fp8");
+    predict_result_t p;
+    predict_same(1, 0, 2048, 256, &p);
+    static deploy_t pdep;
+    deploy_cfg_t pc = DEP.cfg;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&pdep, &M, &S, &pc, &d), IS_OK);
+    workload_cfg_t wc;
+    spaced(&wc, 0.05, 400, 2048, 256);
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    cfg.prefill_dep = &pdep;
+    cfg.prefill_instances = cfg.decode_instances = 1;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    /* Llama-3.1-70B fp8 KV: 80 layers x 2 x 8 heads x 128 x 1 B = 163,840 B per token; 2048
+     * tokens = 335.5 MB, 41.9 MB per chip over InfiniBand (the level spanning 16 chips) */
+    assert_true(R.kv_transfer_mean_s > 41.9e6 / 50e9);
+    assert_close(hist_mean(&R.ttft), p.ttft_s + R.kv_transfer_mean_s, 1e-9);
+    assert_close(hist_mean(&R.tpot), p.tpot_s, 1e-9);
+}
+
+/* Shared prefixes: with the prefix resident, a prompt computes only its own tokens, as
+ * predict --shared-prefix does (a 1536-token prefix: 96 whole blocks). */
+static void test_prefix_cache(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    predict_req_t q;
+    predict_req_default(&q, &M);
+    q.cfg = DEP.cfg;
+    q.cfg.shared_prefix = 1536;
+    q.isl = 2048;
+    q.osl = 64;
+    static predict_result_t p;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&M, &S, &q, &p, &d), IS_OK);
+    workload_cfg_t wc;
+    spaced(&wc, 0.05, 400, 2048, 64);
+    wc.prefix_tokens = 1536;
+    wc.prefixes = 1;
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_close(R.prefix_hit_tokens, 1536.0 * (R.completed - 1), 1e-12);
+    assert_close(hist_quantile(&R.ttft, 0.5), p.ttft_s, 0.01);
+    assert_close(hist_mean(&R.tpot), p.tpot_s, 1e-9);
+}
+
+/* Percentiles from the log histogram are within their 1 % bucket; mean, min, max exact. */
+static void test_histogram(void **state)
+{
+    (void)state;
+    static histogram_t h;
+    hist_clear(&h);
+    for (int i = 1; i <= 1000; i++)
+        hist_add(&h, i * 1e-3, 1);
+    assert_close(hist_mean(&h), 0.5005, 1e-12);
+    assert_close(hist_quantile(&h, 0.5), 0.5, 0.01);
+    assert_close(hist_quantile(&h, 0.99), 0.99, 0.01);
+    assert_close(hist_quantile(&h, 1.0), 1.0, 0);
+    assert_close(hist_quantile(&h, 0.0), 1e-3, 0);
+}
+
+/* Length distributions: lognormal with mean 1000 and std 500 draws that mean and spread
+ * (100,000 draws: within 1 % and 3 %); uniform stays in range. */
+static void test_lengths(void **state)
+{
+    (void)state;
+    len_dist_t l;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(len_dist_parse("--isl", "lognormal:1000:500", &l, &d), IS_OK);
+    rng_t r;
+    rng_seed(&r, 7);
+    double s = 0, s2 = 0;
+    const int n = 100000;
+    for (int i = 0; i < n; i++) {
+        double x = len_dist_draw(&l, &r);
+        s += x;
+        s2 += x * x;
+    }
+    double mean = s / n, sd = sqrt(s2 / n - mean * mean);
+    assert_close(mean, 1000, 0.01);
+    assert_close(sd, 500, 0.03);
+    assert_int_equal(len_dist_parse("--isl", "uniform:10:20", &l, &d), IS_OK);
+    for (int i = 0; i < 1000; i++) {
+        int x = len_dist_draw(&l, &r);
+        assert_true(x >= 10 && x <= 20);
+    }
+    assert_int_equal(len_dist_parse("--isl", "lognorm:1:2", &l, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "unknown distribution \"lognorm\"; did you mean \"lognormal\"? (expected N, "
+                                   "uniform:MIN:MAX, normal:MEAN:STD, lognormal:MEAN:STD or file:PATH)");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_alone_equals_predict),
+        cmocka_unit_test(test_saturation_equals_steady_predict),
+        cmocka_unit_test(test_littles_law),
+        cmocka_unit_test(test_preemption_loses_nothing),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_closed_loop),
+        cmocka_unit_test(test_speculative),
+        cmocka_unit_test(test_disaggregated_alone),
+        cmocka_unit_test(test_prefix_cache),
+        cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_lengths),
+    };
+    return cmocka_run_group_tests_name("serve", tests, NULL, NULL);
+}
