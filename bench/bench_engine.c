@@ -5,11 +5,11 @@
  *
  *   make bench
  */
+#include "benchutil.h"
 #include "../src/analysis/predict.h"
 #include "../src/analysis/search.h"
 #include "../src/io/site_yaml.h"
 #include <unistd.h>
-#include "../src/io/catalog.h"
 #include "../src/io/model_config.h"
 #include "../src/io/system_yaml.h"
 
@@ -17,32 +17,13 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
-static int load(const char *model, const char *sys, model_t *m, system_t *s)
-{
-    char p[4096];
-    diag_t d;
-    diag_clear(&d);
-    if (catalog_resolve(CATALOG_MODELS, model, p, sizeof p, &d) || model_load(p, m, &d) ||
-        catalog_resolve(CATALOG_SYSTEMS, sys, p, sizeof p, &d) || system_load(p, s, &d)) {
-        char buf[1024];
-        fprintf(stderr, "%s", diag_format(&d, buf, sizeof buf));
-        return -1;
-    }
-    return 0;
-}
 
 static void bench(const char *model, const char *sys, int tp, int ep, int dp, const char *w)
 {
     static model_t m;
     static system_t s;
-    if (load(model, sys, &m, &s))
+    if (bench_load(model, sys, &m, &s))
         exit(1);
     deploy_cfg_t cfg;
     deploy_cfg_default(&cfg, &m);
@@ -70,23 +51,23 @@ static void bench(const char *model, const char *sys, int tp, int ep, int dp, co
             step_add(&steps[i], &m, 1, 512, 0); /* a mixed prefill chunk */
     }
     long n = 0;
-    double sink = 0, t0 = now(), t1;
+    double sink = 0, t0 = bench_now(), t1;
     do {
         for (int i = 0; i < NSTEP; i++)
             sink += engine_step(&dep, &pl, &steps[i], NULL);
         n += NSTEP;
-        t1 = now();
+        t1 = bench_now();
     } while (t1 - t0 < 1.0);
     double per = (t1 - t0) / n;
     /* with the breakdown filled in */
     long n2 = 0;
     step_cost_t c;
-    t0 = now();
+    t0 = bench_now();
     do {
         for (int i = 0; i < NSTEP; i++)
             sink += engine_step(&dep, &pl, &steps[i], &c);
         n2 += NSTEP;
-        t1 = now();
+        t1 = bench_now();
     } while (t1 - t0 < 1.0);
     double per2 = (t1 - t0) / n2;
     printf("%-16s %-10s tp %d ep %d dp %d %-5s  %7.1f ns/step  %6.2f M steps/s   (with breakdown %7.1f ns)%s\n",
@@ -105,7 +86,7 @@ int main(void)
     /* a whole prediction (setup, capacity search, prefill, decode samples) */
     static model_t m;
     static system_t s;
-    if (load("llama-3.1-70b", "h100-sxm", &m, &s))
+    if (bench_load("llama-3.1-70b", "h100-sxm", &m, &s))
         return 1;
     predict_req_t req;
     predict_req_default(&req, &m);
@@ -118,12 +99,12 @@ int main(void)
     static predict_result_t r;
     diag_t d;
     long n = 0;
-    double t0 = now(), t1;
+    double t0 = bench_now(), t1;
     do {
         diag_clear(&d);
         predict_run(&m, &s, &req, &r, &d);
         n++;
-        t1 = now();
+        t1 = bench_now();
     } while (t1 - t0 < 1.0);
     printf("predict_run (llama-3.1-70b, 8 x h100-sxm, batch max): %.1f us per prediction\n", (t1 - t0) / n * 1e6);
 

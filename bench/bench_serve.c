@@ -8,8 +8,8 @@
  * Events are what the simulator processes: arrivals, admissions, iterations, each running
  * request's token of each iteration, prefill completions, completions, preemptions.
  */
+#include "benchutil.h"
 #include "../src/analysis/serve.h"
-#include "../src/io/catalog.h"
 #include "../src/io/model_config.h"
 #include "../src/io/system_yaml.h"
 
@@ -18,19 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int load(const char *model, const char *sys, model_t *m, system_t *s)
-{
-    char p[4096];
-    diag_t d;
-    diag_clear(&d);
-    if (catalog_resolve(CATALOG_MODELS, model, p, sizeof p, &d) || model_load(p, m, &d) ||
-        catalog_resolve(CATALOG_SYSTEMS, sys, p, sizeof p, &d) || system_load(p, s, &d)) {
-        char buf[1024];
-        fprintf(stderr, "%s", diag_format(&d, buf, sizeof buf));
-        return -1;
-    }
-    return 0;
-}
 
 static void report(const char *what, const serve_result_t *r)
 {
@@ -44,7 +31,7 @@ int main(void)
 {
     static model_t m;
     static system_t s;
-    if (load("llama-3.1-70b", "h100-sxm", &m, &s))
+    if (bench_load("llama-3.1-70b", "h100-sxm", &m, &s))
         return 1;
     deploy_cfg_t c;
     deploy_cfg_default(&c, &m);

@@ -158,3 +158,25 @@ status_t cli_precisions(deploy_cfg_t *cfg, const char *weights, const char *expe
     }
     return IS_OK;
 }
+
+int cli_getopt_error(const struct option *opts, char **argv, int first_long, const char *cmd)
+{
+    if (optopt && optopt >= first_long) {
+        diag_t d;
+        diag_clear(&d);
+        for (const struct option *o = opts; o->name; o++)
+            if (o->val == optopt)
+                diag_error(&d, NULL, 0, 0, NULL, "option --%s needs a value", o->name);
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    return cli_bad_option(opts, argv[optind - 1], cmd);
+}
+
+status_t cli_after_options(int argc, char **argv, const char *model, const char *system, const char *cmd, diag_t *d)
+{
+    if (optind < argc)
+        return diag_error(d, NULL, 0, 0, NULL, "unexpected argument \"%s\" (options start with --)", argv[optind]);
+    if (!model || !system)
+        return diag_error(d, NULL, 0, 0, model ? "--system" : "--model", "required (see infersim %s --help)", cmd);
+    return IS_OK;
+}

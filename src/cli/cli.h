@@ -38,6 +38,13 @@ void cli_print_json(void *json);
 status_t cli_load_model(const char *name, model_t *m, diag_t *d);
 status_t cli_load_system(const char *name, system_t *s, diag_t *d);
 
+/* getopt_long returned '?' for command cmd: an option missing its value (long options are
+ * numbered from first_long) or an unknown one with a near match; printed; returns the exit code. */
+int cli_getopt_error(const struct option *opts, char **argv, int first_long, const char *cmd);
+
+/* After the options: no stray argument, and --model and --system were given. */
+status_t cli_after_options(int argc, char **argv, const char *model, const char *system, const char *cmd, diag_t *d);
+
 /* Chips and parallelism as flags give them: unset chips are tp x pp x dp; unset TP takes
  * every chip PP and DP leave (a count the plan does not multiply to is deploy_setup's error). */
 status_t cli_split_chips(const char *flag, int *chips, int *tp, int pp, int dp, diag_t *d);

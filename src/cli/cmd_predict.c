@@ -149,25 +149,13 @@ int cmd_predict(int argc, char **argv)
         case 'h':
         case O_HELP: predict_usage(stdout); return EXIT_OK;
         default:
-            if (optopt && optopt >= O_MODEL) {
-                for (const struct option *o = opts; o->name; o++)
-                    if (o->val == optopt)
-                        diag_error(&d, NULL, 0, 0, NULL, "option --%s needs a value", o->name);
-                return cli_fail(IS_ERR_INPUT, &d);
-            }
-            return cli_bad_option(opts, argv[optind - 1], "predict");
+            return cli_getopt_error(opts, argv, O_MODEL, "predict");
         }
         if (st != IS_OK)
             return cli_fail(st, &d);
     }
-    if (optind < argc) {
-        diag_error(&d, NULL, 0, 0, NULL, "unexpected argument \"%s\" (options start with --)", argv[optind]);
-        return cli_fail(IS_ERR_INPUT, &d);
-    }
-    if (!model_name || !system_name) {
-        diag_error(&d, NULL, 0, 0, model_name ? "--system" : "--model", "required (see infersim predict --help)");
-        return cli_fail(IS_ERR_INPUT, &d);
-    }
+    if ((st = cli_after_options(argc, argv, model_name, system_name, "predict", &d)) != IS_OK)
+        return cli_fail(st, &d);
     if (json && csv) {
         diag_error(&d, NULL, 0, 0, "--json/--csv", "choose one output format");
         return cli_fail(IS_ERR_INPUT, &d);
