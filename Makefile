@@ -5,6 +5,8 @@
 #   make test     install missing Debian packages, build, run every test
 #   make asan     the test suite under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan)
 #   make bench    build and run the benchmarks (build/bench)
+#   make fuzz     build the libFuzzer targets (clang; build/fuzz); make fuzz-run runs each for
+#                 FUZZ_SECONDS (default 60) from its seed corpus in tests/fuzz/corpus
 #   make deps     install missing Debian packages only (apt-get; sudo only when not root)
 #   make clean
 #
@@ -34,15 +36,17 @@ LIB_SRC = $(wildcard src/core/*.c) $(wildcard src/io/*.c) $(wildcard src/analysi
 CLI_SRC = $(wildcard src/cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 BENCH_SRC = $(wildcard bench/bench_*.c)
+FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(FUZZ_SRC:fuzz/%.c=$(BUILD)/replay/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 LIB      = $(BUILD)/libinfersim.a
 BIN      = $(BUILD)/infersim
 
-.PHONY: all run test deps asan bench clean check-tests mpi mpi-test deps-mpi
+.PHONY: all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz
 
 all: infersim
 
@@ -77,6 +81,49 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(IS_LDLIBS)
+
+# Every fuzz target as a plain program replaying its seeds and regressions (part of the tests)
+$(BUILD)/replay/%: fuzz/%.c fuzz/driver.c fuzz/fuzzutil.h $(LIB) $(filter-out %/main.o,$(CLI_OBJ))
+	@mkdir -p $(dir $@)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< fuzz/driver.c $(filter-out %/main.o,$(CLI_OBJ)) $(LIB) $(IS_LDLIBS)
+
+# libFuzzer targets: the library and the CLI's commands built with clang, instrumented
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzzutil.h $(LIB) $(filter-out %/main.o,$(CLI_OBJ))
+	@mkdir -p $(dir $@)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(filter-out %/main.o,$(CLI_OBJ)) $(LIB) $(IS_LDLIBS)
+
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+fuzz: deps-fuzz
+	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" SAN="$(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+# Each target from its committed seeds; new inputs go to build/fuzz/corpus, never into tests/.
+# A crash, a leak or a 10 s input stops the run with the reproducer in build/fuzz/.
+FUZZ_SECONDS ?= 60
+fuzz-run: fuzz
+	@for f in $(FUZZ_SRC:fuzz/%.c=%); do \
+	  mkdir -p build/fuzz/corpus/$$f; \
+	  echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz/$$f build/fuzz/corpus/$$f tests/fuzz/corpus/$$f -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix=build/fuzz/$$f- \
+	    2>build/fuzz/$$f.log || { tail -40 build/fuzz/$$f.log; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build/fuzz/$$f.log | tr '\n' ' '; echo; \
+	done
+
+DEBS_FUZZ = clang
+deps-fuzz: deps
+	@missing=""; \
+	for p in $(DEBS_FUZZ); do \
+	  s=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
+	  [ "$$s" = "installed" ] || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
 
 deps:
 	@missing=""; \

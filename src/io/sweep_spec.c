@@ -139,6 +139,8 @@ static status_t values(yreader_t *r, struct fy_node *n, const char *field, char 
 
 #define TRY(x) do { if ((st = (x)) != IS_OK) goto out; } while (0)
 
+static status_t parse(yreader_t *rp, struct fy_node *root, sweep_spec_t *sp);
+
 status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
 {
     memset(sp, 0, sizeof *sp);
@@ -147,6 +149,28 @@ status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
     status_t st = yr_open_file(&r, path, d, &root);
     if (st != IS_OK)
         return st;
+    st = parse(&r, root, sp);
+    yr_close(&r);
+    return st;
+}
+
+status_t sweep_spec_load_buffer(const char *buf, size_t len, const char *path, sweep_spec_t *sp, diag_t *d)
+{
+    memset(sp, 0, sizeof *sp);
+    yreader_t r;
+    struct fy_node *root;
+    status_t st = yr_open(&r, buf, len, path, d, &root);
+    if (st != IS_OK)
+        return st;
+    st = parse(&r, root, sp);
+    yr_close(&r);
+    return st;
+}
+
+static status_t parse(yreader_t *rp, struct fy_node *root, sweep_spec_t *sp)
+{
+    yreader_t r = *rp;
+    status_t st = IS_OK;
     static const char *const keys[] = {"model", "systems", "chips", "batch", "weights", "kv", "isl", "osl",
                                        "ttft_max_s", "tpot_max_s", "power_max_w", "cost_max_usd_per_mtok", "objective",
                                        "pareto", "top", "site", "vary", "prefill_chips", "prefill_instances",
@@ -251,6 +275,5 @@ status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d)
     }
     st = IS_OK;
 out:
-    yr_close(&r);
     return st;
 }

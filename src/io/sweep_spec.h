@@ -46,6 +46,8 @@ typedef struct sweep_spec {
 } sweep_spec_t;
 
 status_t sweep_spec_load(const char *path, sweep_spec_t *sp, diag_t *d);
+/* The same from text in memory (path names it in messages). */
+status_t sweep_spec_load_buffer(const char *buf, size_t len, const char *path, sweep_spec_t *sp, diag_t *d);
 
 /* Set the field `path` of s to value (in the file's units, e.g. GB/s, ns), or multiply it
  * by value when scale.  Returns 0, or -1 for an unknown path (checked at load) and for the

@@ -59,13 +59,20 @@ static void set_source(diag_t *d, const char *line)
 
 status_t trace_open(trace_reader_t *t, const char *path, diag_t *d)
 {
-    memset(t, 0, sizeof *t);
-    snprintf(t->path, sizeof t->path, "%s", path);
-    t->fp = fopen(path, "r");
-    if (!t->fp) {
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        memset(t, 0, sizeof *t);
         diag_error(d, path, 0, 0, NULL, "cannot read the trace: %s", strerror(errno));
         return IS_ERR_IO;
     }
+    return trace_attach(t, fp, path, d);
+}
+
+status_t trace_attach(trace_reader_t *t, FILE *fp, const char *path, diag_t *d)
+{
+    memset(t, 0, sizeof *t);
+    snprintf(t->path, sizeof t->path, "%s", path);
+    t->fp = fp;
     ssize_t got;
     while ((got = getline(&t->buf, &t->cap, t->fp)) >= 0) {
         t->line++;

@@ -44,6 +44,9 @@ typedef struct trace_reader {
  * bad header (unknown column, with a near match; a required one missing). */
 status_t trace_open(trace_reader_t *t, const char *path, diag_t *d);
 
+/* The same on an open stream (the reader closes it), named `path` in messages. */
+status_t trace_attach(trace_reader_t *t, FILE *fp, const char *path, diag_t *d);
+
 /* The next row: 1, or 0 at the end of the file, or -1 with the error in d. */
 int trace_next(trace_reader_t *t, trace_row_t *row, diag_t *d);
 

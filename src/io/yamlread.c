@@ -188,6 +188,34 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
     r->buf = buf;
     r->len = len;
     r->d = d;
+    /* a text file has no NUL byte (libfyaml can loop on one inside a directive) */
+    const char *nul = memchr(buf, '\0', len);
+    if (nul) {
+        int line = 1, col = 1;
+        for (const char *p = buf; p < nul; p++) {
+            if (*p == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return diag_error(d, path, line, col, NULL, "expected a text file, found a NUL byte");
+    }
+    /* no YAML directives: none of our formats uses one, and libfyaml 0.8 can loop on a
+     * malformed one (found by fuzzing) */
+    {
+        int line = 1;
+        for (size_t i = 0; i < len; i++) {
+            if ((i == 0 || buf[i - 1] == '\n') && buf[i] == '%') {
+                diag_error(d, path, line, 1, NULL, "YAML directives (lines starting with %%) are not supported");
+                diag_set_source_line(d, buf, len, line);
+                return IS_ERR_INPUT;
+            }
+            if (buf[i] == '\n')
+                line++;
+        }
+    }
     capture_t cap = {{0}};
     struct fy_diag_cfg dc;
     fy_diag_cfg_default(&dc);
