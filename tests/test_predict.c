@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include <stdlib.h>
+
 #include "../src/analysis/predict.h"
 
 static predict_result_t R; /* large: keep off the stack */
@@ -261,6 +263,32 @@ static void test_diffusion(void **state)
     diff_cache = 0;
 }
 
+/* A 100-trillion-parameter Llama (hidden 131,072, 480 layers, MLP 524,288; the fuzz corpus's
+ * edge case): counted without overflow, by hand 480 x (2 x 131072^2 + 2 x 131072 x 16384
+ * + 3 x 131072 x 524288 + 2 x 131072) + 2 x 128256 x 131072 + the final norm = 1.17544e14; it does not fit
+ * on one H100 and every figure stays finite. */
+static void test_hundred_trillion(void **state)
+{
+    (void)state;
+    char path[4096];
+    const char *data = getenv("INFERSIM_DATA");
+    snprintf(path, sizeof path, "%s/../tests/fuzz/corpus/fuzz_model_config/edge-100-trillion", data ? data : "data");
+    static model_t m;
+    static system_t s;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(model_load(path, &m, &d), IS_OK);
+    double layer = 2.0 * 131072.0 * 131072 + 2.0 * 131072 * 16384 + 3.0 * 131072 * 524288 + 2.0 * 131072;
+    assert_close(model_params_total(&m), 480 * layer + 2.0 * 128256 * 131072 + 131072, 1e-12);
+    load_system("h100-sxm", &s);
+    predict_req_t q;
+    predict_req_default(&q, &m);
+    static predict_result_t r;
+    assert_int_equal(predict_run(&m, &s, &q, &r, &d), IS_OK);
+    assert_false(r.fits);
+    assert_true(isfinite(r.ttft_s) && isfinite(r.tpot_s) && isfinite(r.mem_need_B) && r.mem_need_B > 2.3e14);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_edge_and_cpu),
         cmocka_unit_test(test_memo_changes_nothing),
         cmocka_unit_test(test_diffusion),
+        cmocka_unit_test(test_hundred_trillion),
     };
     return cmocka_run_group_tests_name("predict", tests, NULL, NULL);
 }

@@ -117,6 +117,10 @@ status_t yr_num(const yreader_t *r, struct fy_node *map, const char *section, co
             return yr_err(r, v, field, "expected a number %s %g and <= %g, got %s", lo_open ? ">" : ">=", lo, hi, s);
         return yr_err(r, v, field, "expected a number %s %g, got %s", lo_open ? ">" : ">=", lo, s);
     }
+    /* beyond 1e30 in SI units (bytes, FLOP/s, seconds, watts, dollars) is no physical
+     * machine, and products of such values would overflow to infinity */
+    if (!(fabs(x * scale) <= 1e30))
+        return yr_err(r, v, field, "%s is out of range: at most %g in the file's units", s, 1e30 / scale);
     *out = x * scale;
     return IS_OK;
 }
