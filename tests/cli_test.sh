@@ -349,6 +349,26 @@ jq_true '.kv_transfer_mean_s > 0 and .requests_completed == .requests_arrived' "
 expect 0 "serve closed loop" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 16 --think 1 --duration 30 --replicas 2 --router round-robin --mtp --spec-tokens 2 --prefix-tokens 512 --prefixes 4 --json
 jq_true '.spec_tokens_per_step > 1 and .prefix_hit_tokens > 0 and .instances == 2' "serve closed loop with speculation and prefixes"
 
+# faults: a full disk is an error; SIGINT stops a long run with 130 and writes nothing; SIGKILL
+# mid-run leaves the old output whole
+expect 1 "stdout on a full disk" -- sh -c "\"$BIN\" predict --model llama-3.1-8b --system h100-sxm >/dev/full"
+grep -q "writing the output: No space left on device" "$tmp/err" && ok || bad "full disk message"
+echo "old" >"$tmp/ts-int.csv"
+timeout --preserve-status -s INT 1 "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 500 --duration 1000000 --timeseries "$tmp/ts-int.csv" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 130 ] && ok || bad "serve interrupted exits 130"
+grep -q "interrupted at .* of simulated time, .* requests completed: nothing written" "$tmp/err" && ok || bad "serve interrupted message"
+[ "$(cat "$tmp/ts-int.csv")" = "old" ] && ok || bad "an interrupted serve leaves the old file"
+timeout --preserve-status -s INT 1 "$BIN" search --model llama-3.1-70b --systems h100-sxm,h200,b200,mi300x,tpu-v5p --chips 1..1024:x2 --batch 1..4096:x2 --isl 128..32768:x2 --osl 128..8192:x2 --weights fp8,bf16,fp4 --kv fp8,bf16 --json >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 130 ] && ok || bad "search interrupted exits 130"
+grep -q "interrupted after" "$tmp/err" && ok || bad "search interrupted message"
+echo "old" >"$tmp/ts-kill.csv"
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 500 --duration 1000000 --timeseries "$tmp/ts-kill.csv" >/dev/null 2>&1 &
+kpid=$!
+sleep 1
+kill -9 $kpid 2>/dev/null
+wait $kpid 2>/dev/null
+[ "$(cat "$tmp/ts-kill.csv")" = "old" ] && ok || bad "SIGKILL leaves the old file whole"
+
 # every preset number carries a source
 if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml "$top"/data/paper/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 

@@ -3,6 +3,8 @@
  */
 #include "search.h"
 
+#include "../core/interrupt.h"
+
 #include "cost.h"
 #include "disagg.h"
 #include "predict.h"
@@ -308,6 +310,8 @@ static void *worker_main(void *v)
     worker_t *w = v;
     job_t *j = w->job;
     for (;;) {
+        if (interrupt_requested())
+            break;
         size_t di = j->lo + atomic_fetch_add(&j->next, 1);
         if (di >= j->hi)
             break;
@@ -454,7 +458,7 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
             break;
     if (sp->progress && isatty(2)) {
         /* the caller's thread draws the bar, then works too */
-        while (j->lo + atomic_load(&j->next) < j->hi) {
+        while (j->lo + atomic_load(&j->next) < j->hi && !interrupt_requested()) {
             progress(j, t0, 0);
             struct timespec ts = {0, 100000000};
             nanosleep(&ts, NULL);
@@ -504,6 +508,17 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         free(wk[i].pr);
         free(wk[i].dis);
         free(wk[i].memo);
+    }
+    if (interrupt_requested()) {
+        size_t done = atomic_load(&j->done);
+        diag_error(d, NULL, 0, 0, NULL, "interrupted after %zu of %zu deployments (%.0f%%) in %.1f s: nothing written",
+                   done, j->n_deps, j->n_deps ? 100.0 * done / j->n_deps : 0, r->wall_s);
+        free(j);
+        free(deps);
+        free(r->points);
+        r->points = NULL;
+        r->n_points = 0;
+        return IS_INTERRUPTED;
     }
     free(j);
     free(deps);

@@ -16,6 +16,7 @@
 #include "serve.h"
 
 #include "../core/engine.h"
+#include "../core/interrupt.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -1516,7 +1517,14 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
             goto out;
         }
     }
+    unsigned polls = 0;
     while (s->n_ev > 0 && !s->err) {
+        if ((++polls & 1023) == 0 && interrupt_requested()) {
+            diag_error(d, NULL, 0, 0, NULL, "interrupted at %.1f s of simulated time, %ld of %ld requests completed: "
+                       "nothing written", s->now, r->completed, r->arrived);
+            st = IS_INTERRUPTED;
+            goto out;
+        }
         event_t e = ev_pop(s);
         advance(s, e.t);
         switch (e.kind) {

@@ -25,6 +25,7 @@ int cli_fail(status_t st, const diag_t *d)
     switch (st) {
     case IS_ERR_INPUT: return EXIT_INPUT;
     case IS_ERR_NOFIT: return EXIT_NOFIT;
+    case IS_INTERRUPTED: return EXIT_INTERRUPTED;
     case IS_OK: return EXIT_OK;
     default: return EXIT_IO;
     }

@@ -3,7 +3,8 @@
  * Everything else lives in the library; commands only call it and print.
  *
  * Exit codes (documented in the README):
- *   0 success, 1 I/O error, 2 bad input (flag, file, value), 3 does not fit in memory.
+ *   0 success, 1 I/O error, 2 bad input (flag, file, value), 3 does not fit in memory,
+ *   130 interrupted (SIGINT or SIGTERM during a long search or simulation).
  */
 #ifndef INFERSIM_CLI_H
 #define INFERSIM_CLI_H
@@ -15,7 +16,7 @@
 
 #define INFERSIM_VERSION "0.1.0"
 
-enum exit_code { EXIT_OK = 0, EXIT_IO = 1, EXIT_INPUT = 2, EXIT_NOFIT = 3 };
+enum exit_code { EXIT_OK = 0, EXIT_IO = 1, EXIT_INPUT = 2, EXIT_NOFIT = 3, EXIT_INTERRUPTED = 130 };
 
 /* Print d's error in compiler form on stderr; return the exit code for st. */
 int cli_fail(status_t st, const diag_t *d);

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 
+#include "../core/interrupt.h"
 #include "../analysis/directions.h"
 #include "../analysis/search.h"
 #include "../io/catalog.h"
@@ -435,6 +436,7 @@ int cmd_search(int argc, char **argv)
             sp.dinst[sp.n_dinst++] = 1;
     }
     static search_result_t r;
+    interrupt_install();
     if ((st = search_run(&sp, &r, &d)) != IS_OK)
         return cli_fail(st, &d);
     size_t feas = r.count[SR_OK];
@@ -483,8 +485,17 @@ int cmd_search(int argc, char **argv)
             for (size_t i = 0; i < nf; i++)
                 csv_row(stdout, &r, &sp, fr[i]);
         else
-            for (size_t i = 0; i < r.n_points; i++)
+            for (size_t i = 0; i < r.n_points; i++) {
+                if ((i & 4095) == 0 && interrupt_requested()) {
+                    fflush(stdout);
+                    diag_error(&d, NULL, 0, 0, NULL, "interrupted after writing %zu of %zu rows", i, r.n_points);
+                    free(fr);
+                    free(tp);
+                    search_free(&r);
+                    return cli_fail(IS_INTERRUPTED, &d);
+                }
                 csv_row(stdout, &r, &sp, i);
+            }
     } else {
         printf("%zu design points (%zu deployments x workloads) in %.3f s: %.0f points/s\n", r.n_points,
                r.n_deployments, r.wall_s, r.points_per_s);

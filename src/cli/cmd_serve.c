@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include "../core/interrupt.h"
 #include "../analysis/serve.h"
 #include "../io/fileutil.h"
 #include "../report/report_serve.h"
@@ -323,6 +324,7 @@ int cmd_serve(int argc, char **argv)
     }
     static workload_t w;
     static serve_result_t r;
+    interrupt_install();
     if ((st = workload_open(&w, &wc, &d)) == IS_OK)
         st = serve_run(&dep, &w, &cfg, &r, &d);
     char wdesc[512], ddesc[256], sdesc[256], a[96], b[96];

@@ -5,6 +5,7 @@
 
 #include "../io/catalog.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,18 @@ static void usage(FILE *f)
 
 static int dispatch(int argc, char **argv);
 
+/* What was printed must have reached its destination: a full disk or a closed pipe is an
+ * error (exit 1), not a silent truncation. */
+static int check_stdout(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "infersim: error: writing the output: %s\n", errno ? strerror(errno) : "write error");
+        return rc ? rc : EXIT_IO;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
 #ifdef INFERSIM_MPI
@@ -51,11 +64,11 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (rank != 0 && !freopen("/dev/null", "w", stdout))
         return EXIT_IO;
-    int rc = dispatch(argc, argv);
+    int rc = check_stdout(dispatch(argc, argv));
     MPI_Finalize();
     return rc;
 #else
-    return dispatch(argc, argv);
+    return check_stdout(dispatch(argc, argv));
 #endif
 }
 

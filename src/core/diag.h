@@ -22,6 +22,7 @@ typedef enum status {
     IS_ERR_INPUT = 2, /* the user's input is wrong: file, flag or value */
     IS_ERR_NOFIT = 3, /* valid input, but the deployment does not fit in memory */
     IS_ERR_NOMEM = 4, /* allocation failed */
+    IS_INTERRUPTED = 5, /* the user stopped a long run (SIGINT / SIGTERM) */
 } status_t;
 
 #define DIAG_MAX_WARNINGS 16
