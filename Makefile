@@ -46,7 +46,7 @@ FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 LIB      = $(BUILD)/libinfersim.a
 BIN      = $(BUILD)/infersim
 
-.PHONY: all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz
+.PHONY: fault-test tsan valgrind all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz
 
 all: infersim
 
@@ -111,7 +111,7 @@ fuzz-run: fuzz
 	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build/fuzz/$$f.log | tr '\n' ' '; echo; \
 	done
 
-DEBS_FUZZ = clang
+DEBS_FUZZ = clang valgrind
 deps-fuzz: deps
 	@missing=""; \
 	for p in $(DEBS_FUZZ); do \
@@ -155,6 +155,35 @@ check-tests: $(TEST_BIN) $(BIN)
 asan: deps
 	$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check-tests
+
+# ThreadSanitizer over everything threaded: the search's workers (unit tests and a CLI
+# search on 4 threads) and the probe's thread pool (measure).
+tsan: deps
+	$(MAKE) --no-print-directory BUILD=build/tsan OPT="-O1 -g" SAN="-fsanitize=thread" \
+	  build/tsan/tests/test_search build/tsan/tests/test_measure build/tsan/infersim
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" INFERSIM_DATA=$(CURDIR)/data build/tsan/tests/test_search
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" INFERSIM_DATA=$(CURDIR)/data build/tsan/tests/test_measure
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/infersim search --model llama-3.1-70b \
+	  --systems h100-sxm,h200 --chips 1..16:x2 --batch 1,16,max --isl 1024,4096 --osl 128,1024 --threads 4 >/dev/null
+	@echo "tsan: no reports"
+
+# Fault injection: the CLI linked with an allocator that fails the N-th allocation
+build/fault/infersim: tests/fault/failalloc.c $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) tests/fault/failalloc.c $(LIB) $(IS_LDLIBS) -ldl
+
+fault-test: deps all build/fault/infersim
+	@FAULT_BIN=build/fault/infersim sh tests/fault_test.sh
+
+# valgrind memcheck on a sample of commands: no invalid access, no leak
+VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect
+valgrind: deps-fuzz all
+	$(VALGRIND) ./infersim predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --json >/dev/null
+	$(VALGRIND) ./infersim predict --model llada-8b --system h100-sxm --diffusion-cache >/dev/null
+	$(VALGRIND) ./infersim serve --model llama-3.1-8b --system h100-sxm --rate 5 --duration 20 --prefix-tokens 512 --prefixes 4 --json >/dev/null
+	$(VALGRIND) ./infersim search --model llama-3.1-8b --systems h100-sxm --chips 1,2 --batch 1,max --threads 2 --json >/dev/null
+	$(VALGRIND) ./infersim show system tests/fuzz/corpus/fuzz_system_yaml/edge-zero-bandwidth >/dev/null 2>&1; [ $$? -eq 2 ]
+	@echo "valgrind: no errors"
 
 bench: deps
 	$(MAKE) --no-print-directory BUILD=build/bench OPT="-O2 -g -march=native" $(BENCH_BIN:build/release/%=build/bench/%)

@@ -609,7 +609,7 @@ size_t search_frontier(const search_result_t *r, search_field_t fx, search_field
             nf++;
     size_t *idx = malloc(sizeof *idx * (nf + 1));
     if (!idx)
-        return 0;
+        return SEARCH_NOMEM;
     nf = 0;
     for (size_t i = 0; i < r->n_points; i++)
         if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fx]) && isfinite(r->points[i].f[fy]))
@@ -641,7 +641,7 @@ size_t search_top(const search_result_t *r, search_field_t f, size_t *out, size_
             nf++;
     size_t *idx = malloc(sizeof *idx * (nf + 1));
     if (!idx)
-        return 0;
+        return SEARCH_NOMEM;
     nf = 0;
     for (size_t i = 0; i < r->n_points; i++)
         if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[f]))

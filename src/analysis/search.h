@@ -121,6 +121,9 @@ void search_free(search_result_t *r);
 
 /* The feasible points on the Pareto frontier of fields fx and fy (each in its own sense),
  * as indices into r->points, sorted by fx; returns the count (out holds up to max). */
+/* Returned by search_frontier and search_top when memory ran out. */
+#define SEARCH_NOMEM ((size_t)-1)
+
 size_t search_frontier(const search_result_t *r, search_field_t fx, search_field_t fy, size_t *out, size_t max);
 
 /* The best n feasible points by one field (ties broken by index); returns the count. */

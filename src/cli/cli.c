@@ -55,15 +55,41 @@ int cli_bad_option(const struct option *opts, const char *arg, const char *cmd)
     return cli_fail(IS_ERR_INPUT, &d);
 }
 
-void cli_print_json(void *json)
+/* jansson reports a failed allocation only by leaving a value out: count them, so that a
+ * JSON document missing a part is an error, never printed. */
+static int json_alloc_failed;
+
+static void *json_malloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        json_alloc_failed = 1;
+    return p;
+}
+
+void cli_json_init(void)
+{
+    json_set_alloc_funcs(json_malloc, free);
+}
+
+int cli_json_failed(void)
+{
+    return json_alloc_failed;
+}
+
+int cli_print_json(void *json)
 {
     json_t *o = json;
-    char *t = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-    if (t) {
-        puts(t);
-        free(t);
-    }
+    char *t = o ? json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : NULL;
     json_decref(o);
+    if (!t || json_alloc_failed) {
+        free(t);
+        fputs("infersim: error: out of memory while building the JSON output\n", stderr);
+        return EXIT_IO;
+    }
+    puts(t);
+    free(t);
+    return EXIT_OK;
 }
 
 void cli_warnings(const diag_t *d)

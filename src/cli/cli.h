@@ -32,8 +32,13 @@ struct option;
  * (getopt_long's table), printed; returns the exit code. */
 int cli_bad_option(const struct option *opts, const char *arg, const char *cmd);
 
-/* Print a JSON value (indented) on stdout and release it. */
-void cli_print_json(void *json);
+/* Print a JSON value (indented) on stdout and release it; EXIT_IO, with a message, when
+ * memory ran out while it was built or printed (nothing is printed then). */
+int cli_print_json(void *json);
+
+/* Route jansson's allocations through a counter (once, at start-up), and whether one failed. */
+void cli_json_init(void);
+int cli_json_failed(void);
 
 /* Load a model / system by preset name or path. */
 status_t cli_load_model(const char *name, model_t *m, diag_t *d);

@@ -450,6 +450,13 @@ int cmd_search(int argc, char **argv)
     }
     size_t nf = search_frontier(&r, (search_field_t)fx, (search_field_t)fy, fr, feas + 1);
     size_t nt = search_top(&r, (search_field_t)fobj, tp, (size_t)top);
+    if (nf == SEARCH_NOMEM || nt == SEARCH_NOMEM) {
+        free(fr);
+        free(tp);
+        search_free(&r);
+        diag_error(&d, NULL, 0, 0, NULL, "out of memory");
+        return cli_fail(IS_ERR_NOMEM, &d);
+    }
     if (svg && (st = write_svg(svg, &r, fr, nf, fx, fy, &d)) != IS_OK) {
         free(fr);
         free(tp);

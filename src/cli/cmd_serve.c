@@ -336,9 +336,6 @@ int cmd_serve(int argc, char **argv)
             atomic_abort(&ts_file);
         return cli_fail(st, &d);
     }
-    if (ts_open && (st = atomic_commit(&ts_file, &d)) != IS_OK)
-        return cli_fail(st, &d);
-
     char load[160];
     if (trace)
         snprintf(load, sizeof load, "trace %s", trace);
@@ -364,17 +361,42 @@ int cmd_serve(int argc, char **argv)
              "preemption by %s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
              preempts[cfg.preempt_swap], cfg.prefix_cache ? "on" : "off");
     serve_desc_t x = {m.name, s.name, wdesc, ddesc, sdesc, &cfg};
+    /* every output is complete before any file is renamed into place or anything printed */
+    char *text = NULL;
+    if (json) {
+        json_t *o = report_serve_json(&r, &x);
+        text = o ? json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : NULL;
+        json_decref(o);
+        if (!text || cli_json_failed()) {
+            free(text);
+            if (ts_open)
+                atomic_abort(&ts_file);
+            diag_error(&d, NULL, 0, 0, NULL, "out of memory while building the JSON output");
+            return cli_fail(IS_ERR_NOMEM, &d);
+        }
+    }
     if (svg_path) {
-        if ((st = atomic_open(&svg_file, svg_path, &d)) != IS_OK)
+        if ((st = atomic_open(&svg_file, svg_path, &d)) == IS_OK) {
+            report_serve_svg(svg_file.fp, &r, &x);
+            st = atomic_commit(&svg_file, &d);
+        }
+        if (st != IS_OK) {
+            free(text);
+            if (ts_open)
+                atomic_abort(&ts_file);
             return cli_fail(st, &d);
-        report_serve_svg(svg_file.fp, &r, &x);
-        if ((st = atomic_commit(&svg_file, &d)) != IS_OK)
-            return cli_fail(st, &d);
+        }
+    }
+    if (ts_open && (st = atomic_commit(&ts_file, &d)) != IS_OK) {
+        free(text);
+        return cli_fail(st, &d);
     }
     cli_warnings(&d);
-    if (json)
-        cli_print_json(report_serve_json(&r, &x));
-    else
+    if (text) {
+        puts(text);
+        free(text);
+    } else {
         report_serve_text(stdout, &r, &x);
+    }
     return EXIT_OK;
 }

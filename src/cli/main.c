@@ -46,6 +46,8 @@ static int dispatch(int argc, char **argv);
  * error (exit 1), not a silent truncation. */
 static int check_stdout(int rc)
 {
+    if (rc == 0 && cli_json_failed()) /* a JSON value lost a part: cli_print_json said so */
+        rc = EXIT_IO;
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "infersim: error: writing the output: %s\n", errno ? strerror(errno) : "write error");
@@ -75,6 +77,7 @@ int main(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     catalog_set_argv0(argv[0]);
+    cli_json_init();
     if (argc < 2) {
         usage(stderr);
         return EXIT_INPUT;
