@@ -227,7 +227,9 @@ expect 2 "measure MoE" -- "$BIN" measure --model mixtral-8x7b --system "$tmp/me.
 grep -q "measure runs dense grouped-query-attention models" "$tmp/err" && ok || bad "measure MoE message"
 
 # the paper study writes its folder: Markdown, JSON, well-formed SVGs; every verdict one of three words
+mkdir -p "$tmp/study" && echo "mine" >"$tmp/study/mine.txt"
 expect 0 "study paper" -- "$BIN" study paper --out "$tmp/study"
+[ "$(cat "$tmp/study/mine.txt")" = mine ] && ok || bad "study --out keeps the files it did not write"
 for f in report.md study.json fig-intensity.svg fig-directions.svg; do
     [ -s "$tmp/study/$f" ] && ok || bad "study wrote $f"
 done
@@ -318,8 +320,8 @@ head -1 "$tmp/ts.csv" | grep -qx "time_s,waiting,running,kv_use,output_tok_s" &&
 [ "$(wc -l <"$tmp/ts.csv")" -gt 500 ] && ok || bad "serve time series has its rows"
 if xmllint --noout "$tmp/serve.svg" 2>"$tmp/x" && rsvg-convert "$tmp/serve.svg" -o "$tmp/serve.png" 2>>"$tmp/x"; then ok; else bad "serve svg"; cat "$tmp/x"; fi
 # the same seed, the same run
-"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s)' >"$tmp/s1"
-"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s)' >"$tmp/s2"
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s, .peak_rss_bytes)' >"$tmp/s1"
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s, .peak_rss_bytes)' >"$tmp/s2"
 cmp -s "$tmp/s1" "$tmp/s2" && ok || bad "serve is deterministic for a seed"
 # a trace: a bad row gets its line, and no output file is left half-written
 printf 'arrival_s,input_tokens,output_tokens\n0.0,1000,100\n0.5,1200,80\n' >"$tmp/trace.csv"
@@ -348,6 +350,13 @@ expect 0 "serve disaggregated" -- "$BIN" serve --model llama-3.1-70b --system h1
 jq_true '.kv_transfer_mean_s > 0 and .requests_completed == .requests_arrived' "serve disaggregated transfers"
 expect 0 "serve closed loop" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 16 --think 1 --duration 30 --replicas 2 --router round-robin --mtp --spec-tokens 2 --prefix-tokens 512 --prefixes 4 --json
 jq_true '.spec_tokens_per_step > 1 and .prefix_hit_tokens > 0 and .instances == 2' "serve closed loop with speculation and prefixes"
+
+# bounded memory: a trace 20 times longer needs no more memory (only requests in flight are held)
+awk 'BEGIN { print "arrival_s,input_tokens,output_tokens"; for (i = 0; i < 10000; i++) printf "%.4f,%d,%d\n", i / 20, 100 + i % 1900, 10 + i % 290 }' >"$tmp/t10k.csv"
+awk 'BEGIN { print "arrival_s,input_tokens,output_tokens"; for (i = 0; i < 200000; i++) printf "%.4f,%d,%d\n", i / 20, 100 + i % 1900, 10 + i % 290 }' >"$tmp/t200k.csv"
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/t10k.csv" --json | jq .peak_rss_bytes >"$tmp/rss1"
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/t200k.csv" --json >"$tmp/out"
+jq_true ".requests_completed == 200000 and .peak_rss_bytes < $(cat "$tmp/rss1") + 8000000" "serve memory does not grow with the trace"
 
 # faults: a full disk is an error; SIGINT stops a long run with 130 and writes nothing; SIGKILL
 # mid-run leaves the old output whole

@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 total=0
 bad=0
-norm='del(.wall_s, .points_per_s, .events_per_s)' # timings differ run to run
+norm='del(.wall_s, .points_per_s, .events_per_s, .peak_rss_bytes)' # timings differ run to run
 
 check() {
     name=$1

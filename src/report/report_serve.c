@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <sys/resource.h>
 
 static const char *fmt_s(double s, char *buf, size_t cap)
 {
@@ -135,6 +136,9 @@ void *report_serve_json(const serve_result_t *r, const serve_desc_t *x)
     json_object_set_new(o, "events", json_integer(r->events));
     json_object_set_new(o, "wall_s", jr(r->wall_s));
     json_object_set_new(o, "events_per_s", jr(r->wall_s > 0 ? r->events / r->wall_s : 0));
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) /* Linux reports kilobytes */
+        json_object_set_new(o, "peak_rss_bytes", json_integer((json_int_t)ru.ru_maxrss * 1024));
     return o;
 }
 
