@@ -351,6 +351,10 @@ jq_true '.kv_transfer_mean_s > 0 and .requests_completed == .requests_arrived' "
 expect 0 "serve closed loop" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 16 --think 1 --duration 30 --replicas 2 --router round-robin --mtp --spec-tokens 2 --prefix-tokens 512 --prefixes 4 --json
 jq_true '.spec_tokens_per_step > 1 and .prefix_hit_tokens > 0 and .instances == 2' "serve closed loop with speculation and prefixes"
 
+# a byte order mark and CRLF line ends are accepted in config.json and system YAML
+for f in fuzz_model_config/edge-bom fuzz_model_config/edge-crlf; do expect 0 "model $f" -- "$BIN" show model "$top/tests/fuzz/corpus/$f"; done
+for f in fuzz_system_yaml/edge-bom fuzz_system_yaml/edge-crlf; do expect 0 "system $f" -- "$BIN" show system "$top/tests/fuzz/corpus/$f"; done
+
 # bounded memory: a trace 20 times longer needs no more memory (only requests in flight are held)
 awk 'BEGIN { print "arrival_s,input_tokens,output_tokens"; for (i = 0; i < 10000; i++) printf "%.4f,%d,%d\n", i / 20, 100 + i % 1900, 10 + i % 290 }' >"$tmp/t10k.csv"
 awk 'BEGIN { print "arrival_s,input_tokens,output_tokens"; for (i = 0; i < 200000; i++) printf "%.4f,%d,%d\n", i / 20, 100 + i % 1900, 10 + i % 290 }' >"$tmp/t200k.csv"

@@ -260,6 +260,11 @@ status_t model_load_buffer(const char *buf, size_t len, const char *path, model_
     snprintf(m->path, sizeof m->path, "%s", path);
     file_stem(path, m->name, sizeof m->name);
 
+    /* a UTF-8 byte order mark (some editors write one) is not part of the JSON */
+    if (len >= 3 && (unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB && (unsigned char)buf[2] == 0xBF) {
+        buf += 3;
+        len -= 3;
+    }
     json_error_t jerr;
     json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {

@@ -210,8 +210,13 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
      * malformed one (found by fuzzing) */
     {
         int line = 1;
+        const unsigned char *u = (const unsigned char *)buf;
         for (size_t i = 0; i < len; i++) {
-            if ((i == 0 || buf[i - 1] == '\n') && buf[i] == '%') {
+            /* after any YAML line break: LF, CR, NEL (C2 85), LS and PS (E2 80 A8/A9) */
+            int start = i == 0 || u[i - 1] == '\n' || u[i - 1] == '\r' ||
+                        (i >= 2 && u[i - 2] == 0xC2 && u[i - 1] == 0x85) ||
+                        (i >= 3 && u[i - 3] == 0xE2 && u[i - 2] == 0x80 && (u[i - 1] == 0xA8 || u[i - 1] == 0xA9));
+            if (start && buf[i] == '%') {
                 diag_error(d, path, line, 1, NULL, "YAML directives (lines starting with %%) are not supported");
                 diag_set_source_line(d, buf, len, line);
                 return IS_ERR_INPUT;
