@@ -46,6 +46,21 @@ FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 LIB      = $(BUILD)/libinfersim.a
 BIN      = $(BUILD)/infersim
 
+# Install the missing Debian packages of a list (apt-get; sudo only when not root).
+define install_debs
+	@missing=""; \
+	for p in $(1); do \
+	  s=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
+	  [ "$$s" = "installed" ] || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -q && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+endef
+
 .PHONY: fault-test tsan valgrind all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz
 
 all: infersim
@@ -113,30 +128,10 @@ fuzz-run: fuzz
 
 DEBS_FUZZ = clang valgrind
 deps-fuzz: deps
-	@missing=""; \
-	for p in $(DEBS_FUZZ); do \
-	  s=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
-	  [ "$$s" = "installed" ] || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -q && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	$(call install_debs,$(DEBS_FUZZ))
 
 deps:
-	@missing=""; \
-	for p in $(DEBS); do \
-	  s=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
-	  [ "$$s" = "installed" ] || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -q && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	$(call install_debs,$(DEBS))
 
 # The main job: the paper study (report in ./study), after the README's worked example.
 run: deps
@@ -192,17 +187,7 @@ bench: deps
 # The MPI build (Open MPI): search splits its deployments across ranks; build/mpi/infersim.
 DEBS_MPI = openmpi-bin libopenmpi-dev
 deps-mpi: deps
-	@missing=""; \
-	for p in $(DEBS_MPI); do \
-	  s=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
-	  [ "$$s" = "installed" ] || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -q && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	$(call install_debs,$(DEBS_MPI))
 
 mpi: deps-mpi
 	$(MAKE) --no-print-directory BUILD=build/mpi CC=mpicc SAN=-DINFERSIM_MPI build/mpi/infersim

@@ -207,3 +207,43 @@ status_t cli_after_options(int argc, char **argv, const char *model, const char 
         return diag_error(d, NULL, 0, 0, model ? "--system" : "--model", "required (see infersim %s --help)", cmd);
     return IS_OK;
 }
+
+void cli_deploy_flags_default(cli_deploy_flags_t *f)
+{
+    memset(f, 0, sizeof *f);
+    f->pp = f->ep = f->dp = 1;
+}
+
+int cli_deploy_option(cli_deploy_flags_t *f, const char *name, const char *value, status_t *st, diag_t *d)
+{
+    static const char *const ints[] = {"chips", "tp", "pp", "ep", "dp"};
+    int *iv[] = {&f->chips, &f->tp, &f->pp, &f->ep, &f->dp};
+    static const char *const strs[] = {"model", "system", "weights", "experts", "kv", "act"};
+    const char **sv[] = {&f->model, &f->system, &f->weights, &f->experts, &f->kv, &f->act};
+    *st = IS_OK;
+    if (!name)
+        return 0;
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(name, ints[i])) {
+            char fl[16];
+            snprintf(fl, sizeof fl, "--%s", name);
+            *st = cli_int(fl, value, 1, iv[i], d);
+            return 1;
+        }
+    for (int i = 0; i < 6; i++)
+        if (!strcmp(name, strs[i])) {
+            *sv[i] = value;
+            return 1;
+        }
+    return 0;
+}
+
+const char *cli_option_name(const struct option *opts, int c, char *fl, size_t cap)
+{
+    const char *name = NULL;
+    for (const struct option *o = opts; o->name; o++)
+        if (o->val == c)
+            name = o->name;
+    snprintf(fl, cap, "--%s", name ? name : "?");
+    return name;
+}

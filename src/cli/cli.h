@@ -48,8 +48,23 @@ status_t cli_load_system(const char *name, system_t *s, diag_t *d);
  * numbered from first_long) or an unknown one with a near match; printed; returns the exit code. */
 int cli_getopt_error(const struct option *opts, char **argv, int first_long, const char *cmd);
 
+/* The long name of option value c in opts (NULL if none), and "--name" in fl. */
+const char *cli_option_name(const struct option *opts, int c, char *fl, size_t cap);
+
 /* After the options: no stray argument, and --model and --system were given. */
 status_t cli_after_options(int argc, char **argv, const char *model, const char *system, const char *cmd, diag_t *d);
+
+/* The flags every deployment-taking command shares: --model --system --chips --tp --pp --ep
+ * --dp --weights --experts --kv --act. */
+typedef struct cli_deploy_flags {
+    const char *model, *system, *weights, *experts, *kv, *act;
+    int chips, tp, pp, ep, dp;
+} cli_deploy_flags_t;
+
+void cli_deploy_flags_default(cli_deploy_flags_t *f);
+
+/* Take option `name` (without dashes) when it is one of them: 1 (*st set), else 0. */
+int cli_deploy_option(cli_deploy_flags_t *f, const char *name, const char *value, status_t *st, diag_t *d);
 
 /* Chips and parallelism as flags give them: unset chips are tp x pp x dp; unset TP takes
  * every chip PP and DP leave (a count the plan does not multiply to is deploy_setup's error). */

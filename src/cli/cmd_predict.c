@@ -91,6 +91,8 @@ int cmd_predict(int argc, char **argv)
 {
     diag_t d;
     diag_clear(&d);
+    cli_deploy_flags_t df;
+    cli_deploy_flags_default(&df);
     const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
     const char *batch = NULL, *site_name = "us-average", *wtier = NULL, *kvtier = NULL;
     int allow_wear = 0;
@@ -105,23 +107,14 @@ int cmd_predict(int argc, char **argv)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        const char *flag = NULL;
-        for (const struct option *o = opts; o->name; o++)
-            if (o->val == c) flag = o->name;
         char fl[40];
-        snprintf(fl, sizeof fl, "--%s", flag ? flag : "?");
+        const char *flag = cli_option_name(opts, c, fl, sizeof fl);
+        if (cli_deploy_option(&df, flag, optarg, &st, &d)) {
+            if (st != IS_OK)
+                return cli_fail(st, &d);
+            continue;
+        }
         switch (c) {
-        case O_MODEL: model_name = optarg; break;
-        case O_SYSTEM: system_name = optarg; break;
-        case O_CHIPS: st = cli_int(fl, optarg, 1, &chips, &d); break;
-        case O_TP: st = cli_int(fl, optarg, 1, &tp, &d); break;
-        case O_PP: st = cli_int(fl, optarg, 1, &pp, &d); break;
-        case O_EP: st = cli_int(fl, optarg, 1, &ep, &d); break;
-        case O_DP: st = cli_int(fl, optarg, 1, &dp, &d); break;
-        case O_WEIGHTS: weights = optarg; break;
-        case O_EXPERTS: experts = optarg; break;
-        case O_KV: kv = optarg; break;
-        case O_ACT: act = optarg; break;
         case O_BATCH: batch = optarg; break;
         case O_MAXBATCH: st = cli_int(fl, optarg, 1, &max_batch, &d); break;
         case O_ISL: st = cli_int(fl, optarg, 1, &isl, &d); break;
@@ -154,6 +147,8 @@ int cmd_predict(int argc, char **argv)
         if (st != IS_OK)
             return cli_fail(st, &d);
     }
+    model_name = df.model, system_name = df.system, weights = df.weights, experts = df.experts, kv = df.kv;
+    act = df.act, chips = df.chips, tp = df.tp, pp = df.pp, ep = df.ep, dp = df.dp;
     if ((st = cli_after_options(argc, argv, model_name, system_name, "predict", &d)) != IS_OK)
         return cli_fail(st, &d);
     if (json && csv) {

@@ -135,6 +135,8 @@ int cmd_serve(int argc, char **argv)
 {
     diag_t d;
     diag_clear(&d);
+    cli_deploy_flags_t df;
+    cli_deploy_flags_default(&df);
     const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
     const char *trace = NULL, *isl = "1024", *osl = "128", *draft_name = NULL, *ts_path = NULL, *svg_path = NULL;
     int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0;
@@ -150,24 +152,15 @@ int cmd_serve(int argc, char **argv)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        const char *flag = NULL;
-        for (const struct option *o = opts; o->name; o++)
-            if (o->val == c) flag = o->name;
         char fl[40];
-        snprintf(fl, sizeof fl, "--%s", flag ? flag : "?");
+        const char *flag = cli_option_name(opts, c, fl, sizeof fl);
+        if (cli_deploy_option(&df, flag, optarg, &st, &d)) {
+            if (st != IS_OK)
+                return cli_fail(st, &d);
+            continue;
+        }
         int v = 0;
         switch (c) {
-        case O_MODEL: model_name = optarg; break;
-        case O_SYSTEM: system_name = optarg; break;
-        case O_CHIPS: st = cli_int(fl, optarg, 1, &chips, &d); break;
-        case O_TP: st = cli_int(fl, optarg, 1, &tp, &d); break;
-        case O_PP: st = cli_int(fl, optarg, 1, &pp, &d); break;
-        case O_EP: st = cli_int(fl, optarg, 1, &ep, &d); break;
-        case O_DP: st = cli_int(fl, optarg, 1, &dp, &d); break;
-        case O_WEIGHTS: weights = optarg; break;
-        case O_EXPERTS: experts = optarg; break;
-        case O_KV: kv = optarg; break;
-        case O_ACT: act = optarg; break;
         case O_REPLICAS: st = cli_int(fl, optarg, 1, &cfg.replicas, &d); break;
         case O_ROUTER: st = choose(fl, optarg, routers, 2, &v, &d); cfg.router = (router_kind_t)v; break;
         case O_PCHIPS: st = cli_int(fl, optarg, 1, &p_chips, &d); break;
@@ -212,6 +205,8 @@ int cmd_serve(int argc, char **argv)
         if (st != IS_OK)
             return cli_fail(st, &d);
     }
+    model_name = df.model, system_name = df.system, weights = df.weights, experts = df.experts, kv = df.kv;
+    act = df.act, chips = df.chips, tp = df.tp, pp = df.pp, ep = df.ep, dp = df.dp;
     if ((st = cli_after_options(argc, argv, model_name, system_name, "serve", &d)) != IS_OK)
         return cli_fail(st, &d);
     int loads = (rate > 0) + (users > 0) + (trace != NULL);
