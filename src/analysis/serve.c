@@ -1304,6 +1304,33 @@ static void advance(sim_t *s, double t)
     s->now = t;
 }
 
+/* A progress bar on stderr: simulated time against the load's duration (or requests against
+ * the request count), wall time, and requests done. */
+static void show_progress(const sim_t *s, int final)
+{
+    static double t_last;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double wall = ts.tv_sec + ts.tv_nsec * 1e-9;
+    if (!final && wall - t_last < 0.2)
+        return;
+    t_last = wall;
+    const workload_cfg_t *w = &s->w->cfg;
+    double f = w->duration_s > 0 ? s->now / w->duration_s
+             : w->max_requests > 0 ? (double)s->r->arrived / w->max_requests : 0;
+    if (f > 1 || final)
+        f = 1;
+    int bar = (int)(30 * f);
+    long left = s->r->arrived - s->r->completed - s->r->rejected - s->r->rejected_too_long;
+    char drain[64] = "";
+    if (f >= 1 && !final)
+        snprintf(drain, sizeof drain, ", draining: %ld in flight   ", left);
+    fprintf(stderr, "\r[%.*s%*s] %3.0f%%  %.1f s simulated, %ld requests done%s%s", bar,
+            "==============================", 30 - bar, "", 100 * f, s->now, s->r->completed, drain,
+            final ? "\n" : "");
+    fflush(stderr);
+}
+
 /* ---------- set-up ---------- */
 
 static status_t inst_init(sim_t *s, inst_t *I, const deploy_t *dep, int role, int gang, diag_t *d)
@@ -1519,6 +1546,8 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
     }
     unsigned polls = 0;
     while (s->n_ev > 0 && !s->err) {
+        if ((polls & 0xffff) == 0 && cfg->progress)
+            show_progress(s, 0);
         if ((++polls & 1023) == 0 && interrupt_requested()) {
             diag_error(d, NULL, 0, 0, NULL, "interrupted at %.1f s of simulated time, %ld of %ld requests completed: "
                        "nothing written", s->now, r->completed, r->arrived);
@@ -1591,6 +1620,8 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
         }
         }
     }
+    if (cfg->progress)
+        show_progress(s, 1);
     if (s->err) {
         st = s->err;
         if (st == IS_ERR_NOMEM)

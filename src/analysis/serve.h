@@ -65,6 +65,7 @@ typedef struct serve_cfg {
     double slo_ttft_s, slo_tpot_s;
     double sample_s;       /* time-series interval (0: automatic) */
     FILE *timeseries;      /* optional: the time series as CSV rows */
+    int progress;          /* 1: a progress bar on stderr (when it is a terminal) */
 } serve_cfg_t;
 
 void serve_cfg_default(serve_cfg_t *c);

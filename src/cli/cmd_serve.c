@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void serve_usage(FILE *f)
 {
@@ -304,6 +305,7 @@ int cmd_serve(int argc, char **argv)
     if (users > 0 && wc.duration_s <= 0 && wc.max_requests <= 0)
         wc.duration_s = 60;
     cfg.sample_s = sample;
+    cfg.progress = !json && isatty(2);
 
     /* outputs are written beside their final names and renamed in only after a whole run */
     atomic_file_t ts_file, svg_file;
