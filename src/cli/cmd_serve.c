@@ -60,7 +60,8 @@ static void serve_usage(FILE *f)
             "  --sample S            time-series interval (default: a thousandth of the duration)\n"
             "  --json                one JSON object\n"
             "\n"
-            "exit status: 0 ok, 2 bad input (a trace row: its line), 3 does not fit in memory\n");
+            "exit status: 0 ok, 1 I/O error, 2 bad input (a trace row: its line), 3 does not fit in memory,\n"
+            "130 interrupted (Ctrl-C): nothing written\n");
 }
 
 enum {

@@ -32,7 +32,8 @@ static void usage(FILE *f)
             "  infersim COMMAND --help   options of a command\n"
             "  infersim --version\n"
             "\n"
-            "exit status: 0 ok, 1 I/O error, 2 bad input, 3 the deployment does not fit in memory\n",
+            "exit status: 0 ok, 1 I/O error, 2 bad input, 3 the deployment does not fit in memory,\n"
+            "130 interrupted (search, serve)\n",
             INFERSIM_VERSION);
 }
 
