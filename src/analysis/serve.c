@@ -1345,9 +1345,9 @@ static status_t inst_init(sim_t *s, inst_t *I, const deploy_t *dep, int role, in
     deploy_place(dep, cfg->max_seqs, 0, cfg->max_tokens, &I->pl);
     int at = I->pl.act_tier;
     if (!I->pl.fits) {
-        diag_error(d, NULL, 0, 0, NULL, "the weights of %s do not fit on %d x %s with a %d-token step's workspace: "
-                   "add chips or lower the precision", dep->model->name, dep->cfg.plan.chips, dep->sys->name,
-                   cfg->max_tokens);
+        diag_error(d, NULL, 0, 0, NULL, "the weights of %s do not fit on %d x %s beside a %d-token step's workspace "
+                   "for %d requests: lower --max-tokens or --max-seqs, add chips or lower the precision",
+                   dep->model->name, dep->cfg.plan.chips, dep->sys->name, cfg->max_tokens, cfg->max_seqs);
         return IS_ERR_NOFIT;
     }
     I->kv_cap_B = dep->sys->tier[at].capacity_B - I->pl.used_B[at];
