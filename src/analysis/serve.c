@@ -976,8 +976,30 @@ static double plan(sim_t *s, inst_t *I)
         s->waiting_total--;
         budget -= q;
     }
-    if (I->n_dec == 0 && I->n_chunks == 0)
+    if (I->n_dec == 0 && I->n_chunks == 0) {
+        /* running prompts that hold blocks but can get none more, with nothing decoding:
+         * preempt the newest and plan again (as vLLM preempts to let the oldest proceed) */
+        if (I->n_run > 1) {
+            if (preempt(s, I, I->run_tail))
+                return s->err = IS_ERR_NOMEM, 0;
+            return plan(s, I) + extra_s;
+        }
+        /* a swapped request that cannot come back (prefixes held by others) is recomputed */
+        if (I->n_run == 0 && I->swapped.len > 0) {
+            int x = dq_pop(&I->swapped);
+            req_t *r = &s->req[x];
+            I->swapped_B -= r->swap_B;
+            r->swap_B = 0;
+            prefix_release(I, s->req, x);
+            r->prompt = r->isl + (int)floor(r->gen);
+            r->computed = r->hit = 0;
+            r->state = ST_WAIT;
+            if (dq_push(&I->wait, x, 1))
+                return s->err = IS_ERR_NOMEM, 0;
+            return plan(s, I) + extra_s;
+        }
         return extra_s;
+    }
     step_t st;
     build_step(s, I, &st);
     double t = step_time(I, I->dep, &I->pl, &st) + extra_s;
@@ -1162,6 +1184,20 @@ static int start_transfer(sim_t *s, inst_t *P, int x, double t)
 
 static void kick(sim_t *s, int g);
 
+/* Whether a request of isl + osl tokens could run on instance I with nothing else there
+ * (as vLLM refuses a prompt longer than the whole KV cache): one that cannot would wait or
+ * be preempted forever. */
+static int fits_alone(const sim_t *s, const inst_t *I, int isl, int osl)
+{
+    req_t probe;
+    memset(&probe, 0, sizeof probe);
+    probe.isl = isl;
+    probe.osl = osl;
+    double tokens = (double)isl + osl + s->q;
+    double need = blocks_for((long)tokens, s->B) * I->blockB + window_bytes(I, &probe);
+    return need <= I->kv_cap_B;
+}
+
 static int arrive(sim_t *s, const request_spec_t *q, int user)
 {
     serve_result_t *res = s->r;
@@ -1172,6 +1208,13 @@ static int arrive(sim_t *s, const request_spec_t *q, int user)
     s->last_arrival = q->arrival_s;
     int k = route(s, s->n_prefill_inst > 0 ? ROLE_PREFILL : ROLE_BOTH);
     inst_t *I = &s->inst[k];
+    if (!fits_alone(s, I, q->isl, s->n_prefill_inst > 0 ? 0 : q->osl) ||
+        (s->n_prefill_inst > 0 && !fits_alone(s, &s->inst[s->n_prefill_inst], q->isl, q->osl))) {
+        res->rejected_too_long++;
+        if (user >= 0 && ev_push(s, s->now + retry_after(s), EV_USER, user))
+            return -1;
+        return 0;
+    }
     if (s->cfg->max_queue > 0 && I->wait.len >= s->cfg->max_queue) {
         res->rejected++;
         if (user >= 0 && ev_push(s, s->now + retry_after(s), EV_USER, user))
