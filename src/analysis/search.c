@@ -601,19 +601,31 @@ static size_t frontier_candidates(const search_result_t *r, search_field_t fy, s
     return m;
 }
 
+/* The feasible points whose fields fa and fb are finite, as a malloc'd index list (NULL when
+ * memory runs out); their count in *n. */
+static size_t *feasible(const search_result_t *r, search_field_t fa, search_field_t fb, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fa]) && isfinite(r->points[i].f[fb]))
+            k++;
+    size_t *idx = malloc(sizeof *idx * (k + 1));
+    if (!idx)
+        return NULL;
+    k = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fa]) && isfinite(r->points[i].f[fb]))
+            idx[k++] = i;
+    *n = k;
+    return idx;
+}
+
 size_t search_frontier(const search_result_t *r, search_field_t fx, search_field_t fy, size_t *out, size_t max)
 {
-    size_t nf = 0;
-    for (size_t i = 0; i < r->n_points; i++)
-        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fx]) && isfinite(r->points[i].f[fy]))
-            nf++;
-    size_t *idx = malloc(sizeof *idx * (nf + 1));
+    size_t nf;
+    size_t *idx = feasible(r, fx, fy, &nf);
     if (!idx)
         return SEARCH_NOMEM;
-    nf = 0;
-    for (size_t i = 0; i < r->n_points; i++)
-        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fx]) && isfinite(r->points[i].f[fy]))
-            idx[nf++] = i;
     sctx = (sort_ctx_t){r->points, fx, fy};
     nf = frontier_candidates(r, fy, idx, nf);
     qsort(idx, nf, sizeof *idx, cmp_frontier);
@@ -635,17 +647,10 @@ size_t search_frontier(const search_result_t *r, search_field_t fx, search_field
 
 size_t search_top(const search_result_t *r, search_field_t f, size_t *out, size_t n)
 {
-    size_t nf = 0;
-    for (size_t i = 0; i < r->n_points; i++)
-        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[f]))
-            nf++;
-    size_t *idx = malloc(sizeof *idx * (nf + 1));
+    size_t nf;
+    size_t *idx = feasible(r, f, f, &nf);
     if (!idx)
         return SEARCH_NOMEM;
-    nf = 0;
-    for (size_t i = 0; i < r->n_points; i++)
-        if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[f]))
-            idx[nf++] = i;
     sctx = (sort_ctx_t){r->points, f, f};
     size_t k = 0;
     if (n > 4096) {

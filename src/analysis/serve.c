@@ -126,8 +126,6 @@ typedef struct sim {
     const serve_cfg_t *cfg;
     workload_t *w;
     serve_result_t *r;
-    diag_t *d;
-    const model_t *m;
     req_t *req;
     long n_req, req_cap;
     int free_head;
@@ -847,7 +845,7 @@ static void step_scale(step_t *st, double f, int n_classes)
 }
 
 /* Time of a step on I's deployment: pipelined over micro-batches when PP > 1. */
-static double step_time(const inst_t *I, const deploy_t *dep, const placement_t *pl, step_t *st)
+static double step_time(const deploy_t *dep, const placement_t *pl, step_t *st)
 {
     int pp = dep->cfg.plan.pp;
     if (pp <= 1)
@@ -856,7 +854,6 @@ static double step_time(const inst_t *I, const deploy_t *dep, const placement_t 
     step_scale(st, 1.0 / m, dep->model->n_classes);
     step_cost_t c;
     double t = engine_step(dep, pl, st, &c);
-    (void)I;
     return t > m * c.stage_max_s ? t : m * c.stage_max_s;
 }
 
@@ -1002,7 +999,7 @@ static double plan(sim_t *s, inst_t *I)
     }
     step_t st;
     build_step(s, I, &st);
-    double t = step_time(I, I->dep, &I->pl, &st) + extra_s;
+    double t = step_time(I->dep, &I->pl, &st) + extra_s;
     if (I->n_dec > 0 && cfg->spec != SPEC_NONE) {
         /* proposals: k draft-model decode steps, or k passes of one extra (MTP) layer */
         step_t ds;
@@ -1033,13 +1030,12 @@ static double plan(sim_t *s, inst_t *I)
 
 /* A rank with nothing to do in a lockstep group still runs a one-token step (a dummy
  * batch, as attention-DP ranks do to join the MoE all-to-alls). */
-static double idle_step(sim_t *s, inst_t *I)
+static double idle_step(inst_t *I)
 {
     step_t st;
     step_clear(&st);
     step_add(&st, I->dep->model, 1, 1, 0);
-    (void)s;
-    return step_time(I, I->dep, &I->pl, &st);
+    return step_time(I->dep, &I->pl, &st);
 }
 
 static int start_transfer(sim_t *s, inst_t *P, int x, double t);
@@ -1049,8 +1045,6 @@ static int apply(sim_t *s, inst_t *I, double t)
 {
     serve_result_t *res = s->r;
     if (I->iter_dec > 0) {
-        double dt = t - s->now; /* unused: the iteration's length is known to the caller */
-        (void)dt;
         I->iter++;
         res->events += I->iter_dec;
         s->emitted += I->iter_dec * s->e;
@@ -1269,7 +1263,7 @@ static void kick(sim_t *s, int g)
         for (int i = 0; i < G->n; i++) {
             inst_t *I = &s->inst[G->first + i];
             if (I->n_dec == 0 && I->n_chunks == 0) {
-                double t = idle_step(s, I);
+                double t = idle_step(I);
                 if (t > dt)
                     dt = t;
             }
@@ -1498,8 +1492,6 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
     s->cfg = cfg;
     s->w = w;
     s->r = r;
-    s->d = d;
-    s->m = dep->model;
     s->free_head = -1;
     s->B = cfg->block_tokens;
     s->q = cfg->spec != SPEC_NONE ? cfg->spec_k + 1 : 1;

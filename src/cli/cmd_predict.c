@@ -93,10 +93,9 @@ int cmd_predict(int argc, char **argv)
     diag_clear(&d);
     cli_deploy_flags_t df;
     cli_deploy_flags_default(&df);
-    const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
     const char *batch = NULL, *site_name = "us-average", *wtier = NULL, *kvtier = NULL;
     int allow_wear = 0;
-    int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
+    int max_batch = 0, isl = 1024, osl = 128, chunk = 8192, kvblock = 16;
     int steady = 0, json = 0, csv = 0;
     int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0; /* disaggregated pools (0: unset) */
     int prefix = 0, cascade = 0, dsteps = 0, dblock = 0, dcache = 0;
@@ -147,9 +146,7 @@ int cmd_predict(int argc, char **argv)
         if (st != IS_OK)
             return cli_fail(st, &d);
     }
-    model_name = df.model, system_name = df.system, weights = df.weights, experts = df.experts, kv = df.kv;
-    act = df.act, chips = df.chips, tp = df.tp, pp = df.pp, ep = df.ep, dp = df.dp;
-    if ((st = cli_after_options(argc, argv, model_name, system_name, "predict", &d)) != IS_OK)
+    if ((st = cli_after_options(argc, argv, df.model, df.system, "predict", &d)) != IS_OK)
         return cli_fail(st, &d);
     if (json && csv) {
         diag_error(&d, NULL, 0, 0, "--json/--csv", "choose one output format");
@@ -158,9 +155,9 @@ int cmd_predict(int argc, char **argv)
 
     static model_t m;
     static system_t s;
-    if ((st = cli_load_model(model_name, &m, &d)) != IS_OK)
+    if ((st = cli_load_model(df.model, &m, &d)) != IS_OK)
         return cli_fail(st, &d);
-    if ((st = cli_load_system(system_name, &s, &d)) != IS_OK)
+    if ((st = cli_load_system(df.system, &s, &d)) != IS_OK)
         return cli_fail(st, &d);
 
     static site_t site;
@@ -174,10 +171,10 @@ int cmd_predict(int argc, char **argv)
     predict_req_t req;
     predict_req_default(&req, &m);
     /* chips and parallelism: unset TP takes every chip not used by PP and DP */
-    if ((st = cli_split_chips("--chips", &chips, &tp, pp, dp, &d)) != IS_OK)
+    if ((st = cli_split_chips("--chips", &df.chips, &df.tp, df.pp, df.dp, &d)) != IS_OK)
         return cli_fail(st, &d);
-    req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
-    if ((st = cli_precisions(&req.cfg, weights, experts, kv, act, &d)) != IS_OK)
+    req.cfg.plan = (plan_t){df.chips, df.tp, df.pp, df.ep, df.dp};
+    if ((st = cli_precisions(&req.cfg, df.weights, df.experts, df.kv, df.act, &d)) != IS_OK)
         return cli_fail(st, &d);
     req.cfg.kv_block_tokens = kvblock;
     req.cfg.shared_prefix = prefix;
@@ -236,7 +233,7 @@ int cmd_predict(int argc, char **argv)
             return cli_fail(IS_ERR_INPUT, &d);
         }
         if (!p_chips && !p_tp)
-            p_chips = chips;
+            p_chips = df.chips;
         if ((st = cli_split_chips("--prefill-chips", &p_chips, &p_tp, p_pp, 1, &d)) != IS_OK)
             return cli_fail(st, &d);
         disagg_req_t dq = {{p_chips, p_tp, p_pp, 1, 1}, p_inst ? p_inst : 1, d_inst ? d_inst : 1};

@@ -139,9 +139,8 @@ int cmd_serve(int argc, char **argv)
     diag_clear(&d);
     cli_deploy_flags_t df;
     cli_deploy_flags_default(&df);
-    const char *model_name = NULL, *system_name = NULL, *weights = NULL, *experts = NULL, *kv = NULL, *act = NULL;
     const char *trace = NULL, *isl = "1024", *osl = "128", *draft_name = NULL, *ts_path = NULL, *svg_path = NULL;
-    int chips = 0, tp = 0, pp = 1, ep = 1, dp = 1, p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0;
+    int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0;
     int users = 0, prefix = 0, prefixes = 1, image = 0, mtp = 0, json = 0, have_dur = 0;
     double rate = 0, burst = 0, think = 0, duration = 60, sample = 0, requests_d = 0, seed_d = 1;
     serve_cfg_t cfg;
@@ -207,9 +206,7 @@ int cmd_serve(int argc, char **argv)
         if (st != IS_OK)
             return cli_fail(st, &d);
     }
-    model_name = df.model, system_name = df.system, weights = df.weights, experts = df.experts, kv = df.kv;
-    act = df.act, chips = df.chips, tp = df.tp, pp = df.pp, ep = df.ep, dp = df.dp;
-    if ((st = cli_after_options(argc, argv, model_name, system_name, "serve", &d)) != IS_OK)
+    if ((st = cli_after_options(argc, argv, df.model, df.system, "serve", &d)) != IS_OK)
         return cli_fail(st, &d);
     int loads = (rate > 0) + (users > 0) + (trace != NULL);
     if (loads != 1) {
@@ -235,7 +232,7 @@ int cmd_serve(int argc, char **argv)
 
     static model_t m, dm;
     static system_t s;
-    if ((st = cli_load_model(model_name, &m, &d)) != IS_OK || (st = cli_load_system(system_name, &s, &d)) != IS_OK)
+    if ((st = cli_load_model(df.model, &m, &d)) != IS_OK || (st = cli_load_system(df.system, &s, &d)) != IS_OK)
         return cli_fail(st, &d);
     if (m.diffusion) {
         diag_error(&d, NULL, 0, 0, "--model", "%s is a masked-diffusion model: serve simulates autoregressive decoding "
@@ -244,17 +241,17 @@ int cmd_serve(int argc, char **argv)
     }
     deploy_cfg_t dc;
     deploy_cfg_default(&dc, &m);
-    if ((st = cli_split_chips("--chips", &chips, &tp, pp, dp, &d)) != IS_OK ||
-        (st = cli_precisions(&dc, weights, experts, kv, act, &d)) != IS_OK)
+    if ((st = cli_split_chips("--chips", &df.chips, &df.tp, df.pp, df.dp, &d)) != IS_OK ||
+        (st = cli_precisions(&dc, df.weights, df.experts, df.kv, df.act, &d)) != IS_OK)
         return cli_fail(st, &d);
-    dc.plan = (plan_t){chips, tp, pp, ep, dp};
+    dc.plan = (plan_t){df.chips, df.tp, df.pp, df.ep, df.dp};
     dc.kv_block_tokens = cfg.block_tokens;
     static deploy_t dep, pdep, ddep;
     if ((st = deploy_setup(&dep, &m, &s, &dc, &d)) != IS_OK)
         return cli_fail(st, &d);
     if (p_chips || p_tp || p_inst || d_inst) {
         if (!p_chips && !p_tp)
-            p_chips = chips;
+            p_chips = df.chips;
         if ((st = cli_split_chips("--prefill-chips", &p_chips, &p_tp, p_pp, 1, &d)) != IS_OK)
             return cli_fail(st, &d);
         deploy_cfg_t pc = dc;
@@ -272,7 +269,7 @@ int cmd_serve(int argc, char **argv)
         deploy_cfg_default(&ddc, &dm);
         ddc.kv = dc.kv;
         ddc.act = dc.act;
-        ddc.plan = (plan_t){tp, tp, 1, 1, 1};
+        ddc.plan = (plan_t){df.tp, df.tp, 1, 1, 1};
         if ((st = deploy_setup(&ddep, &dm, &s, &ddc, &d)) != IS_OK)
             return cli_fail(st, &d);
         cfg.spec = SPEC_DRAFT;
@@ -351,10 +348,10 @@ int cmd_serve(int argc, char **argv)
     if (cfg.prefill_dep)
         snprintf(ddesc, sizeof ddesc, "disaggregated: %d prefill x %d chips (TP %d, PP %d), %d decode x %d chips "
                  "(TP %d, PP %d, EP %d, DP %d)", cfg.prefill_instances, p_chips, p_tp, p_pp, cfg.decode_instances,
-                 chips, tp, pp, ep, dp);
+                 df.chips, df.tp, df.pp, df.ep, df.dp);
     else
-        snprintf(ddesc, sizeof ddesc, "%d x %d chips (TP %d, PP %d, EP %d, DP %d), %s router", cfg.replicas, chips, tp,
-                 pp, ep, dp, routers[cfg.router]);
+        snprintf(ddesc, sizeof ddesc, "%d x %d chips (TP %d, PP %d, EP %d, DP %d), %s router", cfg.replicas, df.chips, df.tp,
+                 df.pp, df.ep, df.dp, routers[cfg.router]);
     snprintf(sdesc, sizeof sdesc, "continuous batching, %d requests and %d tokens per iteration, %d-token KV blocks, "
              "preemption by %s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
              preempts[cfg.preempt_swap], cfg.prefix_cache ? "on" : "off");

@@ -16,6 +16,13 @@ void step_clear(step_t *s)
     memset(s, 0, sizeof *s);
 }
 
+/* Cached keys the last of q new tokens after ctx cached ones attends to (a window caps it). */
+static double keys_seen(double ctx, double q, int window)
+{
+    double seen = ctx + q;
+    return window > 0 && seen > window ? window : seen;
+}
+
 void step_add(step_t *s, const model_t *m, double n, double q, double ctx)
 {
     if (n <= 0 || q <= 0)
@@ -25,9 +32,7 @@ void step_add(step_t *s, const model_t *m, double n, double q, double ctx)
     s->seqs += n;
     for (int c = 0; c < m->n_classes; c++) {
         int w = m->classes[c].window;
-        double seen = ctx + q;
-        if (w > 0 && seen > w)
-            seen = w;
+        double seen = keys_seen(ctx, q, w);
         s->kv_read[c] += n * seen;
         if (s->prefix > 0) {
             /* the part of the window [ctx + q - seen, ctx + q) inside the prefix [0, prefix) */
@@ -54,10 +59,7 @@ void step_add_bidir(step_t *s, const model_t *m, double n, double q, double ctx,
     s->lm_tokens += n * lm;
     s->seqs += n;
     for (int c = 0; c < m->n_classes; c++) {
-        int w = m->classes[c].window;
-        double seen = ctx + q;
-        if (w > 0 && seen > w)
-            seen = w;
+        double seen = keys_seen(ctx, q, m->classes[c].window);
         s->kv_read[c] += n * seen;
         s->pairs_pre[c] += n * q * seen; /* every query attends every key it sees, both ways */
     }

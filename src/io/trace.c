@@ -57,6 +57,26 @@ static void set_source(diag_t *d, const char *line)
     d->source_line[n < cap ? n : cap] = '\0';
 }
 
+/* The next line that is neither blank nor a comment, its line end (and, on line 1, a byte
+ * order mark) stripped: kept whole in copy (for messages) and split into f (n fields).
+ * 0 at the end of the file. */
+static int next_line(trace_reader_t *t, char copy[1024], char *f[16], int *n)
+{
+    while (getline(&t->buf, &t->cap, t->fp) >= 0) {
+        t->line++;
+        char *s = t->buf;
+        if (t->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+            s += 3;
+        chomp(s);
+        if (blank_or_comment(s))
+            continue;
+        snprintf(copy, 1024, "%s", s);
+        *n = split(s, f, 16);
+        return 1;
+    }
+    return 0;
+}
+
 status_t trace_open(trace_reader_t *t, const char *path, diag_t *d)
 {
     FILE *fp = fopen(path, "r");
@@ -73,19 +93,9 @@ status_t trace_attach(trace_reader_t *t, FILE *fp, const char *path, diag_t *d)
     memset(t, 0, sizeof *t);
     snprintf(t->path, sizeof t->path, "%s", path);
     t->fp = fp;
-    ssize_t got;
-    while ((got = getline(&t->buf, &t->cap, t->fp)) >= 0) {
-        t->line++;
-        char *s = t->buf;
-        if (t->line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-            s += 3;
-        chomp(s);
-        if (blank_or_comment(s))
-            continue;
-        char copy[1024];
-        snprintf(copy, sizeof copy, "%s", s);
-        char *f[16];
-        int n = split(s, f, 16);
+    char copy[1024], *f[16];
+    int n;
+    if (next_line(t, copy, f, &n)) {
         if (n > 16) {
             diag_error(d, path, t->line, 1, NULL, "expected at most %d columns in the header, got %d", TRACE_NCOLS, n);
             set_source(d, copy);
@@ -142,17 +152,9 @@ static int row_error(trace_reader_t *t, diag_t *d, const char *copy, int col, co
 
 int trace_next(trace_reader_t *t, trace_row_t *r, diag_t *d)
 {
-    ssize_t got;
-    while ((got = getline(&t->buf, &t->cap, t->fp)) >= 0) {
-        t->line++;
-        char *s = t->buf;
-        chomp(s);
-        if (blank_or_comment(s))
-            continue;
-        char copy[1024];
-        snprintf(copy, sizeof copy, "%s", s);
-        char *f[16];
-        int n = split(s, f, 16);
+    char copy[1024], *f[16];
+    int n;
+    if (next_line(t, copy, f, &n)) {
         if (n != t->ncols) {
             diag_error(d, t->path, t->line, 1, NULL, "expected %d fields as in the header, got %d", t->ncols, n);
             set_source(d, copy);

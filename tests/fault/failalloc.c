@@ -40,9 +40,8 @@ static int exempt(void)
     return r;
 }
 
-static int fail_now(void *caller)
+static int fail_now(void)
 {
-    (void)caller;
     if (fail_at == -2) {
         const char *e = getenv("INFERSIM_FAIL_ALLOC");
         fail_at = e ? atol(e) : -1;
@@ -56,17 +55,17 @@ static int fail_now(void *caller)
 
 void *malloc(size_t n)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __libc_malloc(n);
+    return fail_now() ? NULL : __libc_malloc(n);
 }
 
 void *calloc(size_t a, size_t b)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __libc_calloc(a, b);
+    return fail_now() ? NULL : __libc_calloc(a, b);
 }
 
 void *realloc(void *p, size_t n)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __libc_realloc(p, n);
+    return fail_now() ? NULL : __libc_realloc(p, n);
 }
 
 __attribute__((destructor)) static void report(void)
