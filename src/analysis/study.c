@@ -698,7 +698,11 @@ static json_t *section_interconnect(ctx_t *x, json_t *verdicts, diag_t *d)
         {"tpu-v5p", "64 TPU v5p, 3D torus", 64},
     };
     static const double tokens[3] = {1, 64, 8192};
-    const double row_B = 16384 * 2.0;
+    /* the all-reduce message of a token: the model's residual stream in bf16 */
+    static model_t m;
+    if (load_model_named("llama-3.1-405b", &m, d) != IS_OK)
+        return NULL;
+    const double row_B = m.hidden * 2.0;
     json_t *rows = json_array();
     double min_share_dec = 1, max_share_pre = 0;
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
