@@ -75,6 +75,16 @@ static void key_pos(const ctx_t *c, const char *key, int *line, int *col)
     }
 }
 
+/* First occurrence of the string pat in the first len bytes of buf, or NULL. */
+static const char *find_in(const char *buf, size_t len, const char *pat)
+{
+    size_t n = strlen(pat);
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(buf + i, pat, n))
+            return buf + i;
+    return NULL;
+}
+
 static status_t field_error(const ctx_t *c, const char *key, const char *fmt, const char *detail)
 {
     int line, col;
@@ -291,7 +301,7 @@ status_t model_load_buffer(const char *buf, size_t len, const char *path, model_
         cfg = tc;
         int l, col;
         key_pos(&c, "text_config", &l, &col);
-        const char *p = strstr(buf, "\"text_config\"");
+        const char *p = find_in(buf, len, "\"text_config\""); /* buf is not NUL-terminated */
         c.base = p ? (size_t)(p - buf) : 0;
         if (get_str(tc, "model_type"))
             type = get_str(tc, "model_type");
