@@ -50,7 +50,7 @@ static void test_not_fits_answer(void **state)
     assert_close(R.weights_B, 2.0 * R.params_total, 1e-12);
     char want[512];
     snprintf(want, sizeof want,
-             "needs %.1f GB per chip (weights 141.1 GB, KV cache %.1f GB, workspace and reserve %.1f GB), has 80.0 GB: "
+             "needs %.1f GB per chip (weights 141.1 GB, KV cache %.1f GB, workspace and reserve %.1f GB), has 85.0 GB: "
              "add chips, lower precision, or add a memory tier",
              R.mem_need_B / 1e9, R.kv_B / 1e9, (R.workspace_B + R.reserved_B) / 1e9);
     assert_string_equal(R.reason, want);
@@ -71,9 +71,9 @@ static void test_max_batch_is_the_edge(void **state)
     assert_int_equal(R.batch, b);
     assert_true(R.steady);
     /* by hand: KV per token per chip = 80 layers x 2 (K,V) x 1 KV head x 128 x 2 bytes (bf16)
-     * = 40,960 B; a request holds 2304 tokens: 94.4 MB. free = 80 GB - reserve - weights - workspace */
+     * = 40,960 B; a request holds 2304 tokens: 94.4 MB. free = 85 GB - reserve - weights - workspace */
     double kv_seq = 80.0 * 2 * 128 * 2 * 2304;
-    double free_B = 80e9 - R.reserved_B - R.weights_B;
+    double free_B = 85e9 - R.reserved_B - R.weights_B;
     /* workspace changes little with batch: the answer is within one sequence of free / kv_seq */
     assert_true(b <= free_B / kv_seq);
     assert_true(b >= (free_B - R.workspace_B) / kv_seq - 1);

@@ -169,7 +169,7 @@ static void test_preemption_loses_nothing(void **state)
     setup("llama-3.1-70b", "h100-sxm", 2, "fp8");
     for (int swap = 0; swap < 2; swap++) {
         workload_cfg_t wc;
-        poisson(&wc, 3, 60, 2048, 1);
+        poisson(&wc, 4, 60, 2048, 1); /* 4 requests/s: the cache overflows (3/s no longer does) */
         wc.osl = (len_dist_t){.kind = LEN_UNIFORM, .a = 64, .b = 4096};
         serve_cfg_t cfg;
         serve_cfg_default(&cfg);
@@ -179,8 +179,12 @@ static void test_preemption_loses_nothing(void **state)
         assert_true(R.preemptions > 0);
         assert_int_equal(R.completed, R.arrived);
         assert_int_equal(R.rejected + R.rejected_too_long, 0);
-        if (swap)
-            assert_int_equal(R.swaps, R.preemptions);
+        /* swap mode swaps decoding requests out; a prompt preempted mid-prefill (to break a
+         * deadlock over blocks) is recomputed in either mode */
+        if (swap) {
+            assert_true(R.swaps > 0);
+            assert_true(R.swaps <= R.preemptions);
+        }
         assert_le(R.peak_kv_use, 1.0 + 1e-9);
     }
 }

@@ -37,20 +37,32 @@ static double recorded(const char *key)
 static void test_mape_does_not_worsen(void **state)
 {
     (void)state;
-    char set[4200], al[4200];
-    snprintf(set, sizeof set, "%s/validation/published.csv", catalog_data_dir());
+    char set[2][4200], al[4200];
+    snprintf(set[0], sizeof set[0], "%s/validation/published.csv", catalog_data_dir());
+    snprintf(set[1], sizeof set[1], "%s/validation/measured.csv", catalog_data_dir());
     snprintf(al, sizeof al, "%s/validation/aliases.csv", catalog_data_dir());
+    const char *paths[2] = {set[0], set[1]};
     val_report_t r;
     diag_t d;
     diag_clear(&d);
-    assert_int_equal(validate_run(set, al, &r, &d), IS_OK);
-    /* the issue asks for at least 40 rows over 6 accelerators and 2 edge families */
-    assert_true(r.n_done >= 40);
-    print_message("validation MAPE: overall %.4f (%d rows), datacenter %.4f (%d), edge %.4f (%d)\n",
-                  r.mape_overall, r.n_done, r.mape_datacenter, r.n_datacenter, r.mape_edge, r.n_edge);
-    assert_le(r.mape_overall, recorded("overall") + 0.01);
-    assert_le(r.mape_datacenter, recorded("datacenter") + 0.01);
-    assert_le(r.mape_edge, recorded("edge") + 0.01);
+    assert_int_equal(validate_run_sets(paths, 2, al, &r, &d), IS_OK);
+    assert_int_equal(r.n_sets, 2);
+    assert_string_equal(r.sets[0].name, "published");
+    assert_string_equal(r.sets[1].name, "measured");
+    const val_mape_t *pub = &r.sets[0].mape, *gpu = &r.sets[1].mape;
+    /* the issue asks for at least 40 published rows over 6 accelerators and 2 edge families */
+    assert_true(pub->n >= 40);
+    print_message("published MAPE: overall %.4f (%d rows), datacenter %.4f (%d), edge %.4f (%d)\n", pub->overall,
+                  pub->n, pub->datacenter, pub->n_datacenter, pub->edge, pub->n_edge);
+    print_message("measured MAPE: overall %.4f (%d rows), kernel classes %.4f (%d)\n", gpu->overall, gpu->n,
+                  gpu->kernel, gpu->n_kernel);
+    assert_le(pub->overall, recorded("overall") + 0.01);
+    assert_le(pub->datacenter, recorded("datacenter") + 0.01);
+    assert_le(pub->edge, recorded("edge") + 0.01);
+    assert_le(gpu->overall, recorded("measured") + 0.01);
+    assert_le(gpu->kernel, recorded("measured_kernel_classes") + 0.01);
+    /* the sets together: every row of both counted once */
+    assert_int_equal(r.n_done, pub->n + gpu->n);
     /* every predicted row has a finite error; every skipped row says why */
     for (int i = 0; i < r.n_rows; i++) {
         if (r.rows[i].skipped)
@@ -58,6 +70,44 @@ static void test_mape_does_not_worsen(void **state)
         else
             assert_true(isfinite(r.rows[i].error));
     }
+    validate_free(&r);
+}
+
+/* The kernel-class metrics take the matrix-product operators of one step.  Llama-3.1-8B on
+ * one H200 in bf16 (data/models/llama-3.1-8b.json, data/systems/h200.yaml):
+ *  - decode at batch 1 streams every weight but the embedding once: (8.030e9 - 128256 x 4096)
+ *    x 2 B = 15.01 GB at 4800 GB/s x 0.87 = 3.595 ms, plus per operator (129: qkv, o, mlp in
+ *    32 layers, and the LM head) at most 3 kernels x 1.5 us + 0.5 us of HBM latency: < 0.65 ms;
+ *  - prefill of 2048 tokens: the layers' 6.98e9 matrix parameters (4096 x 6144 + 4096 x 4096
+ *    + 3 x 4096 x 14336 per layer, x 32) x 2 FLOPs x 2048 = 2.859e13 FLOPs at 989.4 TFLOP/s x
+ *    0.77 = 37.53 ms, plus the LM head's 1.05 GB read once (0.25 ms) and the same overheads. */
+static void test_kernel_class_metrics(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/infersim-val-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,metric,value,unit\n"
+          "k1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms\n"
+          "k2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,prefill_gemm_ms,36.418,ms\n"
+          "k3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_attention_ms,0.485,ms\n",
+          f);
+    fclose(f);
+    val_report_t r;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
+    unlink(path);
+    assert_int_equal(r.n_done, 3);
+    print_message("decode_gemm %.4f ms, prefill_gemm %.4f ms, decode_attention %.4f ms\n", r.rows[0].predicted,
+                  r.rows[1].predicted, r.rows[2].predicted);
+    assert_true(r.rows[0].predicted >= 3.595 && r.rows[0].predicted <= 3.595 + 0.65);
+    assert_true(r.rows[1].predicted >= 37.53 && r.rows[1].predicted <= 37.53 + 0.25 + 0.65);
+    /* attention at batch 1 reads 1024 cached tokens x 131,072 B = 0.134 GB: 32 us of streaming,
+     * plus 32 layers of overhead: far below either GEMM figure */
+    assert_true(r.rows[2].predicted > 0.032 && r.rows[2].predicted < 0.5);
+    assert_int_equal(r.sets[0].mape.n_kernel, 3);
     validate_free(&r);
 }
 
@@ -93,6 +143,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mape_does_not_worsen),
+        cmocka_unit_test(test_kernel_class_metrics),
         cmocka_unit_test(test_csv_errors),
     };
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

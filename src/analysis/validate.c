@@ -14,7 +14,10 @@
  *    prefill-speed row without an output length generates 1 token; any other row
  *    without lengths is skipped (MLPerf's data sets are not fixed lengths).
  * Metrics: output_tok_s, output_tok_s_per_gpu, total_tok_s, ttft_ms, tpot_ms,
- * decode_tok_s_per_user (1 / TPOT) and prefill_tok_s (batch x ISL / TTFT).
+ * decode_tok_s_per_user (1 / TPOT) and prefill_tok_s (batch x ISL / TTFT); and, for
+ * measurements that sum a profiler's kernel times by class, decode_gemm_ms and
+ * decode_attention_ms (the decode step's matrix products and attention: the batch at a
+ * context of ISL) and prefill_gemm_ms and prefill_attention_ms (the first prefill step).
  */
 #include "validate.h"
 
@@ -68,6 +71,19 @@ static int load_pair(const char *model, const char *sys, model_t *m, system_t *s
 }
 
 /* One row -> predicted value (in the row's unit).  Returns 0, or -1 with why. */
+/* The matrix-product operators of a step (what a profiler files under GEMM kernels). */
+static double gemm_s(const step_cost_t *c)
+{
+    return c->by_op[OP_QKV] + c->by_op[OP_OPROJ] + c->by_op[OP_ROUTER] + c->by_op[OP_EXPERTS] +
+           c->by_op[OP_SHARED] + c->by_op[OP_MLP] + c->by_op[OP_LMHEAD];
+}
+
+int validate_kernel_metric(const char *metric)
+{
+    return !strcmp(metric, "decode_gemm_ms") || !strcmp(metric, "decode_attention_ms") ||
+           !strcmp(metric, "prefill_gemm_ms") || !strcmp(metric, "prefill_attention_ms");
+}
+
 static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_row_t *v)
 {
     static model_t m;
@@ -110,7 +126,7 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     const char *metric = F("metric");
     if (!isl && !strcmp(metric, "decode_tok_s_per_user"))
         isl = 1;
-    if (!osl && (!strcmp(metric, "prefill_tok_s") || !strcmp(metric, "ttft_ms")))
+    if (!osl && (!strcmp(metric, "prefill_tok_s") || !strcmp(metric, "ttft_ms") || validate_kernel_metric(metric)))
         osl = 1;
     if (!osl && !strcmp(metric, "decode_tok_s_per_user"))
         osl = 128;
@@ -168,6 +184,10 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     else if (!strcmp(metric, "tpot_ms")) v->predicted = r.tpot_s * 1e3;
     else if (!strcmp(metric, "decode_tok_s_per_user")) v->predicted = r.output_tok_s_per_user;
     else if (!strcmp(metric, "prefill_tok_s")) v->predicted = (double)r.batch * isl / r.ttft_s;
+    else if (!strcmp(metric, "decode_gemm_ms")) v->predicted = gemm_s(&r.decode.cost) * 1e3;
+    else if (!strcmp(metric, "decode_attention_ms")) v->predicted = r.decode.cost.by_op[OP_ATTN] * 1e3;
+    else if (!strcmp(metric, "prefill_gemm_ms")) v->predicted = gemm_s(&r.prefill.cost) * 1e3;
+    else if (!strcmp(metric, "prefill_attention_ms")) v->predicted = r.prefill.cost.by_op[OP_ATTN] * 1e3;
     else {
         snprintf(v->reason, sizeof v->reason, "unknown metric \"%s\"", metric);
         return -1;
@@ -205,9 +225,44 @@ static status_t load_aliases(const char *path, alias_t **out, int *n, diag_t *d)
     return IS_OK;
 }
 
-status_t validate_run(const char *csv_path, const char *aliases_path, val_report_t *r, diag_t *d)
+/* Accumulates |error| per group and per kernel-metric subset. */
+typedef struct mape_acc {
+    double sum[4];
+    int n[4]; /* all, datacenter, edge, kernel */
+} mape_acc_t;
+
+static void mape_add(mape_acc_t *a, const val_row_t *v)
 {
-    memset(r, 0, sizeof *r);
+    double e = fabs(v->error);
+    int g = strcmp(v->group, "edge") == 0 ? 2 : 1;
+    a->sum[0] += e;
+    a->n[0]++;
+    a->sum[g] += e;
+    a->n[g]++;
+    if (validate_kernel_metric(v->metric)) {
+        a->sum[3] += e;
+        a->n[3]++;
+    }
+}
+
+static val_mape_t mape_of(const mape_acc_t *a)
+{
+    val_mape_t m;
+    m.overall = a->n[0] ? a->sum[0] / a->n[0] : 0;
+    m.datacenter = a->n[1] ? a->sum[1] / a->n[1] : 0;
+    m.edge = a->n[2] ? a->sum[2] / a->n[2] : 0;
+    m.kernel = a->n[3] ? a->sum[3] / a->n[3] : 0;
+    m.n = a->n[0];
+    m.n_datacenter = a->n[1];
+    m.n_edge = a->n[2];
+    m.n_kernel = a->n[3];
+    return m;
+}
+
+/* Append the rows of one set to r->rows (grown to hold them). */
+static status_t run_set(int set, const char *csv_path, const alias_t *al, int n_al, val_report_t *r,
+                        mape_acc_t *all, mape_acc_t *mine, diag_t *d)
+{
     csv_t c;
     status_t st = csv_read(csv_path, &c, d);
     if (st != IS_OK)
@@ -218,23 +273,16 @@ status_t validate_run(const char *csv_path, const char *aliases_path, val_report
             csv_free(&c);
             return diag_error(d, csv_path, 1, 0, need[k], "missing column \"%s\" in the header", need[k]);
         }
-    alias_t *al;
-    int n_al;
-    if ((st = load_aliases(aliases_path, &al, &n_al, d)) != IS_OK) {
-        csv_free(&c);
-        return st;
-    }
-    r->rows = calloc((size_t)c.n_rows + 1, sizeof(val_row_t));
-    if (!r->rows) {
-        free(al);
+    val_row_t *grown = realloc(r->rows, ((size_t)r->n_rows + (size_t)c.n_rows + 1) * sizeof(val_row_t));
+    if (!grown) {
         csv_free(&c);
         return diag_error(d, csv_path, 0, 0, NULL, "out of memory");
     }
-    r->n_rows = c.n_rows;
-    double sum[3] = {0, 0, 0};
-    int cnt[3] = {0, 0, 0};
+    r->rows = grown;
+    memset(r->rows + r->n_rows, 0, ((size_t)c.n_rows + 1) * sizeof(val_row_t));
     for (int i = 0; i < c.n_rows; i++) {
-        val_row_t *v = &r->rows[i];
+        val_row_t *v = &r->rows[r->n_rows + i];
+        v->set = set;
         v->line = c.line[i];
 #define COPY(dst, col) snprintf(dst, sizeof dst, "%s", csv_col(&c, col) >= 0 ? c.rows[i][csv_col(&c, col)] : "")
         COPY(v->id, "id");
@@ -249,16 +297,12 @@ status_t validate_run(const char *csv_path, const char *aliases_path, val_report
         const char *val = c.rows[i][csv_col(&c, "value")];
         v->measured = strtod(val, &e);
         if (e == val || *e || !(v->measured > 0)) {
-            free(al);
             csv_free(&c);
-            validate_free(r);
             return diag_error(d, csv_path, v->line, 0, "value", "expected a positive number, got \"%s\"", val);
         }
         if (strcmp(v->group, "datacenter") && strcmp(v->group, "edge")) {
             int line = v->line;
-            free(al);
             csv_free(&c);
-            validate_free(r);
             return diag_error(d, csv_path, line, 0, "group", "expected datacenter or edge");
         }
         if (predict_row(&c, i, al, n_al, v) != 0) {
@@ -268,20 +312,57 @@ status_t validate_run(const char *csv_path, const char *aliases_path, val_report
         }
         v->error = (v->predicted - v->measured) / v->measured;
         r->n_done++;
-        int g = strcmp(v->group, "edge") == 0 ? 2 : 1;
-        sum[0] += fabs(v->error);
-        cnt[0]++;
-        sum[g] += fabs(v->error);
-        cnt[g]++;
+        mape_add(all, v);
+        mape_add(mine, v);
     }
-    r->mape_overall = cnt[0] ? sum[0] / cnt[0] : 0;
-    r->mape_datacenter = cnt[1] ? sum[1] / cnt[1] : 0;
-    r->mape_edge = cnt[2] ? sum[2] / cnt[2] : 0;
-    r->n_datacenter = cnt[1];
-    r->n_edge = cnt[2];
-    free(al);
+    r->n_rows += c.n_rows;
     csv_free(&c);
     return IS_OK;
+}
+
+status_t validate_run_sets(const char *const *csv_paths, int n_sets, const char *aliases_path, val_report_t *r,
+                           diag_t *d)
+{
+    memset(r, 0, sizeof *r);
+    if (n_sets < 1 || n_sets > VALIDATE_MAX_SETS)
+        return diag_error(d, NULL, 0, 0, "set", "expected 1 to %d validation sets, got %d", VALIDATE_MAX_SETS,
+                          n_sets);
+    alias_t *al;
+    int n_al;
+    status_t st = load_aliases(aliases_path, &al, &n_al, d);
+    if (st != IS_OK)
+        return st;
+    mape_acc_t all = {{0}, {0}};
+    for (int k = 0; k < n_sets && st == IS_OK; k++) {
+        val_set_t *vs = &r->sets[k];
+        snprintf(vs->path, sizeof vs->path, "%s", csv_paths[k]);
+        const char *base = strrchr(csv_paths[k], '/');
+        snprintf(vs->name, sizeof vs->name, "%s", base ? base + 1 : csv_paths[k]);
+        char *dot = strrchr(vs->name, '.');
+        if (dot && !strcmp(dot, ".csv"))
+            *dot = '\0';
+        mape_acc_t mine = {{0}, {0}};
+        st = run_set(k, csv_paths[k], al, n_al, r, &all, &mine, d);
+        vs->mape = mape_of(&mine);
+        r->n_sets = k + 1;
+    }
+    free(al);
+    if (st != IS_OK) {
+        validate_free(r);
+        return st;
+    }
+    val_mape_t m = mape_of(&all);
+    r->mape_overall = m.overall;
+    r->mape_datacenter = m.datacenter;
+    r->mape_edge = m.edge;
+    r->n_datacenter = m.n_datacenter;
+    r->n_edge = m.n_edge;
+    return IS_OK;
+}
+
+status_t validate_run(const char *csv_path, const char *aliases_path, val_report_t *r, diag_t *d)
+{
+    return validate_run_sets(&csv_path, 1, aliases_path, r, d);
 }
 
 void validate_free(val_report_t *r)

@@ -16,7 +16,10 @@
 
 #include "../core/diag.h"
 
+#define VALIDATE_MAX_SETS 8
+
 typedef struct val_row {
+    int set;               /* index into val_report_t.sets */
     int line;              /* line in the CSV */
     char id[32], group[16], model[64], system[64], metric[32], framework[64];
     char source_url[256];
@@ -28,15 +31,40 @@ typedef struct val_row {
     char plan[64];         /* "tp 8 pp 1 ep 1 dp 1, fp8/fp8, batch 64 static" */
 } val_row_t;
 
+/* The error over a subset of the rows. */
+typedef struct val_mape {
+    double overall, datacenter, edge; /* fractions (0.25 = 25 %) */
+    int n, n_datacenter, n_edge;
+    double kernel;         /* rows of a kernel-class metric (decode_gemm_ms, ...) */
+    int n_kernel;
+} val_mape_t;
+
+typedef struct val_set {
+    char name[64];         /* the file's name without .csv: "published", "measured" */
+    char path[4096];
+    val_mape_t mape;
+} val_set_t;
+
 typedef struct val_report {
     int n_rows, n_done, n_skipped;
     val_row_t *rows;
-    double mape_overall, mape_datacenter, mape_edge; /* fractions (0.25 = 25 %) */
+    double mape_overall, mape_datacenter, mape_edge; /* all sets together */
     int n_datacenter, n_edge;
+    int n_sets;
+    val_set_t sets[VALIDATE_MAX_SETS];
 } val_report_t;
 
-/* Run every row of `csv_path` (aliases for names from `aliases_path`, may be NULL). */
+/* Run every row of the n_sets CSV files (aliases for names from `aliases_path`, may be
+ * NULL). */
+status_t validate_run_sets(const char *const *csv_paths, int n_sets, const char *aliases_path, val_report_t *r,
+                           diag_t *d);
+
+/* One set. */
 status_t validate_run(const char *csv_path, const char *aliases_path, val_report_t *r, diag_t *d);
+
+/* Metrics timed per kernel class of one step (a profiler's sum of kernel times), not end
+ * to end: decode_gemm_ms, decode_attention_ms, prefill_gemm_ms, prefill_attention_ms. */
+int validate_kernel_metric(const char *metric);
 
 void validate_free(val_report_t *r);
 

@@ -16,50 +16,74 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: infersim validate [--set FILE.csv] [--aliases FILE.csv] [--svg FILE.svg] [--json | --csv]\n"
+    fprintf(f, "usage: infersim validate [--set FILE.csv]... [--aliases FILE.csv] [--svg FILE.svg] [--json | --csv]\n"
                "\n"
-               "Runs every row of the validation set (default: <data>/validation/published.csv) through\n"
-               "predict and prints predicted, measured and the error per row, and the mean absolute\n"
-               "percentage error (MAPE) per group.  --svg draws predicted against measured.\n");
+               "Runs every row of the validation sets through predict and prints predicted, measured and\n"
+               "the error per row, and the mean absolute percentage error (MAPE) per set and group.\n"
+               "The default sets: <data>/validation/published.csv (vendors' tables, MLPerf, llama.cpp)\n"
+               "and <data>/validation/measured.csv (this project's own GPU runs, tools/measure_gpu.py).\n"
+               "--set (repeatable, up to %d) replaces them.  --svg draws predicted against measured.\n",
+            VALIDATE_MAX_SETS);
 }
 
+/* "  published  125 rows: overall 60.1%; datacenter 73.1% (87 rows); edge 30.3% (38 rows)" */
+static void print_mape(const char *name, const val_mape_t *q)
+{
+    printf("  %-10s %4d rows: overall %.1f%%", name, q->n, 100 * q->overall);
+    if (q->n_datacenter && q->n_edge)
+        printf("; datacenter %.1f%% (%d rows); edge %.1f%% (%d rows)", 100 * q->datacenter, q->n_datacenter,
+               100 * q->edge, q->n_edge);
+    if (q->n_kernel && q->n > q->n_kernel)
+        printf("; end to end %.1f%% (%d rows); kernel classes %.1f%% (%d rows)",
+               100 * (q->overall * q->n - q->kernel * q->n_kernel) / (q->n - q->n_kernel), q->n - q->n_kernel,
+               100 * q->kernel, q->n_kernel);
+    printf("\n");
+}
+
+/* Predicted against measured, one series per set (a set with edge rows: two). */
 static status_t write_svg(const char *path, const val_report_t *r, diag_t *d)
 {
-    int n = r->n_rows;
-    double *x = calloc((size_t)n * 4 + 4, sizeof(double));
-    if (!x)
+    int n = r->n_rows, used = 0;
+    double *xs = calloc((size_t)n * 2 + 2, sizeof(double));
+    if (!xs)
         return diag_error(d, path, 0, 0, NULL, "out of memory");
-    double *y = x + n + 1, *x2 = y + n + 1, *y2 = x2 + n + 1;
-    int a = 0, b = 0;
-    for (int i = 0; i < n; i++) {
-        const val_row_t *v = &r->rows[i];
-        if (v->skipped)
-            continue;
-        if (!strcmp(v->group, "edge")) {
-            x2[b] = v->measured;
-            y2[b++] = v->predicted;
-        } else {
-            x[a] = v->measured;
-            y[a++] = v->predicted;
+    double *ys = xs + n + 1;
+    char names[SVG_MAX_SERIES][96];
+    svg_plot_t p = {.x_label = "measured (tok/s or ms, as the source gives it)", .y_label = "predicted (same unit)",
+                    .log_x = 1, .log_y = 1, .diagonal = 1, .band = 0.25};
+    for (int k = 0; k < r->n_sets; k++) {
+        const val_mape_t *q = &r->sets[k].mape;
+        int split = q->n_datacenter && q->n_edge;
+        for (int edge = 0; edge <= split; edge++) {
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                const val_row_t *v = &r->rows[i];
+                if (v->skipped || v->set != k || (split && (strcmp(v->group, "edge") == 0) != edge))
+                    continue;
+                xs[used + m] = v->measured;
+                ys[used + m++] = v->predicted;
+            }
+            if (!m || p.n_series == SVG_MAX_SERIES)
+                continue;
+            snprintf(names[p.n_series], sizeof names[0], "%s%s (%d rows, MAPE %.1f%%)", r->sets[k].name,
+                     !split ? "" : edge ? ", edge" : ", datacenter", m,
+                     100 * (!split ? q->overall : edge ? q->edge : q->datacenter));
+            p.series[p.n_series] = (svg_series_t){names[p.n_series], xs + used, ys + used, m, 0};
+            p.n_series++;
+            used += m;
         }
     }
-    char t1[96], t2[96], title[160];
-    snprintf(t1, sizeof t1, "datacenter (%d rows, MAPE %.1f%%)", a, 100 * r->mape_datacenter);
-    snprintf(t2, sizeof t2, "edge (%d rows, MAPE %.1f%%)", b, 100 * r->mape_edge);
-    snprintf(title, sizeof title, "infersim against published measurements: MAPE %.1f%% over %d rows",
-             100 * r->mape_overall, r->n_done);
-    svg_plot_t p = {.title = title, .x_label = "measured (tok/s or ms, as published)",
-                    .y_label = "predicted (same unit)", .log_x = 1, .log_y = 1, .diagonal = 1, .band = 0.25,
-                    .n_series = 2};
-    p.series[0] = (svg_series_t){t1, x, y, a, 0};
-    p.series[1] = (svg_series_t){t2, x2, y2, b, 0};
+    char title[160];
+    snprintf(title, sizeof title, "infersim against measurements: MAPE %.1f%% over %d rows", 100 * r->mape_overall,
+             r->n_done);
+    p.title = title;
     atomic_file_t af;
     status_t st = atomic_open(&af, path, d);
     if (st == IS_OK) {
         svg_write(af.fp, &p);
         st = atomic_commit(&af, d);
     }
-    free(x);
+    free(xs);
     return st;
 }
 
@@ -71,8 +95,10 @@ int cmd_validate(int argc, char **argv)
         {"csv", no_argument, 0, 'c'},       {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    char set[4200], aliases[4200];
-    snprintf(set, sizeof set, "%s/validation/published.csv", catalog_data_dir());
+    char sets[VALIDATE_MAX_SETS][4200], aliases[4200];
+    int n_sets = 0, given = 0;
+    snprintf(sets[n_sets++], sizeof sets[0], "%s/validation/published.csv", catalog_data_dir());
+    snprintf(sets[n_sets++], sizeof sets[0], "%s/validation/measured.csv", catalog_data_dir());
     snprintf(aliases, sizeof aliases, "%s/validation/aliases.csv", catalog_data_dir());
     const char *svg = NULL;
     int json = 0, csv = 0, c;
@@ -82,7 +108,16 @@ int cmd_validate(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 's': snprintf(set, sizeof set, "%s", optarg); break;
+        case 's':
+            if (!given)
+                n_sets = 0;
+            given = 1;
+            if (n_sets == VALIDATE_MAX_SETS) {
+                diag_error(&d, NULL, 0, 0, "set", "at most %d --set files", VALIDATE_MAX_SETS);
+                return cli_fail(IS_ERR_INPUT, &d);
+            }
+            snprintf(sets[n_sets++], sizeof sets[0], "%s", optarg);
+            break;
         case 'a': snprintf(aliases, sizeof aliases, "%s", optarg); break;
         case 'g': svg = optarg; break;
         case 'j': json = 1; break;
@@ -92,8 +127,11 @@ int cmd_validate(int argc, char **argv)
             return cli_bad_option(opts, argv[optind - 1], "validate");
         }
     }
+    const char *paths[VALIDATE_MAX_SETS];
+    for (int k = 0; k < n_sets; k++)
+        paths[k] = sets[k];
     val_report_t r;
-    status_t st = validate_run(set, aliases, &r, &d);
+    status_t st = validate_run_sets(paths, n_sets, aliases, &r, &d);
     if (st != IS_OK)
         return cli_fail(st, &d);
     if (json) {
@@ -102,6 +140,7 @@ int cmd_validate(int argc, char **argv)
             const val_row_t *v = &r.rows[i];
             json_t *e = json_object();
             json_object_set_new(e, "id", json_string(v->id));
+            json_object_set_new(e, "set", json_string(r.sets[v->set].name));
             json_object_set_new(e, "line", json_integer(v->line));
             json_object_set_new(e, "group", json_string(v->group));
             json_object_set_new(e, "model", json_string(v->model));
@@ -124,24 +163,43 @@ int cmd_validate(int argc, char **argv)
         json_object_set_new(m, "datacenter", json_real(r.mape_datacenter));
         json_object_set_new(m, "edge", json_real(r.mape_edge));
         json_object_set_new(o, "mape", m);
+        json_t *js = json_array();
+        for (int k = 0; k < r.n_sets; k++) {
+            const val_mape_t *q = &r.sets[k].mape;
+            json_t *e = json_object(), *mm = json_object();
+            json_object_set_new(e, "set", json_string(r.sets[k].name));
+            json_object_set_new(e, "path", json_string(r.sets[k].path));
+            json_object_set_new(e, "rows_predicted", json_integer(q->n));
+            json_object_set_new(mm, "overall", json_real(q->overall));
+            json_object_set_new(mm, "datacenter", json_real(q->datacenter));
+            json_object_set_new(mm, "edge", json_real(q->edge));
+            if (q->n_kernel) {
+                json_object_set_new(mm, "kernel_classes", json_real(q->kernel));
+                json_object_set_new(e, "rows_kernel_classes", json_integer(q->n_kernel));
+            }
+            json_object_set_new(e, "mape", mm);
+            json_array_append_new(js, e);
+        }
+        json_object_set_new(o, "sets", js);
         json_object_set_new(o, "rows_predicted", json_integer(r.n_done));
         json_object_set_new(o, "rows_skipped", json_integer(r.n_skipped));
         cli_print_json(o);
     } else if (csv) {
-        printf("id,group,model,system,metric,measured,predicted,error,plan,skipped\n");
+        printf("set,id,group,model,system,metric,measured,predicted,error,plan,skipped\n");
         for (int i = 0; i < r.n_rows; i++) {
             const val_row_t *v = &r.rows[i];
-            printf("%s,%s,%s,%s,%s,%.6g,%.6g,%.4f,%s,\"%s\"\n", v->id, v->group, v->model, v->system, v->metric,
+            printf("%s,%s,%s,%s,%s,%s,%.6g,%.6g,%.4f,%s,\"%s\"\n", r.sets[v->set].name, v->id, v->group, v->model,
+                   v->system, v->metric,
                    v->measured, v->skipped ? 0 : v->predicted, v->skipped ? 0 : v->error, v->plan, v->reason);
         }
     } else {
-        printf("%-10s %-15s %-13s %-22s %11s %11s %8s  %s\n", "id", "model", "system", "metric", "measured",
+        printf("%-16s %-15s %-13s %-20s %11s %11s %8s  %s\n", "id", "model", "system", "metric", "measured",
                "predicted", "error", "plan");
         for (int i = 0; i < r.n_rows; i++) {
             const val_row_t *v = &r.rows[i];
             if (v->skipped)
                 continue;
-            printf("%-10.10s %-15.15s %-13.13s %-22.22s %11.4g %11.4g %+7.1f%%  %s\n", v->id, v->model, v->system,
+            printf("%-16.16s %-15.15s %-13.13s %-20.20s %11.4g %11.4g %+7.1f%%  %s\n", v->id, v->model, v->system,
                    v->metric, v->measured, v->predicted, 100 * v->error, v->plan);
         }
         printf("\nskipped %d of %d rows:\n", r.n_skipped, r.n_rows);
@@ -149,8 +207,13 @@ int cmd_validate(int argc, char **argv)
             if (r.rows[i].skipped)
                 printf("  %s (line %d, %s on %s): %s\n", r.rows[i].id, r.rows[i].line, r.rows[i].model,
                        r.rows[i].system, r.rows[i].reason);
-        printf("\nMAPE: overall %.1f%% over %d rows; datacenter %.1f%% (%d rows); edge %.1f%% (%d rows)\n",
-               100 * r.mape_overall, r.n_done, 100 * r.mape_datacenter, r.n_datacenter, 100 * r.mape_edge, r.n_edge);
+        printf("\nMAPE (mean absolute percentage error)\n");
+        for (int k = 0; k < r.n_sets; k++)
+            print_mape(r.sets[k].name, &r.sets[k].mape);
+        if (r.n_sets > 1) {
+            val_mape_t all = {r.mape_overall, r.mape_datacenter, r.mape_edge, r.n_done, r.n_datacenter, r.n_edge, 0, 0};
+            print_mape("all", &all);
+        }
     }
     if (svg && (st = write_svg(svg, &r, &d)) != IS_OK) {
         validate_free(&r);

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""gpu_rows.py — turn tools/measure_gpu.py logs into validation rows (data/validation/measured.csv).
+
+  python3 tools/gpu_rows.py > data/validation/measured.csv
+
+Reads, for each GPU measured (data/validation/gpu/):
+  <gpu>-plan-<date>.json   end to end: TTFT of one prompt, TPOT of a batch (graph replays)
+  <gpu>-probe-<date>.json  a step's kernels by class (torch.profiler device times, eager run)
+and writes one CSV row per figure, in the columns of published.csv.
+"""
+import csv
+import glob
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GPU = os.path.join(HERE, "..", "data", "validation", "gpu")
+COLS = ["id", "group", "model", "system", "chips", "tp", "pp", "ep", "weights", "kv", "batch", "isl", "osl",
+        "metric", "value", "unit", "framework", "source_url", "notes"]
+SYSTEM = {"h200": "h200", "h100": "h100-sxm"}
+
+
+def main():
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(COLS)
+    for gpu in ("h100", "h200"):
+        plan = sorted(glob.glob(os.path.join(GPU, f"{gpu}-plan-*.json")))[-1]
+        probe = sorted(glob.glob(os.path.join(GPU, f"{gpu}-probe-*.json")))[-1]
+        p = json.load(open(plan))
+        env = p["info"]["env"]
+        fw = f"PyTorch {env['torch']} + CUDA graphs"
+        base = dict(group="datacenter", system=SYSTEM[gpu], chips=1, tp=1, pp=1, ep="", weights="bf16", kv="bf16",
+                    unit="ms", framework=fw, source_url="tools/measure_gpu.py")
+        n = 0
+        for model, B, isl, osl, metric, value, note in p["rows"]:
+            n += 1
+            w.writerow([dict(base, id=f"gpu-{gpu}-{n:03d}", model=model, batch=B, isl=isl, osl=osl, metric=metric,
+                             value=f"{value:.3f}",
+                             notes=f"{env['device']}, {env['date']}: {note}; median of CUDA-graph replays; "
+                                   f"log {os.path.relpath(plan, os.path.join(HERE, '..'))}").get(c, "")
+                        for c in COLS])
+        q = json.load(open(probe))
+        penv = q["env"]
+        for model, cases in q.items():
+            if not isinstance(cases, dict) or "weight_GB" not in cases:
+                continue
+            for key, c in cases.items():
+                if not isinstance(c, dict):
+                    continue
+                if key.startswith("prefill"):
+                    phase, B, isl = "prefill", 1, int(key[len("prefill"):])
+                else:
+                    b, ctx = key.split("_")
+                    phase, B, isl = "decode", int(b[1:]), int(ctx[3:])
+                for cls in ("gemm", "attention"):
+                    k = c["classes"].get(cls)
+                    if not k:
+                        continue
+                    n += 1
+                    what = (f"one prefill of {isl} tokens" if phase == "prefill"
+                            else f"one decode step of {B} requests at context {isl}")
+                    w.writerow([dict(base, id=f"gpu-{gpu}-{n:03d}", model=model, batch=B, isl=isl, osl=1,
+                                     metric=f"{phase}_{cls}_ms", value=f"{k['ms']:.3f}",
+                                     notes=f"{penv['device']}, {penv['date']}: {what}; sum of the device times "
+                                           f"of its {k['kernels']} {cls} kernels (torch.profiler, eager run); "
+                                           f"log {os.path.relpath(probe, os.path.join(HERE, '..'))}").get(c2, "")
+                                for c2 in COLS])
+
+
+if __name__ == "__main__":
+    main()
