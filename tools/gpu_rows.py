@@ -26,7 +26,7 @@ def main():
     w.writerow(COLS)
     for gpu in ("h100", "h200"):
         plan = sorted(glob.glob(os.path.join(GPU, f"{gpu}-plan-*.json")))[-1]
-        probe = sorted(glob.glob(os.path.join(GPU, f"{gpu}-probe-*.json")))[-1]
+        probes = sorted(glob.glob(os.path.join(GPU, f"{gpu}-probe-*.json")))
         p = json.load(open(plan))
         env = p["info"]["env"]
         fw = f"PyTorch {env['torch']} + CUDA graphs"
@@ -40,32 +40,48 @@ def main():
                              notes=f"{env['device']}, {env['date']}: {note}; median of CUDA-graph replays; "
                                    f"log {os.path.relpath(plan, os.path.join(HERE, '..'))}").get(c, "")
                         for c in COLS])
-        q = json.load(open(probe))
-        penv = q["env"]
-        for model, cases in q.items():
-            if not isinstance(cases, dict) or "weight_GB" not in cases:
+        for probe in probes:
+            n = probe_rows(w, probe, gpu, base, n)
+
+
+def probe_rows(w, probe, gpu, base, n):
+    """Rows of one probe log: each step's kernel classes, and a decode step's graph time."""
+    q = json.load(open(probe))
+    penv = q["env"]
+    log = os.path.relpath(probe, os.path.join(HERE, '..'))
+    for model, cases in q.items():
+        if not isinstance(cases, dict) or "weight_GB" not in cases:
+            continue
+        for key, c in cases.items():
+            if not isinstance(c, dict):
                 continue
-            for key, c in cases.items():
-                if not isinstance(c, dict):
+            if key.startswith("prefill"):
+                phase, B, isl = "prefill", 1, int(key[len("prefill"):])
+            else:
+                b, ctx = key.split("_")
+                phase, B, isl = "decode", int(b[1:]), int(ctx[3:])
+            if phase == "decode":
+                n += 1
+                w.writerow([dict(base, id=f"gpu-{gpu}-{n:03d}", model=model, batch=B, isl=isl, osl=1,
+                                 metric="decode_step_ms", value=f"{c['graph_ms']:.3f}",
+                                 notes=f"{penv['device']}, {penv['date']}: one decode step of {B} requests at "
+                                       f"context {isl}, token ids to token ids; median of CUDA-graph "
+                                       f"replays; log {log}").get(c2, "")
+                            for c2 in COLS])
+            for cls in ("gemm", "attention"):
+                k = c["classes"].get(cls)
+                if not k:
                     continue
-                if key.startswith("prefill"):
-                    phase, B, isl = "prefill", 1, int(key[len("prefill"):])
-                else:
-                    b, ctx = key.split("_")
-                    phase, B, isl = "decode", int(b[1:]), int(ctx[3:])
-                for cls in ("gemm", "attention"):
-                    k = c["classes"].get(cls)
-                    if not k:
-                        continue
-                    n += 1
-                    what = (f"one prefill of {isl} tokens" if phase == "prefill"
-                            else f"one decode step of {B} requests at context {isl}")
-                    w.writerow([dict(base, id=f"gpu-{gpu}-{n:03d}", model=model, batch=B, isl=isl, osl=1,
-                                     metric=f"{phase}_{cls}_ms", value=f"{k['ms']:.3f}",
-                                     notes=f"{penv['device']}, {penv['date']}: {what}; sum of the device times "
-                                           f"of its {k['kernels']} {cls} kernels (torch.profiler, eager run); "
-                                           f"log {os.path.relpath(probe, os.path.join(HERE, '..'))}").get(c2, "")
-                                for c2 in COLS])
+                n += 1
+                what = (f"one prefill of {isl} tokens" if phase == "prefill"
+                        else f"one decode step of {B} requests at context {isl}")
+                w.writerow([dict(base, id=f"gpu-{gpu}-{n:03d}", model=model, batch=B, isl=isl, osl=1,
+                                 metric=f"{phase}_{cls}_ms", value=f"{k['ms']:.3f}",
+                                 notes=f"{penv['device']}, {penv['date']}: {what}; sum of the device times "
+                                       f"of its {k['kernels']} {cls} kernels (torch.profiler, eager run); "
+                                       f"log {log}").get(c2, "")
+                            for c2 in COLS])
+    return n
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def model_bytes(cfg):
     """bf16 bytes of the weights Model builds (to skip a model before allocating it)."""
     H, nl, nh = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["num_attention_heads"]
     nkv, hd = cfg.get("num_key_value_heads") or nh, cfg.get("head_dim") or H // nh
-    E, Ie, I, V = cfg.get("num_experts") or 0, cfg.get("moe_intermediate_size") or 0, cfg["intermediate_size"], cfg["vocab_size"]
+    E, I, V = cfg.get("num_experts") or cfg.get("num_local_experts") or 0, cfg["intermediate_size"], cfg["vocab_size"]
+    Ie = cfg.get("moe_intermediate_size") or I
     per = H * (nh + 2 * nkv) * hd + nh * hd * H + (E * 3 * H * Ie + E * H if E else 3 * H * I)
     return 2 * (2 * V * H + nl * per)
 
@@ -80,10 +81,15 @@ class Model:
         self.V = cfg["vocab_size"]
         self.eps = cfg.get("rms_norm_eps", 1e-6)
         self.theta = cfg.get("rope_theta", 10000.0)
-        self.E = cfg.get("num_experts") or 0
+        self.E = cfg.get("num_experts") or cfg.get("num_local_experts") or 0
         self.k = cfg.get("num_experts_per_tok") or 0
-        self.Ie = cfg.get("moe_intermediate_size") or 0
         self.I = cfg["intermediate_size"]
+        self.Ie = cfg.get("moe_intermediate_size") or (self.I if self.E else 0)   # gpt-oss: the experts' size
+        # sliding-window layers (gpt-oss: every other layer sees its last 128 tokens): their
+        # decode KV cache is a ring of `window` slots, read whole once it is full
+        types = cfg.get("layer_types") or []
+        self.window = cfg.get("sliding_window") if cfg.get("sliding_window") and types else None
+        self.sliding = [t == "sliding_attention" for t in types] if self.window else [False] * self.nl
         self.qknorm = cfg.get("model_type", "").startswith("qwen3")
         nq, nkv, hd = self.nh * self.hd, self.nkv * self.hd, self.hd
 
@@ -202,11 +208,17 @@ class Model:
         x = self.emb[ids]
         for i, L in enumerate(self.layers):
             q, k, v = self.qkv(L, self.rms(x, L["ln1"]), B, 1, cos, sin)
-            kc[i][:, :, C - 1].copy_(k[:, 0])
-            vc[i][:, :, C - 1].copy_(v[:, 0])
+            if self.sliding[i] and self.window:   # a ring of `window` slots
+                kc[i][:, :, (C - 1) % self.window].copy_(k[:, 0])
+                vc[i][:, :, (C - 1) % self.window].copy_(v[:, 0])
+                n = min(C, self.window)
+            else:
+                kc[i][:, :, C - 1].copy_(k[:, 0])
+                vc[i][:, :, C - 1].copy_(v[:, 0])
+                n = C
             # GQA decode: a KV head's G query heads are its "query length"
             qg = q.reshape(B, self.nkv, G, self.hd)
-            a = F.scaled_dot_product_attention(qg, kc[i][:, :, :C], vc[i][:, :, :C])
+            a = F.scaled_dot_product_attention(qg, kc[i][:, :, :n], vc[i][:, :, :n])
             x = x + F.linear(a.reshape(B, self.nh * self.hd), L["o"])
             x = x + self.mlp(L, self.rms(x, L["ln2"]))
         logits = F.linear(self.rms(x, self.norm), self.head)
@@ -214,7 +226,10 @@ class Model:
 
     def check(self, S=24):
         """Decode after a prefill of S tokens must give the logits of a prefill of S+1: the
-        KV cache, the RoPE positions and the GQA grouping agree. Returns the relative error."""
+        KV cache, the RoPE positions and the GQA grouping agree. Returns the relative error.
+        (S stays below a sliding window: prefill has no window mask.)"""
+        if self.window:
+            S = min(S, self.window - 2)
         layers, self.layers, nl = self.layers, self.layers[:4], self.nl   # 4 layers: bf16 rounding
         self.nl = len(self.layers)                                          # stays small
         ids = torch.randint(0, self.V, (S + 1,), device=self.dev)
@@ -320,7 +335,7 @@ def probe(name, dev, dt, cases, out):
             _, B, C = case
             if not fits(m, B, C):
                 continue
-            kc = [torch.randn(B, m.nkv, C, m.hd, device=dev, dtype=dt) for _ in range(m.nl)]
+            kc = [torch.randn(B, m.nkv, kv_len(m, i, C), m.hd, device=dev, dtype=dt) for i in range(m.nl)]
             vc = [torch.randn_like(t) for t in kc]
             ids = torch.randint(0, m.V, (B,), device=dev)
             cos, sin = m.rope(torch.full((1,), C - 1, device=dev))
@@ -369,9 +384,14 @@ def bandwidth(dev):
 MEM_GB = 1e9
 
 
+def kv_len(m, i, C):
+    """Slots of layer i's decode KV cache for a context of C tokens."""
+    return min(C, m.window) if m.sliding[i] and m.window else C
+
+
 def fits(m, B, C):
     """Weights and a B x C KV cache within 85% of the GPU's memory (activations, graphs: the rest)."""
-    kv = 2 * m.nl * B * C * m.nkv * m.hd * m.emb.element_size()
+    kv = 2 * sum(kv_len(m, i, C) for i in range(m.nl)) * B * m.nkv * m.hd * m.emb.element_size()
     return (m.weight_bytes() + kv) / 1e9 < 0.85 * MEM_GB
 
 
@@ -413,7 +433,7 @@ def run_model(name, cfg, pre, dec, dev, dt, use_graph, iters, rows, info):
         if not fits(m, B, C3[-1]):
             log(f"  decode b{B} ctx {C3[-1]}: skipped, does not fit in {MEM_GB:.0f} GB")
             continue
-        kc = [torch.randn(B, m.nkv, C3[-1], m.hd, device=dev, dtype=dt) for _ in range(m.nl)]
+        kc = [torch.randn(B, m.nkv, kv_len(m, i, C3[-1]), m.hd, device=dev, dtype=dt) for i in range(m.nl)]
         vc = [torch.randn_like(t) for t in kc]
         ids = torch.randint(0, m.V, (B,), device=dev)
         f = []
@@ -456,14 +476,17 @@ def main():
                 return torch.softmax(s, -1) @ v
             F.scaled_dot_product_attention = sdpa
         GQA_NATIVE = "enable_gqa" in (F.scaled_dot_product_attention.__doc__ or "")
-        for base in ("llama-3.1-8b", "qwen3-30b-a3b"):
+        for base in ("llama-3.1-8b", "qwen3-30b-a3b", "gpt-oss-20b"):
             cfg = json.load(open(os.path.join(MODELS, base + ".json")))
             cfg.update(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                        head_dim=16, intermediate_size=96, vocab_size=101)
             if cfg.get("num_experts"):
                 cfg.update(num_experts=8, num_experts_per_tok=2, moe_intermediate_size=32)
-            run_model(base + "-tiny", cfg, [16, 33], [(1, 8, 4), (3, 8, 4)], "cpu", torch.float32, False, 2, rows,
-                      info)
+            if cfg.get("num_local_experts"):
+                cfg.update(num_local_experts=8, num_experts_per_tok=2, intermediate_size=32, sliding_window=16,
+                           layer_types=["sliding_attention", "full_attention"])
+            run_model(base + "-tiny", cfg, [16, 33], [(1, 8, 4), (3, 8, 4), (2, 20, 8)], "cpu", torch.float32, False,
+                      2, rows, info)
         print(json.dumps(info))
         return
     dev, dt = "cuda", torch.bfloat16
@@ -484,7 +507,12 @@ def main():
                                               (P, 512), (P, 2048), (P, 8192)]),
                             ("qwen3-30b-a3b", [(D, 1, 1024), (D, 16, 1024), (D, 64, 1024), (D, 256, 1024),
                                                (P, 2048)]),
-                            ("qwen3-32b", [(D, 1, 1024), (D, 16, 1024), (P, 512), (P, 2048)])):
+                            ("qwen3-32b", [(D, 1, 1024), (D, 16, 1024), (P, 512), (P, 2048)]),
+                            # large-batch MoE decode, the published rows' regime (1024 in, 1024 out:
+                            # mean context 1536); bf16 experts, not the checkpoint's MXFP4
+                            ("gpt-oss-20b", [(D, 64, 1536), (D, 256, 1536), (D, 1024, 1536), (D, 2048, 1536)])):
+            if a.models and name not in a.models.split(","):
+                continue
             try:
                 probe(name, dev, dt, cases, info)
             except Exception as e:

@@ -15,6 +15,7 @@
  *    without lengths is skipped (MLPerf's data sets are not fixed lengths).
  * Metrics: output_tok_s, output_tok_s_per_gpu, total_tok_s, ttft_ms, tpot_ms,
  * decode_tok_s_per_user (1 / TPOT) and prefill_tok_s (batch x ISL / TTFT); and, for
+ * a single decode step of `batch` requests at a context of ISL, decode_step_ms; for
  * measurements that sum a profiler's kernel times by class, decode_gemm_ms and
  * decode_attention_ms (the decode step's matrix products and attention: the batch at a
  * context of ISL) and prefill_gemm_ms and prefill_attention_ms (the first prefill step).
@@ -126,7 +127,8 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     const char *metric = F("metric");
     if (!isl && !strcmp(metric, "decode_tok_s_per_user"))
         isl = 1;
-    if (!osl && (!strcmp(metric, "prefill_tok_s") || !strcmp(metric, "ttft_ms") || validate_kernel_metric(metric)))
+    if (!osl && (!strcmp(metric, "prefill_tok_s") || !strcmp(metric, "ttft_ms") || !strcmp(metric, "decode_step_ms") ||
+                 validate_kernel_metric(metric)))
         osl = 1;
     if (!osl && !strcmp(metric, "decode_tok_s_per_user"))
         osl = 128;
@@ -184,6 +186,7 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     else if (!strcmp(metric, "tpot_ms")) v->predicted = r.tpot_s * 1e3;
     else if (!strcmp(metric, "decode_tok_s_per_user")) v->predicted = r.output_tok_s_per_user;
     else if (!strcmp(metric, "prefill_tok_s")) v->predicted = (double)r.batch * isl / r.ttft_s;
+    else if (!strcmp(metric, "decode_step_ms")) v->predicted = r.decode.step_s * 1e3;
     else if (!strcmp(metric, "decode_gemm_ms")) v->predicted = gemm_s(&r.decode.cost) * 1e3;
     else if (!strcmp(metric, "decode_attention_ms")) v->predicted = r.decode.cost.by_op[OP_ATTN] * 1e3;
     else if (!strcmp(metric, "prefill_gemm_ms")) v->predicted = gemm_s(&r.prefill.cost) * 1e3;
