@@ -164,13 +164,14 @@ tsan: deps
 	  --systems h100-sxm,h200 --chips 1..16:x2 --batch 1,16,max --isl 1024,4096 --osl 128,1024 --threads 4 >/dev/null
 	@echo "tsan: no reports"
 
-# Fault injection: the CLI linked with an allocator that fails the N-th allocation
+# Fault injection: the CLI linked with an allocator that fails the N-th allocation, and with
+# LeakSanitizer behind it (every run is checked for leaks; tests/lsan.supp names libfyaml's own)
 build/fault/infersim: tests/fault/failalloc.c $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) tests/fault/failalloc.c $(LIB) $(IS_LDLIBS) -ldl
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=leak -o $@ $(CLI_OBJ) tests/fault/failalloc.c $(LIB) $(IS_LDLIBS) -ldl
 
 fault-test: deps all build/fault/infersim
-	@FAULT_BIN=build/fault/infersim sh tests/fault_test.sh
+	@FAULT_BIN=build/fault/infersim LSAN_OPTIONS=suppressions=$(LSAN_SUPP):exitcode=23 sh tests/fault_test.sh
 
 # valgrind memcheck on a sample of commands: no invalid access, no leak
 VALGRIND = valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect

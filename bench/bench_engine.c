@@ -127,6 +127,7 @@ int main(void)
         sp.batch[i] = i + 1;
     sp.n_batch = 512;
     sp.site = &site;
+    sp.keep = (search_keep_t){.fx = F_TOK_S_USER, .fy = F_TOK_S_CHIP, .fobj = F_TOK_S_CHIP, .top = 10}; /* as the CLI */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     for (int t = 1; t <= cores; t = t == 1 && cores > 1 ? (int)cores : t + (int)cores) {
         sp.threads = t;

@@ -373,6 +373,23 @@ jq_true ".requests_completed == 200000 and .peak_rss_bytes < $(cat "$tmp/rss1") 
 # mid-run leaves the old output whole
 expect 1 "stdout on a full disk" -- sh -c "\"$BIN\" predict --model llama-3.1-8b --system h100-sxm >/dev/full"
 grep -q "writing the output: No space left on device" "$tmp/err" && ok || bad "full disk message"
+# search streams its CSV: every point of a space of two chunks (2^18 points each), and a full disk
+# stops it with one message
+"$BIN" search --model llama-3.1-8b --systems h100-sxm --chips 1..16 --batch 1..1024 --isl 1024,4096 --osl 128,256 --json >"$tmp/out"
+pts=$(jq .evaluated "$tmp/out")
+"$BIN" search --model llama-3.1-8b --systems h100-sxm --chips 1..16 --batch 1..1024 --isl 1024,4096 --osl 128,256 --csv >"$tmp/big.csv"
+[ "$pts" -gt 262144 ] && [ "$(($(wc -l <"$tmp/big.csv") - 1))" -eq "$pts" ] && ok || bad "search --csv streams every point ($pts)"
+expect 1 "search --csv on a full disk" -- sh -c "\"$BIN\" search --model llama-3.1-8b --systems h100-sxm --chips 1..16 --batch 1..1024 --isl 1024,4096 --osl 128,256 --csv >/dev/full"
+[ "$(grep -c "writing the output: No space left on device (the sink stopped the search after" "$tmp/err")" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && ok || { bad "search full disk: one message"; cat "$tmp/err"; }
+# a file that cannot be written whole (a file-size limit stands in for a full disk): a clear
+# error, exit 1, the old file untouched, no temporary file left
+echo "old" >"$tmp/ts-big.csv"
+expect 1 "time series past the file-size limit" -- sh -c "trap '' XFSZ; ulimit -f 8; exec \"$BIN\" serve --model llama-3.1-8b --system h100-sxm --rate 5 --duration 200 --timeseries \"$tmp/ts-big.csv\""
+grep -q "ts-big.csv: error: write failed: File too large" "$tmp/err" && ok || bad "file-size limit message"
+[ "$(cat "$tmp/ts-big.csv")" = "old" ] && ! ls "$tmp"/ts-big.csv.tmp* >/dev/null 2>&1 && ok || bad "file-size limit leaves the old file, no temporary"
+echo "old" >"$tmp/v-big.svg"
+expect 1 "SVG past the file-size limit" -- sh -c "trap '' XFSZ; ulimit -f 8; exec \"$BIN\" validate --svg \"$tmp/v-big.svg\""
+[ "$(cat "$tmp/v-big.svg")" = "old" ] && ok || bad "SVG past the limit leaves the old file"
 echo "old" >"$tmp/ts-int.csv"
 timeout --preserve-status -s INT 1 "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 500 --duration 1000000 --timeseries "$tmp/ts-int.csv" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 130 ] && ok || bad "serve interrupted exits 130"

@@ -85,7 +85,8 @@ typedef struct job {
     const search_space_t *sp;
     const dspec_t *deps;
     size_t n_deps, per_dep;      /* workloads per deployment */
-    size_t lo, hi;               /* this rank's deployments [lo, hi) */
+    size_t lo, hi;               /* this rank's deployments of the current chunk [lo, hi) */
+    size_t base;                 /* the chunk's first deployment: points[0] is its first point */
     search_point_t *points;
     atomic_size_t next, done;
     size_t count[64][SR_COUNT];   /* per worker, merged at the end */
@@ -198,7 +199,7 @@ static void eval_disagg(worker_t *w, size_t di, const deploy_cfg_t *cfg)
     const search_space_t *sp = j->sp;
     const dspec_t *ds = &j->deps[di];
     const system_t *s = sp->systems[ds->system];
-    search_point_t *pts = j->points + di * j->per_dep;
+    search_point_t *pts = j->points + (di - j->base) * j->per_dep;
     size_t *count = j->count[w->id];
     disagg_result_t *r = w->dis;
     size_t k = 0;
@@ -253,7 +254,7 @@ static void eval_deployment(worker_t *w, size_t di)
     const search_space_t *sp = j->sp;
     const dspec_t *ds = &j->deps[di];
     const system_t *s = sp->systems[ds->system];
-    search_point_t *pts = j->points + di * j->per_dep;
+    search_point_t *pts = j->points + (di - j->base) * j->per_dep;
     size_t *count = j->count[w->id];
     deploy_cfg_t cfg;
     cfg_of(sp, ds, &cfg);
@@ -343,6 +344,138 @@ static void progress(const job_t *j, double t0, int final)
     fflush(stderr);
 }
 
+/* ---- what a search keeps ---- */
+
+enum { KEEP_FRONT = 1, KEEP_TOP = 2, KEEP_CLOUD = 4, KEEP_ALL = 8 };
+
+/* The points kept so far, in index order, with each one's ordinal among the feasible
+ * points (for the cloud's stride) and why it is kept. */
+typedef struct retain {
+    const search_keep_t *k;
+    search_point_t *p;
+    uint64_t *q, *gi;         /* feasible ordinal; index among all points */
+    uint8_t *why;
+    size_t n, cap;
+    uint64_t feasible, stride; /* feasible points seen; the cloud keeps ordinals q % stride == 0 */
+} retain_t;
+
+static int retain_grow(retain_t *rt, size_t need)
+{
+    if (need <= rt->cap)
+        return 0;
+    size_t cap = (need | 65535) + 1; /* what is needed, in steps of 64 k: the arrays stay near a chunk's size */
+    search_point_t *p = realloc(rt->p, sizeof *p * cap);
+    if (p)
+        rt->p = p;
+    uint64_t *q = realloc(rt->q, sizeof *q * cap);
+    if (q)
+        rt->q = q;
+    uint64_t *gi = realloc(rt->gi, sizeof *gi * cap);
+    if (gi)
+        rt->gi = gi;
+    uint8_t *w = realloc(rt->why, cap);
+    if (w)
+        rt->why = w;
+    if (!p || !q || !gi || !w)
+        return -1;
+    rt->cap = cap;
+    return 0;
+}
+
+/* Mark the points of rt (as a result) that search_frontier / search_top return. */
+static int retain_mark(retain_t *rt, int frontier, uint8_t flag)
+{
+    const search_keep_t *k = rt->k;
+    search_result_t view = {.n_points = rt->n, .n_stored = rt->n, .points = rt->p};
+    size_t max = frontier ? rt->n + 1 : k->top;
+    if (max == 0)
+        return 0;
+    size_t *idx = malloc(sizeof *idx * (max + 1));
+    if (!idx)
+        return -1;
+    size_t m = frontier ? search_frontier(&view, k->fx, k->fy, idx, max) : search_top(&view, k->fobj, idx, max);
+    if (m == SEARCH_NOMEM) {
+        free(idx);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++)
+        rt->why[idx[i]] |= flag;
+    free(idx);
+    return 0;
+}
+
+/* Take one chunk of points (in index order, after every point taken before): keep all of
+ * them, or the frontier, the top and the cloud of what was kept and these. */
+static int retain_chunk(retain_t *rt, const search_point_t *pts, size_t n, uint64_t base)
+{
+    const search_keep_t *k = rt->k;
+    if (k->all) {
+        if (retain_grow(rt, rt->n + n))
+            return -1;
+        memcpy(rt->p + rt->n, pts, sizeof *pts * n);
+        memset(rt->why + rt->n, KEEP_ALL, n);
+        for (size_t i = 0; i < n; i++) {
+            rt->q[rt->n + i] = 0;
+            rt->gi[rt->n + i] = base + i;
+        }
+        rt->n += n;
+        return 0;
+    }
+    size_t feas = 0;
+    for (size_t i = 0; i < n; i++)
+        feas += pts[i].reason == SR_OK;
+    if (retain_grow(rt, rt->n + feas))
+        return -1;
+    size_t old = rt->n;
+    for (size_t i = 0; i < n; i++) {
+        if (pts[i].reason != SR_OK)
+            continue;
+        uint64_t q = rt->feasible++;
+        rt->p[rt->n] = pts[i];
+        rt->q[rt->n] = q;
+        rt->gi[rt->n] = base + i;
+        rt->why[rt->n++] = k->cloud && q % rt->stride == 0 ? KEEP_CLOUD : 0;
+    }
+    if (rt->n == old)
+        return 0;
+    for (size_t i = 0; i < old; i++)
+        rt->why[i] &= KEEP_CLOUD; /* the frontier and the top are recomputed over all kept */
+    if (retain_mark(rt, 1, KEEP_FRONT) || retain_mark(rt, 0, KEEP_TOP))
+        return -1;
+    /* the cloud: at most k->cloud points, every stride-th feasible point */
+    size_t in_cloud = 0;
+    for (size_t i = 0; i < rt->n; i++)
+        in_cloud += (rt->why[i] & KEEP_CLOUD) != 0;
+    while (in_cloud > k->cloud) {
+        rt->stride *= 2;
+        in_cloud = 0;
+        for (size_t i = 0; i < rt->n; i++)
+            if (rt->why[i] & KEEP_CLOUD) {
+                if (rt->q[i] % rt->stride)
+                    rt->why[i] &= (uint8_t)~KEEP_CLOUD;
+                else
+                    in_cloud++;
+            }
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < rt->n; i++)
+        if (rt->why[i]) {
+            rt->p[m] = rt->p[i];
+            rt->q[m] = rt->q[i];
+            rt->gi[m] = rt->gi[i];
+            rt->why[m++] = rt->why[i];
+        }
+    rt->n = m;
+    return 0;
+}
+
+/* Most points evaluated between two looks at what to keep (21 MB of points). */
+#define SEARCH_CHUNK_POINTS ((size_t)1 << 18)
+/* Most workloads of one deployment (a chunk holds at least one deployment). */
+#define SEARCH_MAX_PER_DEPLOYMENT ((size_t)1 << 23)
+/* Most points kept with keep.all. */
+#define SEARCH_MAX_ALL ((size_t)200000000)
+
 status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
 {
     memset(r, 0, sizeof *r);
@@ -398,19 +531,23 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         }
         per *= (size_t)sp->n_pchips * sp->n_pinst * sp->n_dinst;
     }
-    if (n > 0 && per > (size_t)200000000 / n) {
+    if (per > SEARCH_MAX_PER_DEPLOYMENT) {
         free(deps);
-        return diag_error(d, NULL, 0, 0, NULL, "the space holds %zu x %zu points, more than 200 million: narrow a range",
-                          n, per);
+        return diag_error(d, NULL, 0, 0, NULL,
+                          "each deployment has %zu workloads, more than %zu: narrow the lengths, batches or pool sizes",
+                          per, SEARCH_MAX_PER_DEPLOYMENT);
     }
-    r->points = malloc(sizeof *r->points * (n * per + 1));
-    if (!r->points) {
+    if (sp->keep.all && n > 0 && per > SEARCH_MAX_ALL / n) {
         free(deps);
-        return diag_error(d, NULL, 0, 0, NULL, "out of memory for %zu points", n * per);
+        return diag_error(d, NULL, 0, 0, NULL, "the space holds %zu x %zu points, more than %zu to keep in memory: narrow "
+                          "a range", n, per, SEARCH_MAX_ALL);
     }
     r->n_points = n * per;
     r->n_deployments = n;
-
+    size_t chunk = sp->chunk_points ? sp->chunk_points : SEARCH_CHUNK_POINTS;
+    size_t cd = per >= chunk ? 1 : chunk / per; /* deployments per chunk */
+    search_point_t *buf = malloc(sizeof *buf * ((cd < n ? cd : n) * per + 1));
+    retain_t rt = {.k = &sp->keep, .stride = 1};
     job_t *j = calloc(1, sizeof *j);
     int nt = sp->threads;
     if (nt <= 0) {
@@ -421,17 +558,14 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         nt = 64;
     worker_t wk[64];
     pthread_t tid[64];
-    int started = 0;
-    if (!j)
+    if (!j || !buf)
         goto nomem;
     j->sp = sp;
     j->deps = deps;
     j->n_deps = n;
     j->per_dep = per;
-    j->points = r->points;
+    j->points = buf;
     const int rank = search_rank(), ranks = search_ranks();
-    j->lo = n * (size_t)rank / (size_t)ranks;
-    j->hi = n * (size_t)(rank + 1) / (size_t)ranks;
     for (int i = 0; i < nt; i++) {
         wk[i].job = j;
         wk[i].id = i;
@@ -450,48 +584,78 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
     }
     if (nt == 0)
         goto nomem;
-    double t0 = now();
-    for (int i = 1; i < nt; i++)
-        if (pthread_create(&tid[i], NULL, worker_main, &wk[i]) == 0)
-            started = i;
-        else
-            break;
-    if (sp->progress && isatty(2)) {
-        /* the caller's thread draws the bar, then works too */
-        while (j->lo + atomic_load(&j->next) < j->hi && !interrupt_requested()) {
-            progress(j, t0, 0);
-            struct timespec ts = {0, 100000000};
-            nanosleep(&ts, NULL);
-            if (started == 0)
+    double t0 = now(), drawn = 0;
+    int show = sp->progress && isatty(2) && rank == 0, failed = 0, sink_stop = 0;
+    size_t a = 0;
+    for (; a < n; a += cd) {
+        /* one chunk: its deployments split over the ranks, each rank's over its threads */
+        size_t b = a + cd < n ? a + cd : n;
+        j->base = a;
+        j->lo = a + (b - a) * (size_t)rank / (size_t)ranks;
+        j->hi = a + (b - a) * (size_t)(rank + 1) / (size_t)ranks;
+        atomic_store(&j->next, 0);
+        int started = 0;
+        for (int i = 1; i < nt && (size_t)i < j->hi - j->lo; i++)
+            if (pthread_create(&tid[i], NULL, worker_main, &wk[i]) == 0)
+                started = i;
+            else
                 break;
+        worker_main(&wk[0]);
+        for (int i = 1; i <= started; i++)
+            pthread_join(tid[i], NULL);
+        int stop = interrupt_requested();
+#ifdef INFERSIM_MPI
+        if (ranks > 1) {
+            /* rank 0 gathers the chunk in index order */
+            int *cnt = malloc(sizeof(int) * (size_t)ranks * 2);
+            if (!cnt) {
+                failed = 1;
+            } else {
+                int *disp = cnt + ranks;
+                for (int q = 0; q < ranks; q++) {
+                    size_t qa = a + (b - a) * (size_t)q / (size_t)ranks, qb = a + (b - a) * (size_t)(q + 1) / (size_t)ranks;
+                    cnt[q] = (int)((qb - qa) * per * sizeof(search_point_t));
+                    disp[q] = (int)((qa - a) * per * sizeof(search_point_t));
+                }
+                if (rank == 0)
+                    MPI_Gatherv(MPI_IN_PLACE, cnt[0], MPI_BYTE, buf, cnt, disp, MPI_BYTE, 0, MPI_COMM_WORLD);
+                else
+                    MPI_Gatherv(buf + (j->lo - a) * per, cnt[rank], MPI_BYTE, NULL, NULL, NULL, MPI_BYTE, 0,
+                                MPI_COMM_WORLD);
+                free(cnt);
+            }
         }
+#endif
+        if (rank == 0 && !stop && !failed) {
+            size_t np = (b - a) * per;
+            if (sp->sink)
+                for (size_t i = 0; i < np && !sink_stop; i++)
+                    sink_stop = sp->sink(sp->sink_ctx, &buf[i]);
+            if (!sink_stop && retain_chunk(&rt, buf, np, (uint64_t)a * per))
+                failed = 1;
+        }
+        stop |= failed | sink_stop;
+#ifdef INFERSIM_MPI
+        if (ranks > 1) {
+            int any = 0;
+            MPI_Allreduce(&stop, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+            stop = any;
+        }
+#endif
+        if (show && (now() - drawn > 0.1 || b == n)) {
+            progress(j, t0, 0);
+            drawn = now();
+        }
+        if (stop)
+            break;
     }
-    worker_main(&wk[0]);
-    for (int i = 1; i <= started; i++)
-        pthread_join(tid[i], NULL);
-    if (sp->progress && isatty(2))
+    if (show)
         progress(j, t0, 1);
     for (int i = 0; i < nt; i++)
         for (int k = 0; k < SR_COUNT; k++)
             r->count[k] += j->count[i][k];
 #ifdef INFERSIM_MPI
     if (ranks > 1) {
-        /* rank 0 gathers every rank's contiguous range of points, and the counts */
-        int *cnt = malloc(sizeof(int) * (size_t)ranks * 2);
-        if (cnt) {
-            int *disp = cnt + ranks;
-            for (int q = 0; q < ranks; q++) {
-                size_t a = n * (size_t)q / (size_t)ranks, b = n * (size_t)(q + 1) / (size_t)ranks;
-                cnt[q] = (int)((b - a) * per * sizeof(search_point_t));
-                disp[q] = (int)(a * per * sizeof(search_point_t));
-            }
-            char *mine = (char *)(r->points + j->lo * per);
-            if (rank == 0)
-                MPI_Gatherv(MPI_IN_PLACE, cnt[0], MPI_BYTE, r->points, cnt, disp, MPI_BYTE, 0, MPI_COMM_WORLD);
-            else
-                MPI_Gatherv(mine, cnt[rank], MPI_BYTE, NULL, NULL, NULL, MPI_BYTE, 0, MPI_COMM_WORLD);
-            free(cnt);
-        }
         unsigned long long c[SR_COUNT], total[SR_COUNT];
         for (int k = 0; k < SR_COUNT; k++)
             c[k] = r->count[k];
@@ -509,16 +673,31 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
         free(wk[i].dis);
         free(wk[i].memo);
     }
-    if (interrupt_requested()) {
-        size_t done = atomic_load(&j->done);
-        diag_error(d, NULL, 0, 0, NULL, "interrupted after %zu of %zu deployments (%.0f%%) in %.1f s: nothing written",
-                   done, j->n_deps, j->n_deps ? 100.0 * done / j->n_deps : 0, r->wall_s);
+    free(buf);
+    free(rt.q);
+    free(rt.why);
+    r->points = rt.p;
+    r->index = rt.gi;
+    r->n_stored = rt.n;
+    if (failed) {
         free(j);
         free(deps);
-        free(r->points);
-        r->points = NULL;
-        r->n_points = 0;
-        return IS_INTERRUPTED;
+        search_free(r);
+        return diag_error(d, NULL, 0, 0, NULL, "out of memory");
+    }
+    if (a < n) {
+        size_t done = atomic_load(&j->done);
+        status_t st = sink_stop ? IS_ERR_IO : IS_INTERRUPTED;
+        if (sink_stop)
+            diag_error(d, NULL, 0, 0, NULL, "the sink stopped the search after %zu of %zu deployments", done,
+                       j->n_deps);
+        else
+            diag_error(d, NULL, 0, 0, NULL, "interrupted after %zu of %zu deployments (%.0f%%) in %.1f s", done,
+                       j->n_deps, j->n_deps ? 100.0 * done / j->n_deps : 0, r->wall_s);
+        free(j);
+        free(deps);
+        search_free(r);
+        return st;
     }
     free(j);
     free(deps);
@@ -526,15 +705,17 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d)
 nomem:
     free(j);
     free(deps);
-    free(r->points);
-    r->points = NULL;
+    free(buf);
     return diag_error(d, NULL, 0, 0, NULL, "out of memory");
 }
 
 void search_free(search_result_t *r)
 {
     free(r->points);
+    free(r->index);
     r->points = NULL;
+    r->index = NULL;
+    r->n_stored = 0;
 }
 
 /* ---- ranking ---- */
@@ -606,14 +787,14 @@ static size_t frontier_candidates(const search_result_t *r, search_field_t fy, s
 static size_t *feasible(const search_result_t *r, search_field_t fa, search_field_t fb, size_t *n)
 {
     size_t k = 0;
-    for (size_t i = 0; i < r->n_points; i++)
+    for (size_t i = 0; i < r->n_stored; i++)
         if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fa]) && isfinite(r->points[i].f[fb]))
             k++;
     size_t *idx = malloc(sizeof *idx * (k + 1));
     if (!idx)
         return NULL;
     k = 0;
-    for (size_t i = 0; i < r->n_points; i++)
+    for (size_t i = 0; i < r->n_stored; i++)
         if (r->points[i].reason == SR_OK && isfinite(r->points[i].f[fa]) && isfinite(r->points[i].f[fb]))
             idx[k++] = i;
     *n = k;

@@ -14,6 +14,13 @@
  * take deployments from an atomic counter and write each point at its own index, so the
  * output is identical for any thread count.
  *
+ * Memory is bounded: the space is evaluated in chunks of about 2^18 points.  After each
+ * chunk every point goes, in index order, to the space's sink (a CSV writer, say), and the
+ * search keeps only what `keep` asks for: the Pareto frontier over two fields, the top N
+ * by one, and an evenly strided sample of the feasible points (for a plot) — or, with
+ * keep.all, every point (at most 200 million).  A 10^9-point search therefore runs in tens
+ * of megabytes.  Under MPI each chunk is split over the ranks and gathered to rank 0.
+ *
  * Ownership: search_run() allocates r->points; search_free() releases them.  The space
  * borrows its model, systems and site.
  */
@@ -79,6 +86,20 @@ typedef enum search_field {
 extern const char *const search_field_names[F_COUNT];
 extern const int search_field_sense[F_COUNT]; /* +1: more is better; -1: less is better */
 
+/* What search_run keeps in r->points (in index order). */
+typedef struct search_keep {
+    int all;                                 /* 1: every point */
+    int fx, fy;                              /* the Pareto frontier of these fields (search_field_t) */
+    int fobj;                                /* the best `top` points by this field */
+    size_t top;
+    size_t cloud;                            /* at most this many feasible points, every k-th */
+} search_keep_t;
+
+/* Called on rank 0 with every point, in index order, as chunks complete; non-zero stops
+ * the search (search_run then returns IS_ERR_IO). */
+typedef struct search_point search_point_t;
+typedef int (*search_sink_fn)(void *ctx, const search_point_t *p);
+
 typedef struct search_space {
     const model_t *model;
     int n_systems;
@@ -97,19 +118,26 @@ typedef struct search_space {
     const site_t *site;
     int threads;                             /* 0 = all online CPUs */
     int progress;                            /* draw a progress bar on stderr */
+    search_keep_t keep;                      /* zero: the frontier of F_TTFT x F_TTFT and nothing else */
+    search_sink_fn sink;                     /* optional */
+    void *sink_ctx;
+    size_t chunk_points;                     /* points per chunk (0: about 2^18); tests make it small */
 } search_space_t;
 
-typedef struct search_point {
+struct search_point {
     uint16_t system, chips, tp, pp, ep, dp;  /* disaggregated: one decode instance */
     uint16_t pchips, pinst, dinst;           /* disaggregated: prefill instance chips, instances (else 0) */
     uint8_t weights, kv, reason, steady;
     uint32_t isl, osl, batch;
     float f[F_COUNT];                        /* the outputs, indexed by search_field_t */
-} search_point_t;
+};
 
 typedef struct search_result {
     size_t n_points;                         /* evaluated design points (pruned plans included) */
-    search_point_t *points;                  /* in index order, whatever the thread count */
+    search_point_t *points;                  /* the kept points (sp->keep), in index order, whatever the
+                                              * thread count */
+    uint64_t *index;                         /* each kept point's index among all the space's points */
+    size_t n_stored;                         /* how many */
     size_t n_deployments;
     size_t count[SR_COUNT];                   /* points by reason (count[SR_OK] = feasible) */
     double wall_s, points_per_s;
@@ -120,7 +148,8 @@ status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d);
 void search_free(search_result_t *r);
 
 /* The feasible points on the Pareto frontier of fields fx and fy (each in its own sense),
- * as indices into r->points, sorted by fx; returns the count (out holds up to max). */
+ * as indices into r->points, sorted by fx; returns the count (out holds up to max).  On a
+ * result that kept less than everything, ask for the fields it kept. */
 /* Returned by search_frontier and search_top when memory ran out. */
 #define SEARCH_NOMEM ((size_t)-1)
 

@@ -77,6 +77,18 @@ int cli_json_failed(void)
     return json_alloc_failed;
 }
 
+static int stdout_reported;
+
+void cli_stdout_failure_reported(void)
+{
+    stdout_reported = 1;
+}
+
+int cli_stdout_failure_was_reported(void)
+{
+    return stdout_reported;
+}
+
 int cli_print_json(void *json)
 {
     json_t *o = json;

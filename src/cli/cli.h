@@ -40,6 +40,11 @@ int cli_print_json(void *json);
 void cli_json_init(void);
 int cli_json_failed(void);
 
+/* A command that already reported a failed write to stdout says so, and main() does not
+ * report it a second time. */
+void cli_stdout_failure_reported(void);
+int cli_stdout_failure_was_reported(void);
+
 /* Load a model / system by preset name or path. */
 status_t cli_load_model(const char *name, model_t *m, diag_t *d);
 status_t cli_load_system(const char *name, system_t *s, diag_t *d);

@@ -16,6 +16,7 @@
 #include "../io/sweep_spec.h"
 #include "../report/svg.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
@@ -145,15 +146,14 @@ static json_t *point_json(const search_result_t *r, const search_space_t *sp, si
     }
     for (int f = 0; f < F_COUNT; f++)
         json_object_set_new(out, search_field_names[f], isfinite(p->f[f]) ? json_real(p->f[f]) : json_null());
-    json_object_set_new(o, "index", json_integer((json_int_t)i));
+    json_object_set_new(o, "index", json_integer((json_int_t)(r->index ? r->index[i] : i)));
     json_object_set_new(o, "design", dz);
     json_object_set_new(o, "outputs", out);
     return o;
 }
 
-static void csv_row(FILE *f, const search_result_t *r, const search_space_t *sp, size_t i)
+static void csv_row(FILE *f, const search_space_t *sp, const search_point_t *p)
 {
-    const search_point_t *p = &r->points[i];
     fprintf(f, "%s,%u,%u,%u,%u,%u,%s,%s,%u,%u,%u,%u,%u,%u,%s", sp->systems[p->system]->name, p->chips, p->tp, p->pp, p->ep,
             p->dp, sp->weights[p->weights].name, sp->kv[p->kv].name, p->isl, p->osl, p->batch, p->pchips, p->pinst,
             p->dinst, search_reason_names[p->reason]);
@@ -165,16 +165,47 @@ static void csv_row(FILE *f, const search_result_t *r, const search_space_t *sp,
     fprintf(f, "\n");
 }
 
+/* The search's sink for --csv: every point, in index order, as the chunks complete. */
+typedef struct csv_sink {
+    const search_space_t *sp;
+    size_t rows;
+    int err;   /* errno of a failed write */
+} csv_sink_t;
+
+static int csv_sink(void *ctx, const search_point_t *p)
+{
+    csv_sink_t *c = ctx;
+    csv_row(stdout, c->sp, p);
+    c->rows++;
+    if (ferror(stdout)) {
+        c->err = errno ? errno : EIO;
+        return 1;
+    }
+    return 0;
+}
+
+static void csv_header(void)
+{
+    printf("system,chips,tp,pp,ep,dp,weights,kv,isl,osl,batch,prefill_chips,prefill_instances,decode_instances,status");
+    for (int k = 0; k < F_COUNT; k++) /* the chips output is both pools: named apart from the design's chips */
+        printf(",%s", k == F_CHIPS ? "chips_total" : search_field_names[k]);
+    printf("\n");
+}
+
 static status_t write_svg(const char *path, const search_result_t *r, size_t *fr, size_t nf, int fx, int fy,
                           diag_t *d)
 {
-    /* the cloud (at most 20,000 feasible points, evenly sampled) and the frontier */
-    size_t feas = r->count[SR_OK], step = feas > 20000 ? feas / 20000 + 1 : 1, k = 0, seen = 0;
+    /* the cloud (the search kept at most 20,000 feasible points, evenly strided, beside the
+     * frontier and the top) and the frontier */
+    size_t feas = r->count[SR_OK], kept = 0, k = 0, seen = 0;
+    for (size_t i = 0; i < r->n_stored; i++)
+        kept += r->points[i].reason == SR_OK;
+    size_t step = kept > 20000 ? kept / 20000 + 1 : 1;
     double *cx = malloc(sizeof(double) * (20001 + nf) * 2);
     if (!cx)
         return diag_error(d, path, 0, 0, NULL, "out of memory");
     double *cy = cx + 20001, *lx = cy + 20001, *ly = lx + nf;
-    for (size_t i = 0; i < r->n_points && k < 20001; i++)
+    for (size_t i = 0; i < r->n_stored && k < 20001; i++)
         if (r->points[i].reason == SR_OK && seen++ % step == 0) {
             cx[k] = r->points[i].f[fx];
             cy[k++] = r->points[i].f[fy];
@@ -435,12 +466,35 @@ int cmd_search(int argc, char **argv)
         if (sp.n_dinst == 0)
             sp.dinst[sp.n_dinst++] = 1;
     }
+    /* keep the frontier, the top and a cloud for the plot; stream every point of --csv */
+    sp.keep = (search_keep_t){.fx = fx, .fy = fy, .fobj = fobj, .top = (size_t)top, .cloud = svg ? 20000 : 0};
+    csv_sink_t sink = {&sp, 0, 0};
+    if (csv && !front_only) {
+        csv_header();
+        sp.sink = csv_sink;
+        sp.sink_ctx = &sink;
+    }
     static search_result_t r;
     interrupt_install();
-    if ((st = search_run(&sp, &r, &d)) != IS_OK)
+    if ((st = search_run(&sp, &r, &d)) != IS_OK) {
+        if (sink.err) {
+            /* stdout failed (a full disk, a closed pipe): said once, here */
+            char what[sizeof d.message];
+            snprintf(what, sizeof what, "%s", d.message);
+            snprintf(d.message, sizeof d.message, "writing the output: %s (%.400s)", strerror(sink.err), what);
+            cli_stdout_failure_reported();
+        } else if (st == IS_INTERRUPTED) {
+            fflush(stdout);
+            size_t len = strlen(d.message);
+            if (sp.sink)
+                snprintf(d.message + len, sizeof d.message - len, ": %zu CSV rows written", sink.rows);
+            else
+                snprintf(d.message + len, sizeof d.message - len, ": nothing written");
+        }
         return cli_fail(st, &d);
+    }
     size_t feas = r.count[SR_OK];
-    size_t *fr = malloc(sizeof(size_t) * (feas + 1)), *tp = malloc(sizeof(size_t) * ((size_t)top + 1));
+    size_t *fr = malloc(sizeof(size_t) * (r.n_stored + 1)), *tp = malloc(sizeof(size_t) * ((size_t)top + 1));
     if (!fr || !tp) {
         free(fr);
         free(tp);
@@ -448,7 +502,7 @@ int cmd_search(int argc, char **argv)
         diag_error(&d, NULL, 0, 0, NULL, "out of memory");
         return cli_fail(IS_ERR_NOMEM, &d);
     }
-    size_t nf = search_frontier(&r, (search_field_t)fx, (search_field_t)fy, fr, feas + 1);
+    size_t nf = search_frontier(&r, (search_field_t)fx, (search_field_t)fy, fr, r.n_stored + 1);
     size_t nt = search_top(&r, (search_field_t)fobj, tp, (size_t)top);
     if (nf == SEARCH_NOMEM || nt == SEARCH_NOMEM) {
         free(fr);
@@ -484,25 +538,11 @@ int cmd_search(int argc, char **argv)
         json_object_set_new(o, "points_per_s", json_real(r.points_per_s));
         cli_print_json(o);
     } else if (csv) {
-        printf("system,chips,tp,pp,ep,dp,weights,kv,isl,osl,batch,prefill_chips,prefill_instances,decode_instances,status");
-        for (int k = 0; k < F_COUNT; k++) /* the chips output is both pools: named apart from the design's chips */
-            printf(",%s", k == F_CHIPS ? "chips_total" : search_field_names[k]);
-        printf("\n");
-        if (front_only)
+        if (front_only) { /* (the rows of a whole --csv went out as the search ran) */
+            csv_header();
             for (size_t i = 0; i < nf; i++)
-                csv_row(stdout, &r, &sp, fr[i]);
-        else
-            for (size_t i = 0; i < r.n_points; i++) {
-                if ((i & 4095) == 0 && interrupt_requested()) {
-                    fflush(stdout);
-                    diag_error(&d, NULL, 0, 0, NULL, "interrupted after writing %zu of %zu rows", i, r.n_points);
-                    free(fr);
-                    free(tp);
-                    search_free(&r);
-                    return cli_fail(IS_INTERRUPTED, &d);
-                }
-                csv_row(stdout, &r, &sp, i);
-            }
+                csv_row(stdout, &sp, &r.points[fr[i]]);
+        }
     } else {
         printf("%zu design points (%zu deployments x workloads) in %.3f s: %.0f points/s\n", r.n_points,
                r.n_deployments, r.wall_s, r.points_per_s);

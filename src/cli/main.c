@@ -50,7 +50,7 @@ static int check_stdout(int rc)
     if (rc == 0 && cli_json_failed()) /* a JSON value lost a part: cli_print_json said so */
         rc = EXIT_IO;
     errno = 0;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && !cli_stdout_failure_was_reported()) {
         fprintf(stderr, "infersim: error: writing the output: %s\n", errno ? strerror(errno) : "write error");
         return rc ? rc : EXIT_IO;
     }
