@@ -61,7 +61,7 @@ define install_debs
 	fi
 endef
 
-.PHONY: fault-test tsan valgrind all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz
+.PHONY: fault-test tsan valgrind all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz install install-test
 
 all: infersim
 
@@ -144,6 +144,7 @@ run: deps
 test: deps
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory check-tests
+	$(MAKE) --no-print-directory install-test
 
 # Unit tests (cmocka) and CLI tests; ends with one line "tests: N passed, M failed".
 check-tests: $(TEST_BIN) $(BIN)
@@ -198,6 +199,47 @@ mpi: deps-mpi
 # Two ranks on this machine must give the single-process result (timings aside).
 mpi-test: mpi all
 	@sh tests/mpi_test.sh build/mpi/infersim ./infersim
+
+# make install PREFIX=DIR (default /usr/local): the command, libinfersim (static and shared),
+# its headers (DIR/include/infersim/infersim.h), a pkg-config file, the man page and the
+# presets (DIR/share/infersim/data, where the installed library looks by default).  Built in
+# build/install, position-independent, with that data folder compiled in.
+PREFIX ?= /usr/local
+DESTDIR ?=
+INST = build/install
+INST_PREFIX = $(abspath $(PREFIX))
+VERSION = 0.1.0
+
+$(INST)/libinfersim.so.$(VERSION): $(LIB_SRC:%.c=$(INST)/%.o)
+	$(CC) -shared -Wl,-soname,libinfersim.so.0 $(LDFLAGS) -o $@ $^ $(IS_LDLIBS)
+
+install: deps
+	rm -f $(INST)/src/io/catalog.o
+	$(MAKE) --no-print-directory BUILD=$(INST) SAN='-fPIC -DINFERSIM_DATADIR=\"$(INST_PREFIX)/share/infersim/data\"' \
+	  $(INST)/infersim $(INST)/libinfersim.a $(INST)/libinfersim.so.$(VERSION)
+	install -d $(DESTDIR)$(INST_PREFIX)/bin $(DESTDIR)$(INST_PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(INST_PREFIX)/include/infersim $(DESTDIR)$(INST_PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(INST_PREFIX)/share/infersim
+	install -m 755 $(INST)/infersim $(DESTDIR)$(INST_PREFIX)/bin/infersim
+	install -m 644 $(INST)/libinfersim.a $(DESTDIR)$(INST_PREFIX)/lib/libinfersim.a
+	install -m 755 $(INST)/libinfersim.so.$(VERSION) $(DESTDIR)$(INST_PREFIX)/lib/libinfersim.so.$(VERSION)
+	ln -sf libinfersim.so.$(VERSION) $(DESTDIR)$(INST_PREFIX)/lib/libinfersim.so.0
+	ln -sf libinfersim.so.0 $(DESTDIR)$(INST_PREFIX)/lib/libinfersim.so
+	install -m 644 src/infersim.h $(DESTDIR)$(INST_PREFIX)/include/infersim/infersim.h
+	for d in core io analysis report probe; do \
+	  install -d $(DESTDIR)$(INST_PREFIX)/include/infersim/$$d && \
+	  install -m 644 src/$$d/*.h $(DESTDIR)$(INST_PREFIX)/include/infersim/$$d/ || exit 1; \
+	done
+	sed -e 's|@PREFIX@|$(INST_PREFIX)|' -e 's|@VERSION@|$(VERSION)|' docs/infersim.pc.in \
+	  >$(DESTDIR)$(INST_PREFIX)/lib/pkgconfig/infersim.pc
+	install -m 644 docs/infersim.1 $(DESTDIR)$(INST_PREFIX)/share/man/man1/infersim.1
+	rm -rf $(DESTDIR)$(INST_PREFIX)/share/infersim/data
+	cp -R data $(DESTDIR)$(INST_PREFIX)/share/infersim/data
+
+# Install into a temporary prefix, then build a small program against it with pkg-config,
+# shared and static, and run it and the installed command away from this checkout.
+install-test:
+	@sh tests/install_test.sh
 
 clean:
 	rm -rf build infersim

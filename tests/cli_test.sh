@@ -257,6 +257,14 @@ jq_true '.interconnect[0].messages[0] | .algorithm == "one_shot" and .hops == 2'
 jq_true '.directions[0].directions as $d | ($d[] | select(.direction == "sram_landing") | .tpot_batch1_s) < ($d[] | select(.direction == "base") | .tpot_batch1_s)' "SRAM landing speeds decode"
 jq_true '.trends[] | select(.trend == "diffusion") | .decode_bound == "compute"' "diffusion binds compute"
 grep -q "^## Verdicts" "$tmp/study/report.md" && ok || bad "report has verdicts"
+# the study as a page: well-formed, both figures inline, every verdict's claim in it, nothing fetched
+xmllint --noout "$tmp/study/index.html" 2>"$tmp/x" && ok || { bad "index.html is well-formed"; cat "$tmp/x"; }
+[ "$(grep -c "<svg" "$tmp/study/index.html")" = 2 ] && ok || bad "index.html carries both figures"
+jq -r '.verdicts[].claim' "$tmp/study/study.json" | sed 's/&/\&amp;/g' >"$tmp/claims"
+missing=0
+while IFS= read -r c; do grep -qF "<strong>$c</strong>" "$tmp/study/index.html" || missing=$((missing + 1)); done <"$tmp/claims"
+[ "$missing" = 0 ] && [ -s "$tmp/claims" ] && ok || bad "index.html: $missing verdicts missing"
+grep -qE '(src|href)="https?:' "$tmp/study/index.html" && bad "index.html fetches something" || ok
 expect 2 "study unknown" -- "$BIN" study papr
 same_err 'infersim: error: study: expected "paper" (infersim study paper --out DIR)' "study unknown"
 

@@ -260,8 +260,8 @@ static long peak_rss_kb(void)
 /* Memory does not grow with the space: 2.56 million points (10 chunks) peak no higher than
  * 0.85 million (4 chunks) plus a few MB, and under the issue's 200 MB; kept: the frontier,
  * the top 10 and a cloud of at most 20,000.  (Keeping every point would take 80 B x 2.56 M
- * = 205 MB.)  Under AddressSanitizer, whose quarantine holds freed memory, only a small
- * run is made and the kept count checked. */
+ * = 205 MB.)  Under AddressSanitizer, whose quarantine holds freed memory, and under
+ * ThreadSanitizer (slow), only a small run is made and the kept count checked. */
 static void test_memory_is_bounded(void **state)
 {
     (void)state;
@@ -287,7 +287,7 @@ static void test_memory_is_bounded(void **state)
     assert_int_equal(r.n_points, 106496);
     assert_true(r.n_stored <= 20000 + 10 + 4096);
     search_free(&r);
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     skip();
 #endif
     sp.n_isl = 0;   /* 8 ISLs: 13 deployments x 4096 batches x 8 x (2, then 6 OSLs) */

@@ -22,7 +22,7 @@ static void usage(FILE *f)
             "  systems   list the system presets (YAML files with sources)\n"
             "  sites     list the site presets (electricity, PUE, carbon, amortisation)\n"
             "  show      show model NAME|PATH  or  show system NAME|PATH: everything derived from it\n"
-            "  validate  predicted against published measurements: error per row, MAPE per group\n"
+            "  validate  predicted against published and our own measurements: error per row, MAPE per set\n"
             "  calibrate measure this machine and write a system file for it\n"
             "  measure   run a real transformer on this CPU and compare with the prediction\n"
             "  study     study paper: the claims of Ma & Patterson (2026) against the model\n"

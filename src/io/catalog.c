@@ -46,9 +46,10 @@ const char *catalog_data_dir(void)
         if (slash) {
             *slash = '\0';
             char cand[4096 + 16];
-            /* the binary sits at the repository root; test binaries one or two folders below */
-            const char *rel[] = {"/data", "/../data", "/../../data"};
-            for (int i = 0; i < 3; i++) {
+            /* the binary sits at the repository root; test binaries one or two folders below;
+             * an installed one in PREFIX/bin, its presets in PREFIX/share/infersim/data */
+            const char *rel[] = {"/data", "/../data", "/../../data", "/../share/infersim/data"};
+            for (int i = 0; i < 4; i++) {
                 snprintf(cand, sizeof cand, "%s%s", exe, rel[i]);
                 if (is_dir(cand)) {
                     char real[PATH_MAX];

@@ -3,8 +3,9 @@
  * under <data>/systems/NAME.yaml, selectable by short name.
  *
  * The data folder is $INFERSIM_DATA if set, else the `data` folder beside the
- * executable (the repository root after `make`), else the compiled-in
- * INFERSIM_DATADIR.
+ * executable (the repository root after `make`) or one or two folders up (test
+ * binaries), else PREFIX/share/infersim/data beside an installed PREFIX/bin, else the
+ * compiled-in INFERSIM_DATADIR (`make install` sets it to the installed folder).
  */
 #ifndef INFERSIM_CATALOG_H
 #define INFERSIM_CATALOG_H

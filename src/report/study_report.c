@@ -4,6 +4,7 @@
 #include "study_report.h"
 
 #include "../io/fileutil.h"
+#include "md_html.h"
 #include "svg.h"
 
 #include <errno.h>
@@ -242,6 +243,37 @@ static status_t write_file(const char *dir, const char *name, int kind, const js
     return atomic_commit(&af, d);
 }
 
+/* index.html: the report as one page, its figures inline (written after them). */
+static status_t write_html(const char *dir, const json_t *st, diag_t *d)
+{
+    char *md = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&md, &len);
+    if (!m)
+        return diag_error(d, dir, 0, 0, NULL, "out of memory");
+    markdown(m, st);
+    markdown_pim(m, st);
+    markdown_interconnect(m, st);
+    if (fclose(m) != 0 || !md) {
+        free(md);
+        return diag_error(d, dir, 0, 0, NULL, "out of memory");
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    atomic_file_t af;
+    status_t s = atomic_open(&af, path, d);
+    if (s == IS_OK) {
+        if (md_to_html(af.fp, md, len, "The paper study: Ma & Patterson (2026) against infersim", dir) != 0) {
+            atomic_abort(&af);
+            s = diag_error(d, path, 0, 0, NULL, "a figure of the report could not be read back");
+        } else {
+            s = atomic_commit(&af, d);
+        }
+    }
+    free(md);
+    return s;
+}
+
 status_t study_report_write(const json_t *st, const char *dir, diag_t *d)
 {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -252,5 +284,5 @@ status_t study_report_write(const json_t *st, const char *dir, diag_t *d)
         if (s != IS_OK)
             return s;
     }
-    return IS_OK;
+    return write_html(dir, st, d);
 }

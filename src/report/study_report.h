@@ -1,6 +1,7 @@
 /*
  * study_report.h — the paper study as files: report.md (the argument, tables and one
- * verdict per claim), study.json (every number), and SVG figures with their data.
+ * verdict per claim), study.json (every number), SVG figures with their data, and
+ * index.html (the report as one page with its figures inline, readable offline).
  * Each file is written atomically (temporary file, then rename).
  */
 #ifndef INFERSIM_STUDY_REPORT_H
