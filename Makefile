@@ -20,11 +20,11 @@ CFLAGS  ?=
 LDFLAGS ?=
 
 # Debian packages the build and the tests need.
-DEBS = gcc make pkg-config libfyaml-dev libjansson-dev libcmocka-dev jq librsvg2-bin libxml2-utils
+DEBS = gcc make pkg-config libfyaml-dev libjansson-dev libcmocka-dev libmicrohttpd-dev jq librsvg2-bin libxml2-utils curl
 
 # '=' not ':=': pkg-config must run after `deps` installed the packages.
-PKG_CFLAGS = $(shell pkg-config --cflags libfyaml jansson 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libfyaml jansson 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags libfyaml jansson libmicrohttpd 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libfyaml jansson libmicrohttpd 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 IS_CFLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -39,7 +39,7 @@ BENCH_SRC = $(wildcard bench/bench_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/ui_page.o
 TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%) $(FUZZ_SRC:fuzz/%.c=$(BUILD)/replay/%)
 BENCH_BIN = $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN = $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
@@ -61,7 +61,7 @@ define install_debs
 	fi
 endef
 
-.PHONY: fault-test tsan valgrind all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz install install-test
+.PHONY: fault-test tsan valgrind all run test deps asan bench clean check-tests mpi mpi-test deps-mpi fuzz fuzz-bins fuzz-run deps-fuzz install install-test deps-ui ui-test
 
 all: infersim
 
@@ -88,6 +88,15 @@ $(LIB): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(IS_LDLIBS)
+
+# The ui's page, carried in the binary (tools/embed.c, built for this machine, no sanitizer)
+$(BUILD)/gen/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	cc -O1 -o $@ $<
+$(BUILD)/gen/ui_page.c: ui/index.html $(BUILD)/gen/embed
+	$(BUILD)/gen/embed ui_page $< $@
+$(BUILD)/gen/ui_page.o: $(BUILD)/gen/ui_page.c
+	$(CC) $(IS_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
@@ -141,10 +150,11 @@ run: deps
 	./infersim predict --model llama-3.1-70b --system h100-sxm --chips 8 --tp 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256
 	./infersim study paper --out study
 
-test: deps
+test: deps deps-ui
 	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory check-tests
 	$(MAKE) --no-print-directory install-test
+	$(MAKE) --no-print-directory ui-test
 
 # Unit tests (cmocka) and CLI tests; ends with one line "tests: N passed, M failed".
 check-tests: $(TEST_BIN) $(BIN)
@@ -235,6 +245,15 @@ install: deps
 	install -m 644 docs/infersim.1 $(DESTDIR)$(INST_PREFIX)/share/man/man1/infersim.1
 	rm -rf $(DESTDIR)$(INST_PREFIX)/share/infersim/data
 	cp -R data $(DESTDIR)$(INST_PREFIX)/share/infersim/data
+
+# `infersim ui` and the study page in headless Chromium (Debian's chromium, chromium-driver and
+# python3-selenium); screenshots of each view in build/ui-screens
+DEBS_UI = chromium chromium-driver python3-selenium
+deps-ui:
+	$(call install_debs,$(DEBS_UI))
+
+ui-test: all
+	@BIN=./infersim /usr/bin/python3 tests/ui_browser.py build/ui-screens
 
 # Install into a temporary prefix, then build a small program against it with pkg-config,
 # shared and static, and run it and the installed command away from this checkout.

@@ -414,6 +414,44 @@ kill -9 $kpid 2>/dev/null
 wait $kpid 2>/dev/null
 [ "$(cat "$tmp/ts-kill.csv")" = "old" ] && ok || bad "SIGKILL leaves the old file whole"
 
+# ui: the API over HTTP on 127.0.0.1 gives what the CLI gives; bad requests get 4xx and a message
+"$BIN" ui --port 0 >"$tmp/ui.out" 2>"$tmp/ui.err" &
+uipid=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q "http://" "$tmp/ui.out" && break; sleep 0.2; done
+url=$(grep -o "http://127\.0\.0\.1:[0-9]*/" "$tmp/ui.out")
+[ -n "$url" ] && ok || { bad "ui prints its 127.0.0.1 URL"; cat "$tmp/ui.out" "$tmp/ui.err"; }
+"$BIN" models --json >"$tmp/models.json"
+[ "$(curl -s "${url}api/models" | jq length)" = "$(jq length "$tmp/models.json")" ] && ok || bad "ui /api/models lists every preset"
+[ "$(curl -s "${url}api/systems" | jq -r '.[].name' | wc -l)" = "$("$BIN" systems --json | jq length)" ] && ok || bad "ui /api/systems"
+curl -s -X POST -d '{"model":"llama-3.1-70b","system":"h100-sxm","chips":8,"weights":"fp8","kv":"fp8","batch":64,"isl":2048,"osl":256}' \
+    "${url}api/predict" | jq -S 'del(.warnings)' >"$tmp/ui-p.json"
+"$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --json |
+    jq -S 'del(.warnings)' >"$tmp/cli-p.json"
+[ -s "$tmp/ui-p.json" ] && cmp -s "$tmp/ui-p.json" "$tmp/cli-p.json" && ok || bad "ui /api/predict equals predict --json"
+curl -s -X POST -d '{"model":"llama-3.1-405b","system":"h100-sxm"}' "${url}api/predict" >"$tmp/out"
+jq_true '.fits == false and (.reason | test("needs"))' "ui: a deployment that does not fit says why"
+curl -s -X POST -d '{"model":"llama-3.1-8b","system":"h100-sxm"}' "${url}api/sweep" >"$tmp/out"
+jq_true '.points[0].batch == 1 and .points[-1].batch == .max_batch and (.points | length) > 5' "ui /api/sweep: batch 1 to the largest"
+jq_true '[.points[] | .output_tok_s_per_chip] as $t | $t == ($t | sort)' "ui /api/sweep: throughput grows with the batch"
+code() { curl -s -o "$tmp/body" -w "%{http_code}" "$@"; }
+[ "$(code -X POST -d '{bad' "${url}api/predict")" = 400 ] && jq -e '.error | test("expected a JSON object")' "$tmp/body" >/dev/null && ok || bad "ui: bad JSON is a 400 with a message"
+[ "$(code -X POST -d '{"model":"llama-3.1-8","system":"h100-sxm"}' "${url}api/predict")" = 400 ] && grep -q "did you mean" "$tmp/body" && ok || bad "ui: a wrong name gets a near match"
+[ "$(code -X POST -d '{"model":"/etc/passwd","system":"h100-sxm"}' "${url}api/predict")" = 400 ] && ok || bad "ui: paths are refused"
+[ "$(code "${url}api/predict")" = 405 ] && ok || bad "ui: GET /api/predict is a 405"
+[ "$(code "${url}api/nothing")" = 404 ] && ok || bad "ui: unknown path is a 404"
+head -c 1100000 /dev/zero | tr '\0' ' ' >"$tmp/big.json"
+[ "$(code -X POST --data-binary @"$tmp/big.json" "${url}api/predict")" = 413 ] && ok || bad "ui: a body over 1 MiB is a 413"
+curl -s -D "$tmp/hdr" -o "$tmp/page.html" "$url"
+grep -qi "^content-security-policy: default-src 'none'" "$tmp/hdr" && grep -q "<title>infersim</title>" "$tmp/page.html" && ok || bad "ui serves its page with a CSP"
+grep -qE '(src|href)="https?:' "$tmp/page.html" && bad "ui page fetches from the network" || ok
+kill -INT $uipid
+wait $uipid
+[ $? -eq 0 ] && ok || bad "ui stops on SIGINT with status 0"
+expect 2 "ui bad port" -- "$BIN" ui --port 70000
+expect 2 "ui bad host" -- "$BIN" ui --host localhost.example
+timeout 1 "$BIN" ui --port 0 --host 0.0.0.0 >/dev/null 2>"$tmp/err"
+grep -q "warning: serving on 0.0.0.0" "$tmp/err" && ok || bad "ui warns when it listens beyond this machine"
+
 # every preset number carries a source
 if sh "$top/tests/check_sources.sh" "$top"/data/systems/*.yaml "$top"/data/sites/*.yaml "$top"/data/paper/*.yaml >"$tmp/src" 2>&1; then ok; else bad "sources"; cat "$tmp/src"; fi
 

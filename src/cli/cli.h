@@ -45,6 +45,11 @@ int cli_json_failed(void);
 void cli_stdout_failure_reported(void);
 int cli_stdout_failure_was_reported(void);
 
+/* Everything derived from a model / a system, as `show model|system --json` prints it
+ * (a jansson json_t *, returned as void * to keep jansson out of this header). */
+void *cli_model_json(const model_t *m);
+void *cli_system_json(const system_t *s);
+
 /* Load a model / system by preset name or path. */
 status_t cli_load_model(const char *name, model_t *m, diag_t *d);
 status_t cli_load_system(const char *name, system_t *s, diag_t *d);
@@ -92,5 +97,6 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_study(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_ui(int argc, char **argv);
 
 #endif

@@ -24,7 +24,7 @@ static int want_json(int argc, char **argv, int *help)
     return j;
 }
 
-static json_t *model_json(const model_t *m)
+void *cli_model_json(const model_t *m)
 {
     precision_t bf16, fp8, int4;
     precision_parse("bf16", &bf16);
@@ -73,7 +73,7 @@ static json_t *model_json(const model_t *m)
     return o;
 }
 
-static json_t *system_json(const system_t *s)
+void *cli_system_json(const system_t *s)
 {
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(s->name));
@@ -144,7 +144,7 @@ int cmd_models(int argc, char **argv)
             continue;
         }
         if (json) {
-            json_array_append_new(arr, model_json(&m));
+            json_array_append_new(arr, cli_model_json(&m));
         } else {
             char a[32], b[32], c[32];
             printf("%-18s %-28s %12s %12s %7d %14s\n", names[i], m.architecture, fmt_count(model_params_total(&m), a, sizeof a),
@@ -181,7 +181,7 @@ int cmd_systems(int argc, char **argv)
             continue;
         }
         if (json) {
-            json_array_append_new(arr, system_json(&s));
+            json_array_append_new(arr, cli_system_json(&s));
         } else {
             /* memory: the tiers weights and KV live in; storage: spill_only tiers (a phone's UFS) */
             char a[32], b[32], c[32] = "-";
@@ -211,7 +211,7 @@ int cmd_systems(int argc, char **argv)
 
 static void show_model_text(const model_t *m)
 {
-    json_t *o = model_json(m);
+    json_t *o = cli_model_json(m);
     char a[32], b[32];
     printf("%s (%s, model_type %s)\n", m->name, m->architecture, m->model_type);
     printf("  config          %s\n", m->path);
@@ -305,13 +305,13 @@ int cmd_show(int argc, char **argv)
         model_t m;
         if ((st = cli_load_model(name, &m, &d)) != IS_OK)
             return cli_fail(st, &d);
-        if (json) cli_print_json(model_json(&m));
+        if (json) cli_print_json(cli_model_json(&m));
         else show_model_text(&m);
     } else if (!strcmp(what, "system")) {
         system_t s;
         if ((st = cli_load_system(name, &s, &d)) != IS_OK)
             return cli_fail(st, &d);
-        if (json) cli_print_json(system_json(&s));
+        if (json) cli_print_json(cli_system_json(&s));
         else show_system_text(&s);
     } else {
         fprintf(stderr, "infersim: error: show: expected \"model\" or \"system\", got \"%s\"\n", what);

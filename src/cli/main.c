@@ -28,6 +28,7 @@ static void usage(FILE *f)
             "  study     study paper: the claims of Ma & Patterson (2026) against the model\n"
             "  search    design-space search: every deployment x workload, top N, Pareto frontier\n"
             "  serve     serving simulation: requests over time, continuous batching, TTFT/TPOT percentiles\n"
+            "  ui        a page in your browser that predicts as you change the inputs (and its JSON API)\n"
             "\n"
             "  infersim COMMAND --help   options of a command\n"
             "  infersim --version\n"
@@ -103,8 +104,9 @@ static int dispatch(int argc, char **argv)
     if (!strcmp(cmd, "study")) return cmd_study(argc - 1, argv + 1);
     if (!strcmp(cmd, "search")) return cmd_search(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "ui")) return cmd_ui(argc - 1, argv + 1);
     static const char *const cmds[] = {"predict", "models", "systems", "sites", "show", "validate", "calibrate", "measure",
-                                       "study", "search", "serve"};
+                                       "study", "search", "serve", "ui"};
     const char *near = diag_near_match(cmd, cmds, 11);
     fprintf(stderr, "infersim: error: unknown command \"%s\"%s%s%s (try infersim --help)\n", cmd,
             near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "");

@@ -1,0 +1,255 @@
+/*
+ * ui_api.c — the JSON API behind `infersim ui` (ui_api.h): requests in, the library's
+ * answers out, as the CLI gives them.
+ */
+#include "ui_api.h"
+
+#include "cli.h"
+
+#include "../analysis/cost.h"
+#include "../analysis/predict.h"
+#include "../io/catalog.h"
+#include "../io/model_config.h"
+#include "../io/site_yaml.h"
+#include "../io/system_yaml.h"
+#include "../report/report_predict.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A malloc'd {"error": message} with the status. */
+static int fail(int status, const char *msg, char **out)
+{
+    json_t *o = json_pack("{s:s}", "error", msg);
+    *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return *out ? status : 500;
+}
+
+/* The library's message as one line: "FILE:LINE:COL: FIELD: what is wrong" (no "error: "). */
+static int fail_diag(int status, const diag_t *d, char **out)
+{
+    char buf[1024];
+    diag_format(d, buf, sizeof buf);
+    char *e = strstr(buf, "error: ");
+    if (e)
+        memmove(e, e + 7, strlen(e + 7) + 1);
+    char *nl = strchr(buf, '\n');
+    if (nl)
+        *nl = '\0';
+    return fail(status, buf, out);
+}
+
+static int answer(json_t *o, char **out)
+{
+    if (!o || cli_json_failed())
+        return json_decref(o), fail(500, "out of memory", out);
+    *out = json_dumps(o, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+    json_decref(o);
+    return *out ? 200 : fail(500, "out of memory", out);
+}
+
+/* The presets of one kind, each as `show ... --json` gives it. */
+static int list(catalog_kind_t kind, char **out)
+{
+    static char names[CATALOG_MAX][CATALOG_NAME];
+    int n = catalog_list(kind, names, CATALOG_MAX);
+    json_t *arr = json_array();
+    for (int i = 0; i < n && arr; i++) {
+        diag_t d;
+        diag_clear(&d);
+        if (kind == CATALOG_MODELS) {
+            static model_t m;
+            if (cli_load_model(names[i], &m, &d) == IS_OK)
+                json_array_append_new(arr, cli_model_json(&m));
+        } else {
+            static system_t s;
+            if (cli_load_system(names[i], &s, &d) == IS_OK)
+                json_array_append_new(arr, cli_system_json(&s));
+        }
+    }
+    return answer(arr, out);
+}
+
+/* A string field, or dflt when absent; NULL (with *bad set) when present and not a string. */
+static const char *str_field(json_t *o, const char *k, const char *dflt, int *bad)
+{
+    json_t *v = json_object_get(o, k);
+    if (!v)
+        return dflt;
+    if (!json_is_string(v)) {
+        *bad = 1;
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+/* An integer field in [min, 1e8], or dflt; -1 (with diag) when wrong. */
+static int int_field(json_t *o, const char *k, int dflt, int min, diag_t *d)
+{
+    json_t *v = json_object_get(o, k);
+    if (!v)
+        return dflt;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > 100000000) {
+        diag_error(d, NULL, 0, 0, k, "expected an integer >= %d", min);
+        return -1;
+    }
+    return (int)json_integer_value(v);
+}
+
+typedef struct ui_case {
+    model_t m;
+    system_t s;
+    site_t site;
+    predict_req_t req;
+} ui_case_t;
+
+/* The request body as a model, a system, a site and a predict request. */
+static status_t parse_case(const char *body, size_t len, ui_case_t *c, diag_t *d)
+{
+    json_error_t je;
+    json_t *o = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        return diag_error(d, "request", je.line, je.column, NULL, "expected a JSON object%s%s",
+                          o ? "" : ": ", o ? "" : je.text);
+    }
+    status_t st = IS_OK;
+    int bad = 0;
+    const char *model = str_field(o, "model", NULL, &bad), *system = str_field(o, "system", NULL, &bad);
+    const char *sys_yaml = str_field(o, "system_yaml", NULL, &bad), *site = str_field(o, "site", "us-average", &bad);
+    const char *weights = str_field(o, "weights", NULL, &bad), *kv = str_field(o, "kv", NULL, &bad);
+    json_t *cfg = json_object_get(o, "config");
+    if (bad) {
+        st = diag_error(d, "request", 0, 0, NULL, "model, system, system_yaml, site, weights and kv are strings");
+        goto out;
+    }
+    /* the model: a preset name (never a path: the UI reads nothing beyond the presets) or a config object */
+    if (cfg) {
+        char *txt = json_is_object(cfg) ? json_dumps(cfg, JSON_COMPACT) : NULL;
+        if (!txt) {
+            st = diag_error(d, "request", 0, 0, "config", "expected a config.json object");
+            goto out;
+        }
+        st = model_load_buffer(txt, strlen(txt), "config.json", &c->m, d);
+        free(txt);
+    } else if (model && !strchr(model, '/')) {
+        st = cli_load_model(model, &c->m, d);
+    } else {
+        st = diag_error(d, "request", 0, 0, "model", "expected a preset name (or \"config\": a config.json object)");
+    }
+    if (st != IS_OK)
+        goto out;
+    if (sys_yaml)
+        st = system_load_buffer(sys_yaml, strlen(sys_yaml), "system.yaml", &c->s, d);
+    else if (system && !strchr(system, '/'))
+        st = cli_load_system(system, &c->s, d);
+    else
+        st = diag_error(d, "request", 0, 0, "system", "expected a preset name (or \"system_yaml\": a system file)");
+    if (st != IS_OK)
+        goto out;
+    char path[4096];
+    if (strchr(site, '/') || (st = catalog_resolve(CATALOG_SITES, site, path, sizeof path, d)) != IS_OK ||
+        (st = site_load(path, &c->site, d)) != IS_OK) {
+        if (st == IS_OK)
+            st = diag_error(d, "request", 0, 0, "site", "expected a site preset name");
+        goto out;
+    }
+    predict_req_default(&c->req, &c->m);
+    int chips = int_field(o, "chips", 0, 0, d), tp = int_field(o, "tp", 0, 0, d), pp = int_field(o, "pp", 1, 1, d);
+    int ep = int_field(o, "ep", 1, 1, d), dp = int_field(o, "dp", 1, 1, d);
+    int isl = int_field(o, "isl", 1024, 1, d), osl = int_field(o, "osl", 128, 1, d);
+    if (chips < 0 || tp < 0 || pp < 0 || ep < 0 || dp < 0 || isl < 0 || osl < 0) {
+        st = IS_ERR_INPUT;
+        goto out;
+    }
+    if (chips == 0 && tp == 0)
+        chips = 1;
+    if ((st = cli_split_chips("chips", &chips, &tp, pp, dp, d)) != IS_OK)
+        goto out;
+    c->req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
+    if ((st = cli_precisions(&c->req.cfg, weights, NULL, kv, NULL, d)) != IS_OK)
+        goto out;
+    json_t *b = json_object_get(o, "batch");
+    if (!b || (json_is_string(b) && !strcmp(json_string_value(b), "max"))) {
+        c->req.batch = b ? 0 : 1;
+    } else if (json_is_integer(b) && json_integer_value(b) >= 1 && json_integer_value(b) <= 10000000) {
+        c->req.batch = (int)json_integer_value(b);
+    } else {
+        st = diag_error(d, "request", 0, 0, "batch", "expected an integer >= 1 or \"max\"");
+        goto out;
+    }
+    c->req.isl = isl;
+    c->req.osl = osl;
+out:
+    json_decref(o);
+    return st;
+}
+
+static int predict(const char *body, size_t len, char **out)
+{
+    static ui_case_t c;
+    static predict_result_t r;
+    diag_t d;
+    diag_clear(&d);
+    status_t st = parse_case(body, len, &c, &d);
+    if (st == IS_OK)
+        st = predict_run(&c.m, &c.s, &c.req, &r, &d);
+    if (st != IS_OK)
+        return fail_diag(st == IS_ERR_NOMEM ? 500 : 400, &d, out);
+    cost_result_t cost;
+    cost_compute(&r, &c.req, &c.s, &c.site, &cost, &d);
+    return answer(report_predict_json(&r, &c.m, &c.s, &c.req, &cost, &c.site, &d), out);
+}
+
+/* Batches 1, 2, 4, ... and the largest that fits: per-user speed against throughput. */
+static int sweep(const char *body, size_t len, char **out)
+{
+    static ui_case_t c;
+    static predict_result_t r;
+    diag_t d;
+    diag_clear(&d);
+    status_t st = parse_case(body, len, &c, &d);
+    if (st != IS_OK)
+        return fail_diag(400, &d, out);
+    c.req.batch = 0; /* the largest that fits first */
+    if ((st = predict_run(&c.m, &c.s, &c.req, &r, &d)) != IS_OK)
+        return fail_diag(st == IS_ERR_NOMEM ? 500 : 400, &d, out);
+    int max = r.max_batch;
+    json_t *o = json_object(), *pts = json_array();
+    json_object_set_new(o, "max_batch", json_integer(max));
+    for (int b = 1; max > 0 && pts; b = b * 2 > max && b < max ? max : b * 2) {
+        c.req.batch = b;
+        diag_clear(&d);
+        if (predict_run(&c.m, &c.s, &c.req, &r, &d) != IS_OK)
+            break;
+        json_array_append_new(pts, json_pack("{s:i,s:f,s:f,s:f,s:f,s:f}", "batch", b, "ttft_s", r.ttft_s, "tpot_s",
+                                             r.tpot_s, "output_tok_s_per_user", r.output_tok_s_per_user,
+                                             "output_tok_s_per_chip", r.output_tok_s_per_chip, "output_tok_s",
+                                             r.output_tok_s));
+        if (b >= max)
+            break;
+    }
+    json_object_set_new(o, "points", pts);
+    return answer(o, out);
+}
+
+int ui_api(const char *method, const char *path, const char *body, size_t len, char **out)
+{
+    *out = NULL;
+    if (len > UI_API_MAX_BODY)
+        return fail(413, "request body too large (at most 1 MiB)", out);
+    int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+    if (!strcmp(path, "/api/models") || !strcmp(path, "/api/systems")) {
+        if (!get)
+            return fail(405, "use GET", out);
+        return list(path[5] == 'm' ? CATALOG_MODELS : CATALOG_SYSTEMS, out);
+    }
+    if (!strcmp(path, "/api/predict") || !strcmp(path, "/api/sweep")) {
+        if (!post)
+            return fail(405, "use POST with a JSON body", out);
+        return path[5] == 'p' ? predict(body, len, out) : sweep(body, len, out);
+    }
+    return fail(404, "no such endpoint (the API: /api/models, /api/systems, /api/predict, /api/sweep)", out);
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""ui_browser.py — `infersim ui` in a real browser (headless Chromium through Selenium).
+
+  BIN=./infersim /usr/bin/python3 tests/ui_browser.py [SCREENSHOT_DIR]
+
+The page loads with no console error; its numbers are `infersim predict --json`'s for the
+same inputs; changing the batch updates them; a deployment that does not fit says why; the
+batch curve is drawn.  A screenshot of each view goes to SCREENSHOT_DIR (default
+build/ui-screens).  Ends with "ui: N passed, M failed".
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BIN = os.environ.get("BIN", "./infersim")
+SHOTS = sys.argv[1] if len(sys.argv) > 1 else "build/ui-screens"
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+def cli(*args):
+    out = subprocess.run([BIN, "predict", "--json", *args], capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main():
+    os.makedirs(SHOTS, exist_ok=True)
+    server = subprocess.Popen([BIN, "ui", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    url = None
+    try:
+        line = server.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        check(m is not None, "the server prints its URL: " + line)
+        url = m.group(0)
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = "/usr/bin/chromium"
+        for a in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-dev-shm-usage", "--window-size=1280,1600"):
+            opts.add_argument(a)
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        try:
+            run(drv, url)
+        finally:
+            drv.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"ui: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+def result(drv, pred, timeout=15):
+    """Wait until the page's last prediction satisfies pred; return it."""
+    WebDriverWait(drv, timeout).until(lambda d: (lambda r: r is not None and pred(r))(
+        d.execute_script("return window.lastResult || null")))
+    return drv.execute_script("return window.lastResult")
+
+
+def set_value(drv, el_id, value):
+    drv.execute_script("const e = document.getElementById(arguments[0]); e.value = arguments[1];"
+                       "e.dispatchEvent(new Event('input', {bubbles: true}));", el_id, str(value))
+
+
+def run(drv, url):
+    drv.get(url)
+    r = result(drv, lambda r: True)
+    want = cli("--model", "llama-3.1-8b", "--system", "h100-sxm", "--batch", "1", "--isl", "1024", "--osl", "128",
+               "--weights", "bf16", "--kv", "bf16")
+    check(r["tpot_s"] == want["tpot_s"] and r["ttft_s"] == want["ttft_s"], "first view equals predict --json")
+    tpot = drv.find_element(By.ID, "tpot").text
+    check(tpot == f"{want['tpot_s'] * 1e3:.2f} ms", f"TPOT shown as {tpot}")
+    WebDriverWait(drv, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#curve svg circle"))
+    check(len(drv.find_elements(By.CSS_SELECTOR, "#curve svg circle")) >= 5, "the batch curve is drawn")
+    check(len(drv.find_elements(By.CSS_SELECTOR, "#ops tbody tr")) >= 5, "the operator table is filled")
+    check(len(drv.find_elements(By.CSS_SELECTOR, "#memory .mem div")) >= 3, "the memory bar is drawn")
+    drv.save_screenshot(os.path.join(SHOTS, "predict.png"))
+
+    # the batch changes: the numbers follow
+    set_value(drv, "batch", 32)
+    r = result(drv, lambda r: r["batch"] == 32)
+    want = cli("--model", "llama-3.1-8b", "--system", "h100-sxm", "--batch", "32", "--isl", "1024", "--osl", "128",
+               "--weights", "bf16", "--kv", "bf16")
+    check(r["tpot_s"] == want["tpot_s"] and r["output_tok_s"] == want["output_tok_s"], "batch 32 equals predict --json")
+    check(drv.find_element(By.ID, "tpot").text == f"{want['tpot_s'] * 1e3:.2f} ms", "batch 32: TPOT shown")
+
+    # the model changes to one that does not fit on one H100: the reason is shown
+    Select(drv.find_element(By.ID, "model")).select_by_value("llama-3.1-405b")
+    r = result(drv, lambda r: not r["fits"])
+    fit = drv.find_element(By.ID, "fit")
+    check("no" in fit.get_attribute("class") and "does not fit: needs" in fit.text, "does-not-fit shows why: " + fit.text)
+    drv.save_screenshot(os.path.join(SHOTS, "does-not-fit.png"))
+
+    # the same model on 8 chips in fp8 fits again
+    set_value(drv, "chips", 8)
+    set_value(drv, "tp", 8)
+    Select(drv.find_element(By.ID, "weights")).select_by_visible_text("fp8")
+    r = result(drv, lambda r: r["fits"] and r["precision"]["weights"] == "fp8")
+    check(r["fits"], "405B on 8 H100s in fp8 fits")
+
+    # keyboard: the model select takes focus and a key changes it
+    drv.find_element(By.ID, "model").send_keys("l")
+    check(drv.switch_to.active_element.get_attribute("id") == "model", "the model select is usable by keyboard")
+
+    errors = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+    check(not errors, "no console errors: " + json.dumps(errors)[:300])
+
+    # the study as a page, opened from disk: both figures render, every verdict is there
+    study = os.path.abspath(os.path.join(SHOTS, "study"))
+    subprocess.run([BIN, "study", "paper", "--out", study], capture_output=True, check=True)
+    drv.get("file://" + study + "/index.html")
+    sizes = drv.execute_script("return [...document.querySelectorAll('svg')].map(s => s.getBoundingClientRect())"
+                               ".map(r => r.width * r.height)")
+    check(len(sizes) == 2 and all(a > 10000 for a in sizes), f"the study page renders both figures: {sizes}")
+    claims = [v["claim"] for v in json.load(open(os.path.join(study, "study.json")))["verdicts"]]
+    text = drv.find_element(By.TAG_NAME, "body").text
+    check(claims and all(c in text for c in claims), "the study page shows every verdict")
+    drv.save_screenshot(os.path.join(SHOTS, "study.png"))
+    errors = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
+    check(not errors, "the study page: no console errors: " + json.dumps(errors)[:300])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
