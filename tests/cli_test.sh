@@ -430,10 +430,19 @@ curl -s -X POST -d '{"model":"llama-3.1-70b","system":"h100-sxm","chips":8,"weig
 [ -s "$tmp/ui-p.json" ] && cmp -s "$tmp/ui-p.json" "$tmp/cli-p.json" && ok || bad "ui /api/predict equals predict --json"
 curl -s -X POST -d '{"model":"llama-3.1-405b","system":"h100-sxm"}' "${url}api/predict" >"$tmp/out"
 jq_true '.fits == false and (.reason | test("needs"))' "ui: a deployment that does not fit says why"
+curl -s -X POST -d '{"model":"llama-3.1-405b","system":"h100-sxm","weights":"fp8","kv":"fp8","batch":8,"directions":{"hbf_stacks":1}}' "${url}api/predict" >"$tmp/out"
+jq_true '.fits and .system.name == "h100-sxm+hbf_stacks=1" and .memory.hbf.weights > 0' "ui: the HBF direction holds 405B on one H100"
 curl -s -X POST -d '{"model":"llama-3.1-8b","system":"h100-sxm"}' "${url}api/sweep" >"$tmp/out"
 jq_true '.points[0].batch == 1 and .points[-1].batch == .max_batch and (.points | length) > 5' "ui /api/sweep: batch 1 to the largest"
 jq_true '[.points[] | .output_tok_s_per_chip] as $t | $t == ($t | sort)' "ui /api/sweep: throughput grows with the batch"
+curl -s -X POST -d '{"model":"llama-3.1-70b","systems":"h100-sxm,b200","chips":"1..16:x2","batch":"1,8,64,max","isl":"1024,4096","osl":"256","ttft_max_s":2}' \
+    "${url}api/search" | jq -S '{evaluated, feasible, infeasible, frontier, top}' >"$tmp/ui-s.json"
+"$BIN" search --model llama-3.1-70b --systems h100-sxm,b200 --chips 1..16:x2 --batch 1,8,64,max --isl 1024,4096 --osl 256 --ttft-max 2 --json |
+    jq -S '{evaluated, feasible, infeasible, frontier, top}' >"$tmp/cli-s.json"
+[ -s "$tmp/ui-s.json" ] && cmp -s "$tmp/ui-s.json" "$tmp/cli-s.json" && ok || bad "ui /api/search equals search --json"
 code() { curl -s -o "$tmp/body" -w "%{http_code}" "$@"; }
+[ "$(code -X POST -d '{"model":"llama-3.1-70b","systems":"h100-sxm","chips":"1..1024","batch":"1..4096","isl":"1..100"}' "${url}api/search")" = 400 ] &&
+    grep -q "narrow a range" "$tmp/body" && ok || bad "ui: a search too large for a request is refused"
 [ "$(code -X POST -d '{bad' "${url}api/predict")" = 400 ] && jq -e '.error | test("expected a JSON object")' "$tmp/body" >/dev/null && ok || bad "ui: bad JSON is a 400 with a message"
 [ "$(code -X POST -d '{"model":"llama-3.1-8","system":"h100-sxm"}' "${url}api/predict")" = 400 ] && grep -q "did you mean" "$tmp/body" && ok || bad "ui: a wrong name gets a near match"
 [ "$(code -X POST -d '{"model":"/etc/passwd","system":"h100-sxm"}' "${url}api/predict")" = 400 ] && ok || bad "ui: paths are refused"

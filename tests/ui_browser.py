@@ -113,6 +113,52 @@ def run(drv, url):
     Select(drv.find_element(By.ID, "weights")).select_by_visible_text("fp8")
     r = result(drv, lambda r: r["fits"] and r["precision"]["weights"] == "fp8")
     check(r["fits"], "405B on 8 H100s in fp8 fits")
+    want = cli("--model", "llama-3.1-405b", "--system", "h100-sxm", "--chips", "8", "--tp", "8", "--weights", "fp8",
+               "--kv", "bf16", "--batch", "32", "--isl", "1024", "--osl", "128")
+    check(r["tpot_s"] == want["tpot_s"], "405B on 8 H100s equals predict --json")
+
+    # four systems side by side, each as predict --json gives it
+    for k, name in enumerate(("h200", "b200", "mi300x"), 1):
+        Select(drv.find_element(By.ID, f"cmp{k}")).select_by_value(name)
+    WebDriverWait(drv, 20).until(lambda d: len(d.execute_script("return window.lastCompare || []")) == 4)
+    rows = drv.find_elements(By.CSS_SELECTOR, "#compare tbody tr")
+    check(len(rows) == 4, f"the comparison shows four systems ({len(rows)})")
+    cmp = drv.execute_script("return window.lastCompare")
+    for name, got in zip(("h100-sxm", "h200", "b200", "mi300x"), cmp):
+        want = cli("--model", "llama-3.1-405b", "--system", name, "--chips", "8", "--tp", "8", "--weights", "fp8",
+                   "--kv", "bf16", "--batch", "32", "--isl", "1024", "--osl", "128")
+        check(got.get("output_tok_s_per_chip") == want["output_tok_s_per_chip"], f"compare: {name} equals predict --json")
+    check(rows[0].find_element(By.TAG_NAME, "td").text == "h100-sxm", "the first row is the chosen system")
+    drv.save_screenshot(os.path.join(SHOTS, "compare.png"))
+
+    # the paper's picture: the same chip with one HBF stack, as `directions` applies it
+    Select(drv.find_element(By.ID, "cmp1")).select_by_value("@hbf_stacks=1")
+    WebDriverWait(drv, 20).until(lambda d: (d.execute_script("return window.lastCompare || []") + [{}])[1]
+                                 .get("system", {}).get("name", "").endswith("+hbf_stacks=1"))
+    cmp = drv.execute_script("return window.lastCompare")
+    check(cmp[1]["fits"] and cmp[1]["memory"].get("hbf", {}).get("weights", 0) > 0,
+          "compare: H100 + 1 HBF stack holds the weights on flash")
+    check(drv.find_elements(By.CSS_SELECTOR, "#compare tbody tr")[1].find_element(By.TAG_NAME, "td").text
+          == "h100-sxm + hbf_stacks 1", "compare names the direction")
+
+    # the roofline: decode left of the ridge, prefill right of it
+    dx = float(drv.find_element(By.ID, "roof-decode").get_attribute("cx"))
+    px = float(drv.find_element(By.ID, "roof-prefill").get_attribute("cx"))
+    check(dx < px, "the roofline places decode left of prefill")
+
+    # a pasted system file is predicted like the same file given to the CLI
+    yaml = ("name: pasted\nchip: {peak_TFLOPs: {bf16: 500, fp8: 1000}, compute_efficiency: 0.7}\n"
+            "memory: [{name: hbm, capacity_GB: 400, bandwidth_GBps: 4000, efficiency: 0.9}]\n"
+            "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 400}]\n")
+    Select(drv.find_element(By.ID, "system")).select_by_value("(paste)")
+    drv.execute_script("const e = document.getElementById('yaml'); e.value = arguments[0];"
+                       "e.dispatchEvent(new Event('input', {bubbles: true}));", yaml)
+    r = result(drv, lambda r: r["system"]["name"] == "pasted")
+    path = os.path.join(SHOTS, "pasted.yaml")
+    open(path, "w").write(yaml)
+    want = cli("--model", "llama-3.1-405b", "--system", path, "--chips", "8", "--tp", "8", "--weights", "fp8",
+               "--kv", "bf16", "--batch", "32", "--isl", "1024", "--osl", "128")
+    check(r["tpot_s"] == want["tpot_s"], "a pasted system equals the CLI on the same file")
 
     # keyboard: the model select takes focus and a key changes it
     drv.find_element(By.ID, "model").send_keys("l")

@@ -86,6 +86,16 @@ status_t cli_split_chips(const char *flag, int *chips, int *tp, int pp, int dp, 
 status_t cli_precisions(deploy_cfg_t *cfg, const char *weights, const char *experts, const char *kv, const char *act,
                         diag_t *d);
 
+/* search's value lists ("8" | "1,2,4" | "1..16" | "1..64:x2", "max" where allowed) and
+ * precision lists ("fp8,bf16"); each returns the count, or -1 with d set. */
+int cli_parse_values(const char *flag, const char *v, int *out, int max, int allow_max, diag_t *d);
+int cli_parse_precisions(const char *flag, const char *v, precision_t *out, int max, diag_t *d);
+
+/* One kept point of a search as `search --json` prints it (a json_t *). */
+struct search_result;
+struct search_space;
+void *cli_search_point_json(const struct search_result *r, const struct search_space *sp, size_t i);
+
 int cmd_predict(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_models(int argc, char **argv);

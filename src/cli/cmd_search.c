@@ -54,7 +54,7 @@ static void usage(FILE *f)
 }
 
 /* Parse "a,b,a..b,a..b:x2,max" into out (0 for max); returns the count or -1 (d filled). */
-static int parse_values(const char *flag, const char *v, int *out, int max, int allow_max, diag_t *d)
+int cli_parse_values(const char *flag, const char *v, int *out, int max, int allow_max, diag_t *d)
 {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", v);
@@ -108,7 +108,7 @@ too_many:
     return -1;
 }
 
-static int parse_precisions(const char *flag, const char *v, precision_t *out, int max, diag_t *d)
+int cli_parse_precisions(const char *flag, const char *v, precision_t *out, int max, diag_t *d)
 {
     char buf[512];
     snprintf(buf, sizeof buf, "%s", v);
@@ -123,7 +123,7 @@ static int parse_precisions(const char *flag, const char *v, precision_t *out, i
     return n;
 }
 
-static json_t *point_json(const search_result_t *r, const search_space_t *sp, size_t i)
+void *cli_search_point_json(const search_result_t *r, const search_space_t *sp, size_t i)
 {
     const search_point_t *p = &r->points[i];
     json_t *o = json_object(), *dz = json_object(), *out = json_object();
@@ -294,12 +294,12 @@ int cmd_search(int argc, char **argv)
             {spec.decode_instances, "decode_instances", &sp.n_dinst, sp.dinst, 0, 64},
         };
         for (int i = 0; i < 7; i++)
-            if (lists[i].v[0] && (*lists[i].n = parse_values(lists[i].flag, lists[i].v, lists[i].out, lists[i].max,
+            if (lists[i].v[0] && (*lists[i].n = cli_parse_values(lists[i].flag, lists[i].v, lists[i].out, lists[i].max,
                                                              lists[i].allow_max, &d)) < 0)
                 return cli_fail(IS_ERR_INPUT, &d);
-        if (spec.weights[0] && (sp.n_weights = parse_precisions("weights", spec.weights, sp.weights, 16, &d)) < 0)
+        if (spec.weights[0] && (sp.n_weights = cli_parse_precisions("weights", spec.weights, sp.weights, 16, &d)) < 0)
             return cli_fail(IS_ERR_INPUT, &d);
-        if (spec.kv[0] && (sp.n_kv = parse_precisions("kv", spec.kv, sp.kv, 16, &d)) < 0)
+        if (spec.kv[0] && (sp.n_kv = cli_parse_precisions("kv", spec.kv, sp.kv, 16, &d)) < 0)
             return cli_fail(IS_ERR_INPUT, &d);
         sp.ttft_max_s = spec.ttft_max_s;
         sp.tpot_max_s = spec.tpot_max_s;
@@ -320,15 +320,15 @@ int cmd_search(int argc, char **argv)
         case O_SPEC: break;
         case O_MODEL: model_name = optarg; break;
         case O_SYSTEMS: systems_arg = optarg; break;
-        case O_CHIPS: bad = (sp.n_chips = parse_values("--chips", optarg, sp.chips, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
-        case O_BATCH: bad = (sp.n_batch = parse_values("--batch", optarg, sp.batch, SEARCH_MAX_VALUES, 1, &d)) < 0; break;
-        case O_ISL: bad = (sp.n_isl = parse_values("--isl", optarg, sp.isl, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
-        case O_OSL: bad = (sp.n_osl = parse_values("--osl", optarg, sp.osl, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
-        case O_PCHIPS: bad = (sp.n_pchips = parse_values("--prefill-chips", optarg, sp.pchips, 64, 0, &d)) < 0; break;
-        case O_PINST: bad = (sp.n_pinst = parse_values("--prefill-instances", optarg, sp.pinst, 64, 0, &d)) < 0; break;
-        case O_DINST: bad = (sp.n_dinst = parse_values("--decode-instances", optarg, sp.dinst, 64, 0, &d)) < 0; break;
-        case O_WEIGHTS: bad = (sp.n_weights = parse_precisions("--weights", optarg, sp.weights, 16, &d)) < 0; break;
-        case O_KV: bad = (sp.n_kv = parse_precisions("--kv", optarg, sp.kv, 16, &d)) < 0; break;
+        case O_CHIPS: bad = (sp.n_chips = cli_parse_values("--chips", optarg, sp.chips, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
+        case O_BATCH: bad = (sp.n_batch = cli_parse_values("--batch", optarg, sp.batch, SEARCH_MAX_VALUES, 1, &d)) < 0; break;
+        case O_ISL: bad = (sp.n_isl = cli_parse_values("--isl", optarg, sp.isl, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
+        case O_OSL: bad = (sp.n_osl = cli_parse_values("--osl", optarg, sp.osl, SEARCH_MAX_VALUES, 0, &d)) < 0; break;
+        case O_PCHIPS: bad = (sp.n_pchips = cli_parse_values("--prefill-chips", optarg, sp.pchips, 64, 0, &d)) < 0; break;
+        case O_PINST: bad = (sp.n_pinst = cli_parse_values("--prefill-instances", optarg, sp.pinst, 64, 0, &d)) < 0; break;
+        case O_DINST: bad = (sp.n_dinst = cli_parse_values("--decode-instances", optarg, sp.dinst, 64, 0, &d)) < 0; break;
+        case O_WEIGHTS: bad = (sp.n_weights = cli_parse_precisions("--weights", optarg, sp.weights, 16, &d)) < 0; break;
+        case O_KV: bad = (sp.n_kv = cli_parse_precisions("--kv", optarg, sp.kv, 16, &d)) < 0; break;
         case O_TTFT: case O_TPOT: case O_POWER: case O_COST: {
             double v = strtod(optarg, &e);
             if (e == optarg || *e || !(v > 0)) {
@@ -529,9 +529,9 @@ int cmd_search(int argc, char **argv)
         json_object_set_new(o, "objective", json_string(objective));
         json_object_set_new(o, "pareto", json_string(pareto));
         for (size_t i = 0; i < nf; i++)
-            json_array_append_new(fa, point_json(&r, &sp, fr[i]));
+            json_array_append_new(fa, cli_search_point_json(&r, &sp, fr[i]));
         for (size_t i = 0; i < nt; i++)
-            json_array_append_new(ta, point_json(&r, &sp, tp[i]));
+            json_array_append_new(ta, cli_search_point_json(&r, &sp, tp[i]));
         json_object_set_new(o, "frontier", fa);
         json_object_set_new(o, "top", ta);
         json_object_set_new(o, "wall_s", json_real(r.wall_s));

@@ -7,7 +7,9 @@
 #include "cli.h"
 
 #include "../analysis/cost.h"
+#include "../analysis/directions.h"
 #include "../analysis/predict.h"
+#include "../analysis/search.h"
 #include "../io/catalog.h"
 #include "../io/model_config.h"
 #include "../io/site_yaml.h"
@@ -149,6 +151,33 @@ static status_t parse_case(const char *body, size_t len, ui_case_t *c, diag_t *d
         st = diag_error(d, "request", 0, 0, "system", "expected a preset name (or \"system_yaml\": a system file)");
     if (st != IS_OK)
         goto out;
+    /* the paper's directions, applied to the system as the study and the search apply them */
+    json_t *dirs = json_object_get(o, "directions");
+    if (dirs) {
+        static paper_data_t paper;
+        static int paper_loaded;
+        const char *k;
+        json_t *v;
+        if (!json_is_object(dirs)) {
+            st = diag_error(d, "request", 0, 0, "directions", "expected an object such as {\"hbf_stacks\": 1}");
+            goto out;
+        }
+        if (!paper_loaded && (st = paper_load(&paper, d)) != IS_OK)
+            goto out;
+        paper_loaded = 1;
+        json_object_foreach(dirs, k, v) {
+            double x = json_is_number(v) ? json_number_value(v) : -1;
+            int ok = strcmp(k, "hbf_stacks") ? (x == 0 || x == 1) : (x >= 0 && x <= 64 && x == (int)x);
+            if (!ok || directions_apply(&c->s, &paper, k, x) != 0) {
+                st = diag_error(d, "request", 0, 0, "directions",
+                                "\"%s\": expected hbf_stacks (a count from 0 to 64), or stack_3d, low_latency, "
+                                "sram_landing, pim or pnm (0 or 1)", k);
+                goto out;
+            }
+            size_t n = strlen(c->s.name);
+            snprintf(c->s.name + n, sizeof c->s.name - n, "+%s=%g", k, json_number_value(v));
+        }
+    }
     char path[4096];
     if (strchr(site, '/') || (st = catalog_resolve(CATALOG_SITES, site, path, sizeof path, d)) != IS_OK ||
         (st = site_load(path, &c->site, d)) != IS_OK) {
@@ -235,6 +264,123 @@ static int sweep(const char *body, size_t len, char **out)
     return answer(o, out);
 }
 
+/* Most workload x deployment-choice combinations one /api/search request may ask for
+ * (before factorisations): keeps an answer within seconds. */
+#define UI_SEARCH_MAX 1000000
+
+/* A design-space search: the CLI's flags as strings ("chips": "1..16:x2", "batch":
+ * "1,8,max", ...), the frontier and the top N as `search --json` gives them. */
+static int search(const char *body, size_t len, char **out)
+{
+    static model_t m;
+    static system_t sys[16];
+    static site_t site;
+    static search_space_t sp;
+    static search_result_t r;
+    diag_t d;
+    diag_clear(&d);
+    json_error_t je;
+    json_t *o = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &je);
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        diag_error(&d, "request", je.line, je.column, NULL, "expected a JSON object");
+        return fail_diag(400, &d, out);
+    }
+    int bad = 0, st = IS_OK;
+    const char *model = str_field(o, "model", NULL, &bad), *systems = str_field(o, "systems", NULL, &bad);
+    const char *chips = str_field(o, "chips", "8", &bad), *batch = str_field(o, "batch", "max", &bad);
+    const char *isl = str_field(o, "isl", "1024", &bad), *osl = str_field(o, "osl", "128", &bad);
+    const char *weights = str_field(o, "weights", "fp8", &bad), *kv = str_field(o, "kv", "fp8", &bad);
+    const char *objective = str_field(o, "objective", "output_tok_s_per_chip", &bad);
+    const char *fxs = str_field(o, "pareto_x", "output_tok_s_per_user", &bad);
+    const char *fys = str_field(o, "pareto_y", "output_tok_s_per_chip", &bad);
+    json_t *tmax = json_object_get(o, "ttft_max_s"), *pmax = json_object_get(o, "tpot_max_s");
+    int top = int_field(o, "top", 10, 1, &d);
+    memset(&sp, 0, sizeof sp);
+    if (bad || !model || !systems || strchr(model, '/')) {
+        st = diag_error(&d, "request", 0, 0, NULL, "expected \"model\" (a preset name) and \"systems\" (\"a,b\"); "
+                        "the other fields are strings as the CLI's flags take them");
+    } else if (top < 0 || top > 100) {
+        st = diag_error(&d, "request", 0, 0, "top", "expected an integer from 1 to 100");
+    } else if ((tmax && !json_is_number(tmax)) || (pmax && !json_is_number(pmax))) {
+        st = diag_error(&d, "request", 0, 0, tmax && !json_is_number(tmax) ? "ttft_max_s" : "tpot_max_s",
+                        "expected a number of seconds");
+    } else if ((st = cli_load_model(model, &m, &d)) == IS_OK) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", systems);
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && st == IS_OK; t = strtok_r(NULL, ",", &save)) {
+            if (sp.n_systems == 16)
+                st = diag_error(&d, "request", 0, 0, "systems", "at most 16 systems");
+            else if (strchr(t, '/'))
+                st = diag_error(&d, "request", 0, 0, "systems", "expected preset names");
+            else if ((st = cli_load_system(t, &sys[sp.n_systems], &d)) == IS_OK)
+                sp.systems[sp.n_systems] = &sys[sp.n_systems], sp.n_systems++;
+        }
+    }
+    if (st == IS_OK &&
+        ((sp.n_chips = cli_parse_values("chips", chips, sp.chips, SEARCH_MAX_VALUES, 0, &d)) < 0 ||
+         (sp.n_batch = cli_parse_values("batch", batch, sp.batch, SEARCH_MAX_VALUES, 1, &d)) < 0 ||
+         (sp.n_isl = cli_parse_values("isl", isl, sp.isl, SEARCH_MAX_VALUES, 0, &d)) < 0 ||
+         (sp.n_osl = cli_parse_values("osl", osl, sp.osl, SEARCH_MAX_VALUES, 0, &d)) < 0 ||
+         (sp.n_weights = cli_parse_precisions("weights", weights, sp.weights, 16, &d)) < 0 ||
+         (sp.n_kv = cli_parse_precisions("kv", kv, sp.kv, 16, &d)) < 0))
+        st = IS_ERR_INPUT;
+    int fobj = search_field_by_name(objective), fx = search_field_by_name(fxs), fy = search_field_by_name(fys);
+    if (st == IS_OK && (fobj < 0 || fx < 0 || fy < 0))
+        st = diag_error(&d, "request", 0, 0, fobj < 0 ? "objective" : fx < 0 ? "pareto_x" : "pareto_y",
+                        "unknown field (search's fields: ttft_s, tpot_s, output_tok_s_per_user, output_tok_s_per_chip, "
+                        "usd_per_mtok_output, ...)");
+    double combos = (double)sp.n_systems * sp.n_chips * sp.n_batch * sp.n_isl * sp.n_osl * sp.n_weights * sp.n_kv;
+    if (st == IS_OK && combos > UI_SEARCH_MAX)
+        st = diag_error(&d, "request", 0, 0, NULL, "%.0f combinations, more than %d: narrow a range (the CLI's search has "
+                        "no limit)", combos, UI_SEARCH_MAX);
+    char path[4096];
+    if (st == IS_OK && ((st = catalog_resolve(CATALOG_SITES, "us-average", path, sizeof path, &d)) != IS_OK ||
+                        (st = site_load(path, &site, &d)) != IS_OK))
+        st = IS_ERR_INPUT;
+    if (st != IS_OK) {
+        json_decref(o);
+        return fail_diag(400, &d, out);
+    }
+    sp.model = &m;
+    sp.site = &site;
+    sp.ttft_max_s = tmax ? json_number_value(tmax) : 0;
+    sp.tpot_max_s = pmax ? json_number_value(pmax) : 0;
+    sp.keep = (search_keep_t){.fx = fx, .fy = fy, .fobj = fobj, .top = (size_t)top};
+    json_decref(o);
+    if ((st = search_run(&sp, &r, &d)) != IS_OK)
+        return fail_diag(st == IS_ERR_NOMEM ? 500 : 400, &d, out);
+    size_t *idx = malloc(sizeof *idx * (r.n_stored + (size_t)top + 2));
+    if (!idx) {
+        search_free(&r);
+        return fail(500, "out of memory", out);
+    }
+    json_t *res = json_object(), *inf = json_object(), *fa = json_array(), *ta = json_array();
+    json_object_set_new(res, "evaluated", json_integer((json_int_t)r.n_points));
+    json_object_set_new(res, "deployments", json_integer((json_int_t)r.n_deployments));
+    json_object_set_new(res, "feasible", json_integer((json_int_t)r.count[SR_OK]));
+    for (int k = 1; k < SR_COUNT; k++)
+        if (r.count[k])
+            json_object_set_new(inf, search_reason_names[k], json_integer((json_int_t)r.count[k]));
+    json_object_set_new(res, "infeasible", inf);
+    size_t nf = search_frontier(&r, (search_field_t)fx, (search_field_t)fy, idx, r.n_stored + 1);
+    for (size_t i = 0; nf != SEARCH_NOMEM && i < nf; i++)
+        json_array_append_new(fa, cli_search_point_json(&r, &sp, idx[i]));
+    size_t nt = search_top(&r, (search_field_t)fobj, idx, (size_t)top);
+    for (size_t i = 0; nt != SEARCH_NOMEM && i < nt; i++)
+        json_array_append_new(ta, cli_search_point_json(&r, &sp, idx[i]));
+    json_object_set_new(res, "frontier", fa);
+    json_object_set_new(res, "top", ta);
+    json_object_set_new(res, "wall_s", json_real(r.wall_s));
+    free(idx);
+    search_free(&r);
+    if (nf == SEARCH_NOMEM || nt == SEARCH_NOMEM) {
+        json_decref(res);
+        return fail(500, "out of memory", out);
+    }
+    return answer(res, out);
+}
+
 int ui_api(const char *method, const char *path, const char *body, size_t len, char **out)
 {
     *out = NULL;
@@ -246,10 +392,10 @@ int ui_api(const char *method, const char *path, const char *body, size_t len, c
             return fail(405, "use GET", out);
         return list(path[5] == 'm' ? CATALOG_MODELS : CATALOG_SYSTEMS, out);
     }
-    if (!strcmp(path, "/api/predict") || !strcmp(path, "/api/sweep")) {
+    if (!strcmp(path, "/api/predict") || !strcmp(path, "/api/sweep") || !strcmp(path, "/api/search")) {
         if (!post)
             return fail(405, "use POST with a JSON body", out);
-        return path[5] == 'p' ? predict(body, len, out) : sweep(body, len, out);
+        return path[6] == 'r' ? predict(body, len, out) : path[6] == 'w' ? sweep(body, len, out) : search(body, len, out);
     }
-    return fail(404, "no such endpoint (the API: /api/models, /api/systems, /api/predict, /api/sweep)", out);
+    return fail(404, "no such endpoint (the API: /api/models, /api/systems, /api/predict, /api/sweep, /api/search)", out);
 }

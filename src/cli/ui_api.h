@@ -8,8 +8,13 @@
  *   POST /api/predict   a deployment and workload -> exactly `infersim predict --json`
  *   POST /api/sweep     the same deployment over batches 1, 2, 4, ... up to the largest that
  *                       fits -> per-user speed against throughput (the interactivity frontier)
+ *   POST /api/search    a design-space search -> the frontier and the top N of `search --json`
+ *                       ("model", "systems": "a,b", and the CLI's flags as strings: "chips":
+ *                       "1..16:x2", "batch", "isl", "osl", "weights", "kv", "objective",
+ *                       "pareto_x", "pareto_y", "top"; "ttft_max_s", "tpot_max_s" as numbers;
+ *                       at most 10^6 combinations per request)
  *
- * A request body is a JSON object: "model" (a preset name) or "config" (a config.json
+ * A predict or sweep request body is a JSON object: "model" (a preset name) or "config" (a config.json
  * object); "system" (a preset name) or "system_yaml" (a system file's text); and, each
  * optional, "chips", "tp", "pp", "ep", "dp", "batch" (a number or "max"), "isl", "osl",
  * "weights", "kv", "site".  Nothing outside the presets is read from disk.
