@@ -216,47 +216,52 @@ out:
     return st;
 }
 
+/* One request at a time (cmd_ui.c serves them on one thread): the case and the result are
+ * kept here rather than on the stack (a model and a result are tens of kilobytes). */
+static ui_case_t the_case;
+static predict_result_t the_result;
+
 static int predict(const char *body, size_t len, char **out)
 {
-    static ui_case_t c;
-    static predict_result_t r;
+    ui_case_t *cs = &the_case;
+    predict_result_t *pr = &the_result;
     diag_t d;
     diag_clear(&d);
-    status_t st = parse_case(body, len, &c, &d);
+    status_t st = parse_case(body, len, cs, &d);
     if (st == IS_OK)
-        st = predict_run(&c.m, &c.s, &c.req, &r, &d);
+        st = predict_run(&cs->m, &cs->s, &cs->req, pr, &d);
     if (st != IS_OK)
         return fail_diag(st == IS_ERR_NOMEM ? 500 : 400, &d, out);
     cost_result_t cost;
-    cost_compute(&r, &c.req, &c.s, &c.site, &cost, &d);
-    return answer(report_predict_json(&r, &c.m, &c.s, &c.req, &cost, &c.site, &d), out);
+    cost_compute(pr, &cs->req, &cs->s, &cs->site, &cost, &d);
+    return answer(report_predict_json(pr, &cs->m, &cs->s, &cs->req, &cost, &cs->site, &d), out);
 }
 
 /* Batches 1, 2, 4, ... and the largest that fits: per-user speed against throughput. */
 static int sweep(const char *body, size_t len, char **out)
 {
-    static ui_case_t c;
-    static predict_result_t r;
+    ui_case_t *cs = &the_case;
+    predict_result_t *pr = &the_result;
     diag_t d;
     diag_clear(&d);
-    status_t st = parse_case(body, len, &c, &d);
+    status_t st = parse_case(body, len, cs, &d);
     if (st != IS_OK)
         return fail_diag(400, &d, out);
-    c.req.batch = 0; /* the largest that fits first */
-    if ((st = predict_run(&c.m, &c.s, &c.req, &r, &d)) != IS_OK)
+    cs->req.batch = 0; /* the largest that fits first */
+    if ((st = predict_run(&cs->m, &cs->s, &cs->req, pr, &d)) != IS_OK)
         return fail_diag(st == IS_ERR_NOMEM ? 500 : 400, &d, out);
-    int max = r.max_batch;
+    int max = pr->max_batch;
     json_t *o = json_object(), *pts = json_array();
     json_object_set_new(o, "max_batch", json_integer(max));
     for (int b = 1; max > 0 && pts; b = b * 2 > max && b < max ? max : b * 2) {
-        c.req.batch = b;
+        cs->req.batch = b;
         diag_clear(&d);
-        if (predict_run(&c.m, &c.s, &c.req, &r, &d) != IS_OK)
+        if (predict_run(&cs->m, &cs->s, &cs->req, pr, &d) != IS_OK)
             break;
-        json_array_append_new(pts, json_pack("{s:i,s:f,s:f,s:f,s:f,s:f}", "batch", b, "ttft_s", r.ttft_s, "tpot_s",
-                                             r.tpot_s, "output_tok_s_per_user", r.output_tok_s_per_user,
-                                             "output_tok_s_per_chip", r.output_tok_s_per_chip, "output_tok_s",
-                                             r.output_tok_s));
+        json_array_append_new(pts, json_pack("{s:i,s:f,s:f,s:f,s:f,s:f}", "batch", b, "ttft_s", pr->ttft_s, "tpot_s",
+                                             pr->tpot_s, "output_tok_s_per_user", pr->output_tok_s_per_user,
+                                             "output_tok_s_per_chip", pr->output_tok_s_per_chip, "output_tok_s",
+                                             pr->output_tok_s));
         if (b >= max)
             break;
     }

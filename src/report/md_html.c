@@ -164,6 +164,20 @@ static int cells(const char *s, size_t n, const char **cs, size_t *cn, int max)
     return k;
 }
 
+/* One table row of k cells, each in <tag>. */
+static int row(FILE *f, const char **cs, const size_t *cn, int k, const char *tag, const char *dir)
+{
+    int rc = 0;
+    fputs("<tr>", f);
+    for (int c = 0; c < k; c++) {
+        fprintf(f, "<%s>", tag);
+        rc |= inline_md(f, cs[c], cn[c], dir);
+        fprintf(f, "</%s>", tag);
+    }
+    fputs("</tr>", f);
+    return rc;
+}
+
 static const char *const STYLE =
     "body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;"
     "padding:0 1rem;color:#1a1a1a;background:#fff}"
@@ -230,13 +244,9 @@ int md_to_html(FILE *out, const char *md, size_t len, const char *title, const c
             int k = cells(line, n, cs, cn, 64);
             if (open != TABLE) {
                 /* a header row: the next line must be the |---| separator */
-                fputs("<table><thead><tr>", out);
-                for (int c = 0; c < k; c++) {
-                    fputs("<th>", out);
-                    rc |= inline_md(out, cs[c], cn[c], asset_dir);
-                    fputs("</th>", out);
-                }
-                fputs("</tr></thead><tbody>\n", out);
+                fputs("<table><thead>", out);
+                rc |= row(out, cs, cn, k, "th", asset_dir);
+                fputs("</thead><tbody>\n", out);
                 open = TABLE;
                 if (i < len && md[i] == '|') { /* skip the separator */
                     const char *sep = memchr(md + i, '\n', len - i);
@@ -247,13 +257,8 @@ int md_to_html(FILE *out, const char *md, size_t len, const char *title, const c
                         i = sep ? (size_t)(sep - md) + 1 : len;
                 }
             } else {
-                fputs("<tr>", out);
-                for (int c = 0; c < k; c++) {
-                    fputs("<td>", out);
-                    rc |= inline_md(out, cs[c], cn[c], asset_dir);
-                    fputs("</td>", out);
-                }
-                fputs("</tr>\n", out);
+                rc |= row(out, cs, cn, k, "td", asset_dir);
+                fputc('\n', out);
             }
         } else {
             if (open != PARA)
