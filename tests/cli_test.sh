@@ -335,6 +335,12 @@ head -1 "$tmp/ts.csv" | grep -qx "time_s,waiting,running,kv_use,output_tok_s" &&
 [ "$(wc -l <"$tmp/ts.csv")" -gt 500 ] && ok || bad "serve time series has its rows"
 if xmllint --noout "$tmp/serve.svg" 2>"$tmp/x" && rsvg-convert "$tmp/serve.svg" -o "$tmp/serve.png" 2>>"$tmp/x"; then ok; else bad "serve svg"; cat "$tmp/x"; fi
 # the same seed, the same run
+# the run's energy, cost and carbon at a site: the same run on a cleaner grid emits less
+jq_true '.energy.site == "us-average" and .energy_j_per_token > 0 and .usd_per_mtok_output > 0 and .chips == 1 and (.energy.wall_j > .energy.it_j)' "serve: energy, cost and carbon of the run"
+g_us=$(jq .gco2e_per_mtok "$tmp/out")
+"$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --site norway --json >"$tmp/out"
+jq_true ".gco2e_per_mtok < $g_us / 3 and .energy.site == \"norway\"" "serve --site: Norway's grid emits a fraction"
+expect 2 "serve bad site" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --site nowhere
 "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s, .peak_rss_bytes)' >"$tmp/s1"
 "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 4 --duration 30 --isl uniform:256:2048 --osl lognormal:200:100 --json | jq -c 'del(.wall_s, .events_per_s, .peak_rss_bytes)' >"$tmp/s2"
 cmp -s "$tmp/s1" "$tmp/s2" && ok || bad "serve is deterministic for a seed"

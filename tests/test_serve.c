@@ -7,8 +7,11 @@
  */
 #include "testutil.h"
 
+#include "../src/analysis/cost.h"
 #include "../src/analysis/predict.h"
 #include "../src/analysis/serve.h"
+#include "../src/io/catalog.h"
+#include "../src/io/site_yaml.h"
 
 static model_t M;
 static system_t S;
@@ -112,6 +115,53 @@ static void test_alone_equals_predict(void **state)
         /* nobody waits */
         assert_close(hist_mean(&R.queue), 0, 0);
     }
+}
+
+/* The run's energy: every step's dynamic energy, as predict costs a request — within 0.1 %
+ * (predict takes the decode step at the mean context, the simulator every step) — plus
+ * the idle chip and the host's share all the time.  Hand-computed from
+ * data/systems/h100-sxm.yaml and data/sites/us-average.yaml: one H100 idles at 75 W and
+ * carries 4600 / 8 = 575 W of its server's host, so the run adds 650 W x makespan; the
+ * wall sees 1.58 x that (PUE). */
+static void test_energy_of_a_run(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    static site_t site;
+    char path[4096];
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(catalog_resolve(CATALOG_SITES, "us-average", path, sizeof path, &d), IS_OK);
+    assert_int_equal(site_load(path, &site, &d), IS_OK);
+    predict_result_t p;
+    predict_same(1, 0, 1024, 128, &p);
+    predict_req_t q;
+    predict_req_default(&q, &M);
+    q.cfg = DEP.cfg;
+    q.batch = 1;
+    q.isl = 1024;
+    q.osl = 128;
+    cost_result_t c;
+    cost_compute(&p, &q, &S, &site, &c, &d);
+    double per_request = c.chip_dynamic_W * p.e2e_s; /* one chip */
+    workload_cfg_t wc;
+    spaced(&wc, 0.05, 400, 1024, 128);
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    cfg.site = &site;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_true(R.cost.known);
+    assert_int_equal(R.chips, 1);
+    print_message("dynamic energy per request: serve %.4f J, predict %.4f J\n", R.cost.chip_dynamic_J / R.completed,
+                  per_request);
+    assert_close(R.cost.chip_dynamic_J / R.completed, per_request, 1e-3);
+    assert_close(R.cost.it_J - R.cost.chip_dynamic_J, 650.0 * R.makespan_s, 1e-9);
+    assert_close(R.cost.wall_J, 1.58 * R.cost.it_J, 1e-9);
+    assert_close(R.cost.energy_j_per_token, R.cost.wall_J / R.output_tokens, 1e-12);
+    /* without a site, nothing is costed (and the steps skip the breakdown) */
+    cfg.site = NULL;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_false(R.cost.known);
 }
 
 /* Far more arrivals than it can serve, at most as many requests in flight as predict's
@@ -383,6 +433,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alone_equals_predict),
+        cmocka_unit_test(test_energy_of_a_run),
         cmocka_unit_test(test_saturation_equals_steady_predict),
         cmocka_unit_test(test_littles_law),
         cmocka_unit_test(test_preemption_loses_nothing),

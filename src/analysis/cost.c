@@ -11,6 +11,70 @@
  * receives about 2(n-1)/n of it (ring and two-shot), a gather or all-to-all once each way. */
 #define COLL_TRAFFIC_PER_MESSAGE_BYTE 2.0
 
+static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, double e_flop, int pp);
+
+double cost_energy_per_flop(const system_t *s, compute_class_t cc)
+{
+    double e = system_energy_per_flop(s, cc);
+    if (e <= 0) {
+        double peak = system_peak_flops(s, cc, NULL);
+        e = peak > 0 && s->tdp_W > s->idle_W ? (s->tdp_W - s->idle_W) / peak : 0;
+    }
+    return e;
+}
+
+double cost_step_dynamic_J(const deploy_t *dep, const step_cost_t *c)
+{
+    return step_dynamic_J(dep, c, cost_energy_per_flop(dep->sys, dep->gemm_cc), dep->cfg.plan.pp);
+}
+
+/* What a deployment of `chips` chips costs whatever it does: its share of the servers (a
+ * deployment smaller than a server is charged its share), capital, embodied carbon. */
+static void fixed_costs(const system_t *s, const site_t *site, int chips, cost_result_t *c)
+{
+    const int per_server = s->server_chips > 0 ? s->server_chips : 1;
+    const double servers = (double)chips / per_server;
+    c->servers = (chips + per_server - 1) / per_server;
+    c->capex_chips_usd = s->chip_usd * chips;
+    c->capex_servers_usd = s->host_usd * servers;
+    c->capex_network_usd = site->network_usd_per_chip * chips;
+    c->capex_usd = c->capex_chips_usd + c->capex_servers_usd + c->capex_network_usd;
+    double mem_kg = 0;
+    for (int i = 0; i < s->n_tiers; i++)
+        mem_kg += s->tier[i].capacity_B / 1e9 * s->tier[i].embodied_kg_per_GB;
+    c->embodied_kg = chips * (s->embodied_kg + mem_kg) + servers * s->server_embodied_kg;
+}
+
+void cost_run(const system_t *s, const site_t *site, int chips, double dynamic_J, double seconds, double out_tokens,
+              cost_run_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seconds = seconds;
+    o->chip_dynamic_J = dynamic_J;
+    if (s->tdp_W <= 0 || seconds <= 0)
+        return;
+    o->known = 1;
+    cost_result_t f;
+    memset(&f, 0, sizeof f);
+    fixed_costs(s, site, chips, &f);
+    const int per_server = s->server_chips > 0 ? s->server_chips : 1;
+    const double servers = (double)chips / per_server;
+    const double pue = s->battery_J > 0 ? 1.0 : site->pue;
+    o->it_J = dynamic_J + (s->idle_W * chips + s->host_power_W * servers) * seconds;
+    o->wall_J = o->it_J * pue;
+    o->avg_wall_power_W = o->wall_J / seconds;
+    double usd = f.capex_usd / site->amortization_s * seconds + o->wall_J * site->usd_per_J +
+                 o->it_J * site->space_usd_per_W_s;
+    double g = o->wall_J * site->gco2e_per_J + f.embodied_kg * 1000.0 / site->amortization_s * seconds;
+    o->tco_usd = usd;
+    o->gco2e = g;
+    if (out_tokens > 0) {
+        o->energy_j_per_token = o->wall_J / out_tokens;
+        o->usd_per_mtok_output = usd / out_tokens * 1e6;
+        o->gco2e_per_mtok = g / out_tokens * 1e6;
+    }
+}
+
 /* Dynamic energy (J) of a step's breakdown, per chip (pp stages share the column's work). */
 static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, double e_flop, int pp)
 {
@@ -42,10 +106,8 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
     c->known = 1;
 
     /* energy per FLOP: from the file, else the (TDP - idle) / peak upper bound */
-    double e_flop = system_energy_per_flop(s, r->depp->gemm_cc);
-    if (e_flop <= 0) {
-        double peak = system_peak_flops(s, r->depp->gemm_cc, NULL);
-        e_flop = peak > 0 ? (s->tdp_W - s->idle_W) / peak : 0;
+    double e_flop = cost_energy_per_flop(s, r->depp->gemm_cc);
+    if (system_energy_per_flop(s, r->depp->gemm_cc) <= 0) {
         diag_warn(d, "%s gives no chip.energy_pJ_per_flop: took (TDP - idle) / peak = %.3f pJ per FLOP, an upper bound",
                   s->name, e_flop * 1e12);
     }
@@ -97,10 +159,7 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
     }
 
     /* TCO */
-    c->capex_chips_usd = s->chip_usd * chips;
-    c->capex_servers_usd = s->host_usd * servers;
-    c->capex_network_usd = site->network_usd_per_chip * chips;
-    c->capex_usd = c->capex_chips_usd + c->capex_servers_usd + c->capex_network_usd;
+    fixed_costs(s, site, chips, c);
     if (s->chip_usd <= 0)
         diag_warn(d, "%s gives no price.chip_usd: the chips cost nothing in the TCO", s->name);
     c->tco_capex_usd_per_s = c->capex_usd / site->amortization_s;
@@ -114,10 +173,6 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
         c->usd_per_mtok_input = c->tco_usd_per_s * share / (in * u) * 1e6;
 
     /* carbon */
-    double mem_kg = 0;
-    for (int i = 0; i < s->n_tiers; i++)
-        mem_kg += s->tier[i].capacity_B / 1e9 * s->tier[i].embodied_kg_per_GB;
-    c->embodied_kg = chips * (s->embodied_kg + mem_kg) + servers * s->server_embodied_kg;
     if (s->embodied_kg <= 0)
         diag_warn(d, "%s gives no chip.embodied_kgCO2e: embodied carbon counts only what the file gives", s->name);
     c->gco2e_per_s_operational = c->avg_wall_power_W * site->gco2e_per_J;

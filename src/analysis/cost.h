@@ -68,4 +68,31 @@ typedef struct cost_result {
 void cost_compute(const predict_result_t *r, const predict_req_t *req, const system_t *sys, const site_t *site,
                   cost_result_t *c, diag_t *d);
 
+/* Energy per FLOP of a compute format on s: the file's, else the (TDP - idle) / peak upper
+ * bound (0 without power data). */
+double cost_energy_per_flop(const system_t *s, compute_class_t cc);
+
+/* Dynamic energy (J) of one step's breakdown (engine_step's out) on one chip of dep: its
+ * FLOPs, memory bytes and collective traffic at their energies. */
+double cost_step_dynamic_J(const deploy_t *dep, const step_cost_t *c);
+
+/* The energy, cost and carbon of a whole run of `seconds` on `chips` chips (a serving
+ * simulation): the steps' dynamic energy, idle power and the hosts' share all the time,
+ * x PUE; capital and embodied carbon amortised over the run's time; the site's prices. */
+typedef struct cost_run {
+    int known;                    /* 0: the system lacks power data */
+    double seconds;
+    double chip_dynamic_J;        /* all chips, all steps */
+    double it_J, wall_J;          /* chips (dynamic + idle) and hosts; x PUE */
+    double avg_wall_power_W;
+    double energy_j_per_token;    /* wall energy per output token */
+    double tco_usd;               /* capital share + energy + space for the run */
+    double usd_per_mtok_output;   /* the run's whole cost per million output tokens */
+    double gco2e;                 /* operational + embodied share */
+    double gco2e_per_mtok;
+} cost_run_t;
+
+void cost_run(const system_t *s, const site_t *site, int chips, double dynamic_J, double seconds, double out_tokens,
+              cost_run_t *o);
+
 #endif

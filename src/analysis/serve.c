@@ -149,6 +149,7 @@ typedef struct sim {
     coll_plan_t xfer;
     double kv_B_per_token_all; /* model KV bytes per token (all chips), for transfers */
     placement_t draft_pl;
+    double dyn_J;      /* with cfg->site: the steps' dynamic energy so far (all chips) */
     status_t err;
 } sim_t;
 
@@ -844,16 +845,24 @@ static void step_scale(step_t *st, double f, int n_classes)
     }
 }
 
-/* Time of a step on I's deployment: pipelined over micro-batches when PP > 1. */
-static double step_time(const deploy_t *dep, const placement_t *pl, step_t *st)
+/* Time of a step on one instance (a DP rank) of dep: pipelined over micro-batches when
+ * PP > 1.  With dyn_J, the step's dynamic energy on the rank's chips is added to it. */
+static double step_time(const deploy_t *dep, const placement_t *pl, step_t *st, double *dyn_J)
 {
     int pp = dep->cfg.plan.pp;
-    if (pp <= 1)
-        return engine_step(dep, pl, st, NULL);
+    double rank_chips = (double)dep->cfg.plan.chips / dep->cfg.plan.dp;
+    step_cost_t c;
+    if (pp <= 1) {
+        double t = engine_step(dep, pl, st, dyn_J ? &c : NULL);
+        if (dyn_J)
+            *dyn_J += cost_step_dynamic_J(dep, &c) * rank_chips;
+        return t;
+    }
     double m = st->seqs < pp ? (st->seqs > 1 ? st->seqs : 1) : pp;
     step_scale(st, 1.0 / m, dep->model->n_classes);
-    step_cost_t c;
     double t = engine_step(dep, pl, st, &c);
+    if (dyn_J)
+        *dyn_J += m * cost_step_dynamic_J(dep, &c) * rank_chips;
     return t > m * c.stage_max_s ? t : m * c.stage_max_s;
 }
 
@@ -999,7 +1008,8 @@ static double plan(sim_t *s, inst_t *I)
     }
     step_t st;
     build_step(s, I, &st);
-    double t = step_time(I->dep, &I->pl, &st) + extra_s;
+    double *dyn = cfg->site ? &s->dyn_J : NULL;
+    double t = step_time(I->dep, &I->pl, &st, dyn) + extra_s;
     if (I->n_dec > 0 && cfg->spec != SPEC_NONE) {
         /* proposals: k draft-model decode steps, or k passes of one extra (MTP) layer */
         step_t ds;
@@ -1012,7 +1022,11 @@ static double plan(sim_t *s, inst_t *I)
                 ds.kv_read[c] = sum_ctx + n;
                 ds.pairs_dec[c] = sum_ctx + n;
             }
-            t += cfg->spec_k * engine_step(cfg->draft_dep, &s->draft_pl, &ds, NULL);
+            step_cost_t dc;
+            t += cfg->spec_k * engine_step(cfg->draft_dep, &s->draft_pl, &ds, dyn ? &dc : NULL);
+            if (dyn)
+                *dyn += cfg->spec_k * cost_step_dynamic_J(cfg->draft_dep, &dc) *
+                        ((double)cfg->draft_dep->cfg.plan.chips / cfg->draft_dep->cfg.plan.dp);
         } else {
             const model_t *m = I->dep->model;
             ds.tokens = ds.lm_tokens = ds.seqs = n;
@@ -1022,7 +1036,11 @@ static double plan(sim_t *s, inst_t *I)
                 ds.pairs_dec[c] = sum_ctx + n;
                 layers += m->classes[c].count;
             }
-            t += cfg->spec_k * engine_step(I->dep, &I->pl, &ds, NULL) / (layers > 0 ? layers : 1);
+            step_cost_t dc;
+            t += cfg->spec_k * engine_step(I->dep, &I->pl, &ds, dyn ? &dc : NULL) / (layers > 0 ? layers : 1);
+            if (dyn)
+                *dyn += cfg->spec_k * cost_step_dynamic_J(I->dep, &dc) / (layers > 0 ? layers : 1) *
+                        ((double)I->dep->cfg.plan.chips / I->dep->cfg.plan.dp);
         }
     }
     return t;
@@ -1030,12 +1048,12 @@ static double plan(sim_t *s, inst_t *I)
 
 /* A rank with nothing to do in a lockstep group still runs a one-token step (a dummy
  * batch, as attention-DP ranks do to join the MoE all-to-alls). */
-static double idle_step(inst_t *I)
+static double idle_step(sim_t *s, inst_t *I)
 {
     step_t st;
     step_clear(&st);
     step_add(&st, I->dep->model, 1, 1, 0);
-    return step_time(I->dep, &I->pl, &st);
+    return step_time(I->dep, &I->pl, &st, s->cfg->site ? &s->dyn_J : NULL);
 }
 
 static int start_transfer(sim_t *s, inst_t *P, int x, double t);
@@ -1263,7 +1281,7 @@ static void kick(sim_t *s, int g)
         for (int i = 0; i < G->n; i++) {
             inst_t *I = &s->inst[G->first + i];
             if (I->n_dec == 0 && I->n_chunks == 0) {
-                double t = idle_step(I);
+                double t = idle_step(s, I);
                 if (t > dt)
                     dt = t;
             }
@@ -1674,6 +1692,10 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
         r->request_s = r->completed / r->makespan_s;
         r->goodput_req_s = r->goodput_requests / r->makespan_s;
     }
+    r->chips = (disagg ? cfg->decode_instances : cfg->replicas) * dep->cfg.plan.chips +
+               (disagg ? cfg->prefill_instances * cfg->prefill_dep->cfg.plan.chips : 0);
+    if (cfg->site)
+        cost_run(dep->sys, cfg->site, r->chips, s->dyn_J, r->makespan_s, r->output_tokens, &r->cost);
     if (span > 0) {
         r->mean_in_system = s->area_sys / span;
         r->mean_waiting = s->area_wait / span;

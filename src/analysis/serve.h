@@ -37,6 +37,8 @@
 #include "../core/histogram.h"
 #include "workload.h"
 
+#include "cost.h"
+
 #include <stdio.h>
 
 #define SERVE_MAX_SAMPLES 2048
@@ -66,6 +68,7 @@ typedef struct serve_cfg {
     double sample_s;       /* time-series interval (0: automatic) */
     FILE *timeseries;      /* optional: the time series as CSV rows */
     int progress;          /* 1: a progress bar on stderr (when it is a terminal) */
+    const site_t *site;    /* optional: the run's energy, cost and carbon at this site */
 } serve_cfg_t;
 
 void serve_cfg_default(serve_cfg_t *c);
@@ -92,6 +95,10 @@ typedef struct serve_result {
     double sample_s;
     double ts_t[SERVE_MAX_SAMPLES], ts_waiting[SERVE_MAX_SAMPLES], ts_running[SERVE_MAX_SAMPLES],
         ts_kv[SERVE_MAX_SAMPLES], ts_tok_s[SERVE_MAX_SAMPLES];
+    /* with cfg->site: every step's dynamic energy (its FLOPs, bytes and collectives, as
+     * predict costs them), the chips' idle power and the hosts' share over the makespan */
+    int chips;             /* in all (both pools) */
+    cost_run_t cost;
 } serve_result_t;
 
 /* Simulate: dep is the (decode, or co-located) deployment; w supplies the requests (and

@@ -5,7 +5,9 @@
 
 #include "../core/interrupt.h"
 #include "../analysis/serve.h"
+#include "../io/catalog.h"
 #include "../io/fileutil.h"
+#include "../io/site_yaml.h"
 #include "../report/report_serve.h"
 
 #include <getopt.h>
@@ -41,6 +43,7 @@ static void serve_usage(FILE *f)
             "  --prefixes K          ... one of K, chosen uniformly (default 1)\n"
             "  --image-tokens N      extra prompt tokens per request (an image, multimodal)\n"
             "  --seed N              random seed (default 1): the same seed gives the same run\n"
+            "  --site NAME|PATH      energy, cost and carbon of the run at this site (default us-average)\n"
             "scheduler\n"
             "  --max-seqs N          requests in flight per instance (default 256, vLLM's max_num_seqs)\n"
             "  --max-tokens N        tokens per iteration, chunked prefill (default 8192)\n"
@@ -68,7 +71,7 @@ enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_MAXQUEUE,
-    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP
+    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE
 };
 
 static const struct option opts[] = {
@@ -96,6 +99,7 @@ static const struct option opts[] = {
     {"slo-tpot", required_argument, 0, O_SLOP}, {"timeseries", required_argument, 0, O_TS},
     {"svg", required_argument, 0, O_SVG}, {"sample", required_argument, 0, O_SAMPLE},
     {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP},
+    {"site", required_argument, 0, O_SITE},
     {0, 0, 0, 0},
 };
 
@@ -139,7 +143,7 @@ int cmd_serve(int argc, char **argv)
     diag_clear(&d);
     cli_deploy_flags_t df;
     cli_deploy_flags_default(&df);
-    const char *trace = NULL, *isl = "1024", *osl = "128", *draft_name = NULL, *ts_path = NULL, *svg_path = NULL;
+    const char *trace = NULL, *isl = "1024", *osl = "128", *draft_name = NULL, *ts_path = NULL, *svg_path = NULL, *site_name = "us-average";
     int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0;
     int users = 0, prefix = 0, prefixes = 1, image = 0, mtp = 0, json = 0, have_dur = 0;
     double rate = 0, burst = 0, think = 0, duration = 60, sample = 0, requests_d = 0, seed_d = 1;
@@ -198,6 +202,7 @@ int cmd_serve(int argc, char **argv)
         case O_SVG: svg_path = optarg; break;
         case O_SAMPLE: st = num_flag(fl, optarg, 1e-9, 1e12, &sample, &d); break;
         case O_JSON: json = 1; break;
+        case O_SITE: site_name = optarg; break;
         case 'h':
         case O_HELP: serve_usage(stdout); return EXIT_OK;
         default:
@@ -304,6 +309,17 @@ int cmd_serve(int argc, char **argv)
         wc.duration_s = 60;
     cfg.sample_s = sample;
     cfg.progress = !json && isatty(2);
+    static site_t site;
+    {
+        char sp[4096];
+        if ((st = catalog_resolve(CATALOG_SITES, site_name, sp, sizeof sp, &d)) != IS_OK ||
+            (st = site_load(sp, &site, &d)) != IS_OK) {
+            len_dist_free(&wc.isl);
+            len_dist_free(&wc.osl);
+            return cli_fail(st, &d);
+        }
+        cfg.site = &site;
+    }
 
     /* outputs are written beside their final names and renamed in only after a whole run */
     atomic_file_t ts_file, svg_file;

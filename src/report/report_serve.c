@@ -45,6 +45,14 @@ void report_serve_text(FILE *f, const serve_result_t *r, const serve_desc_t *x)
             r->total_tok_s, r->request_s, r->makespan_s);
     fprintf(f, "goodput     %.3f requests/s (%ld of %ld within TTFT <= %g s and TPOT <= %g ms)\n", r->goodput_req_s,
             r->goodput_requests, r->completed, x->cfg->slo_ttft_s, x->cfg->slo_tpot_s * 1e3);
+    if (r->cost.known && x->cfg->site) {
+        const cost_run_t *c = &r->cost;
+        fprintf(f, "energy      %.3f J per output token at the wall, %.1f kW on average for %d chips (site %s, PUE %.2f)\n",
+                c->energy_j_per_token, c->avg_wall_power_W / 1e3, r->chips, x->cfg->site->name, x->cfg->site->pue);
+        fprintf(f, "cost        $%.3f and %.1f g CO2e per million output tokens (capital, energy and space over the "
+                   "run)\n",
+                c->usd_per_mtok_output, c->gco2e_per_mtok);
+    }
     fprintf(f, "latency\n");
     dist_line(f, "TTFT", &r->ttft);
     dist_line(f, "TPOT", &r->tpot);
@@ -111,6 +119,22 @@ void *report_serve_json(const serve_result_t *r, const serve_desc_t *x)
     json_object_set_new(slo, "tpot_s", jr(x->cfg->slo_tpot_s));
     json_object_set_new(o, "slo", slo);
     json_object_set_new(o, "makespan_s", jr(r->makespan_s));
+    json_object_set_new(o, "chips", json_integer(r->chips));
+    if (r->cost.known && x->cfg->site) {
+        const cost_run_t *c = &r->cost;
+        json_object_set_new(o, "energy_j_per_token", jr(c->energy_j_per_token));
+        json_object_set_new(o, "avg_power_w", jr(c->avg_wall_power_W));
+        json_object_set_new(o, "usd_per_mtok_output", jr(c->usd_per_mtok_output));
+        json_object_set_new(o, "gco2e_per_mtok", jr(c->gco2e_per_mtok));
+        json_t *e = json_object();
+        json_object_set_new(e, "site", json_string(x->cfg->site->name));
+        json_object_set_new(e, "chip_dynamic_j", jr(c->chip_dynamic_J));
+        json_object_set_new(e, "it_j", jr(c->it_J));
+        json_object_set_new(e, "wall_j", jr(c->wall_J));
+        json_object_set_new(e, "tco_usd", jr(c->tco_usd));
+        json_object_set_new(e, "gco2e", jr(c->gco2e));
+        json_object_set_new(o, "energy", e);
+    }
     json_object_set_new(o, "ttft_s", dist(&r->ttft));
     json_object_set_new(o, "tpot_s", dist(&r->tpot));
     json_object_set_new(o, "itl_s", dist(&r->itl));
