@@ -164,6 +164,23 @@ def run(drv, url):
     drv.find_element(By.ID, "model").send_keys("l")
     check(drv.switch_to.active_element.get_attribute("id") == "model", "the model select is usable by keyboard")
 
+    # the design-space search panel: the same frontier and top as `search --json`
+    Select(drv.find_element(By.ID, "model")).select_by_value("llama-3.1-70b")
+    drv.find_element(By.ID, "s-run").click()
+    WebDriverWait(drv, 60).until(lambda d: d.execute_script("return window.lastSearch || null"))
+    got = drv.execute_script("return window.lastSearch")
+    out = subprocess.run([BIN, "search", "--model", "llama-3.1-70b", "--systems", "b200,h100-sxm", "--chips", "1..16:x2",
+                          "--batch", "1..256:x2,max", "--isl", "1024", "--osl", "128", "--weights", "fp8", "--kv", "fp8",
+                          "--json"], capture_output=True, text=True)
+    want = json.loads(out.stdout)
+    check(got["evaluated"] == want["evaluated"] and got["top"] == want["top"] and got["frontier"] == want["frontier"],
+          "the search panel equals search --json")
+    check(len(drv.find_elements(By.CSS_SELECTOR, "#s-top tbody tr")) == len(want["top"]), "the search's top table")
+    check(len(drv.find_elements(By.CSS_SELECTOR, "#s-frontier svg circle")) == len(want["frontier"]),
+          "the search's frontier is drawn")
+    drv.execute_script("document.getElementById('search-form').scrollIntoView()")
+    drv.save_screenshot(os.path.join(SHOTS, "search.png"))
+
     errors = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
     check(not errors, "no console errors: " + json.dumps(errors)[:300])
 
