@@ -381,6 +381,51 @@ def bandwidth(dev):
     return out
 
 
+def latency(dev):
+    """DRAM latency by pointer chase (one thread, a random cycle over a buffer far beyond L2),
+    L2 latency (the same over 4 MB), and the cost of one tiny kernel in a replayed CUDA graph."""
+    import cupy as cp
+    out = {}
+    chase = cp.RawKernel(r"""
+    extern "C" __global__ void chase(const long long *next, long long steps, long long *sink) {
+        long long p = 0;
+        for (long long i = 0; i < steps; i++) p = next[p];
+        *sink = p;
+    }""", "chase")
+    for name, n in (("l2_4MiB", 1 << 19), ("32MiB", 1 << 22), ("128MiB", 1 << 24), ("512MiB", 1 << 26),
+                    ("dram_2GiB", 1 << 28), ("8GiB", 1 << 30)):
+        perm = torch.randperm(n, device=dev)
+        nxt = torch.empty(n, dtype=torch.int64, device=dev)
+        nxt[perm] = torch.roll(perm, -1)   # one cycle through every slot, in random order
+        sink = torch.empty(1, dtype=torch.int64, device=dev)
+        a = cp.asarray(nxt)
+        b = cp.asarray(sink)
+        steps = 100000
+        chase((1,), (1,), (a, cp.int64(1000), b))   # warm-up
+        torch.cuda.synchronize()
+        e0, e1 = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        best = 1e30
+        for _ in range(3):
+            e0.record()
+            chase((1,), (1,), (a, cp.int64(steps), b))
+            e1.record()
+            e1.synchronize()
+            best = min(best, e0.elapsed_time(e1) * 1e6 / steps)
+        out[name + "_ns"] = best
+        del a, b, nxt, perm, sink
+        torch.cuda.empty_cache()
+    # one tiny kernel in a replayed graph: 2000 dependent adds on one element
+    x = torch.zeros(1, device=dev)
+    def chain():
+        y = x
+        for _ in range(2000):
+            y = y + 1
+        return y
+    out["graph_node_us"] = timed(chain, 20, True) * 1e3 / 2000
+    log(json.dumps(out))
+    return out
+
+
 MEM_GB = 1e9
 
 
@@ -464,6 +509,7 @@ def main():
     ap.add_argument("--smoke", action="store_true", help="tiny config on the CPU: shapes only")
     ap.add_argument("--probe", action="store_true", help="bandwidths and a kernel-time breakdown of decode")
     ap.add_argument("--all", action="store_true", help="with --probe: the plan too")
+    ap.add_argument("--latency", action="store_true", help="DRAM and L2 latency, and a graph node's cost")
     a = ap.parse_args()
     rows, info = [], {}
     if a.smoke:
@@ -500,6 +546,12 @@ def main():
     ceilings(dev)   # warm-up: the clocks ramp up from idle
     info["ceilings"] = ceilings(dev)
     log(json.dumps(info))
+    if a.latency:
+        info["latency"] = latency(dev)
+        if a.log:
+            with open(a.log, "w") as fp:
+                json.dump(info, fp, indent=1)
+        return
     if a.probe:
         info["bandwidth"] = bandwidth(dev)
         D, P = "decode", "prefill"
