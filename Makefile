@@ -24,7 +24,9 @@ DEBS = gcc make pkg-config libfyaml-dev libjansson-dev libcmocka-dev libmicrohtt
 
 # '=' not ':=': pkg-config must run after `deps` installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags libfyaml jansson libmicrohttpd 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs libfyaml jansson libmicrohttpd 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libfyaml jansson 2>/dev/null)
+# only the command serves HTTP (infersim ui): the library and its tests do without it
+MHD_LIBS   = $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 IS_CFLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -87,7 +89,7 @@ $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(IS_LDLIBS)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(IS_LDLIBS) $(MHD_LIBS)
 
 # The ui's page, carried in the binary (tools/embed.c, built for this machine, no sanitizer)
 $(BUILD)/gen/embed: tools/embed.c
@@ -109,12 +111,12 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 # Every fuzz target as a plain program replaying its seeds and regressions (part of the tests)
 $(BUILD)/replay/%: fuzz/%.c fuzz/driver.c fuzz/fuzzutil.h $(LIB) $(filter-out %/main.o,$(CLI_OBJ))
 	@mkdir -p $(dir $@)
-	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< fuzz/driver.c $(filter-out %/main.o,$(CLI_OBJ)) $(LIB) $(IS_LDLIBS)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< fuzz/driver.c $(filter-out %/main.o,$(CLI_OBJ)) $(LIB) $(IS_LDLIBS) $(MHD_LIBS)
 
 # libFuzzer targets: the library and the CLI's commands built with clang, instrumented
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzzutil.h $(LIB) $(filter-out %/main.o,$(CLI_OBJ))
 	@mkdir -p $(dir $@)
-	$(CC) $(IS_CFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(filter-out %/main.o,$(CLI_OBJ)) $(LIB) $(IS_LDLIBS)
+	$(CC) $(IS_CFLAGS) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(filter-out %/main.o,$(CLI_OBJ)) $(LIB) $(IS_LDLIBS) $(MHD_LIBS)
 
 FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 fuzz: deps-fuzz
@@ -179,7 +181,7 @@ tsan: deps
 # LeakSanitizer behind it (every run is checked for leaks; tests/lsan.supp names libfyaml's own)
 build/fault/infersim: tests/fault/failalloc.c $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=leak -o $@ $(CLI_OBJ) tests/fault/failalloc.c $(LIB) $(IS_LDLIBS) -ldl
+	$(CC) $(IS_CFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=leak -o $@ $(CLI_OBJ) tests/fault/failalloc.c $(LIB) $(IS_LDLIBS) $(MHD_LIBS) -ldl
 
 fault-test: deps all build/fault/infersim
 	@FAULT_BIN=build/fault/infersim LSAN_OPTIONS=suppressions=$(LSAN_SUPP):exitcode=23 sh tests/fault_test.sh
@@ -218,7 +220,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 INST = build/install
 INST_PREFIX = $(abspath $(PREFIX))
-VERSION = 0.1.0
+VERSION = $(shell sed -n 's/^\#define INFERSIM_VERSION "\(.*\)"/\1/p' src/version.h)
 
 $(INST)/libinfersim.so.$(VERSION): $(LIB_SRC:%.c=$(INST)/%.o)
 	$(CC) -shared -Wl,-soname,libinfersim.so.0 $(LDFLAGS) -o $@ $^ $(IS_LDLIBS)
@@ -235,14 +237,14 @@ install: deps
 	install -m 755 $(INST)/libinfersim.so.$(VERSION) $(DESTDIR)$(INST_PREFIX)/lib/libinfersim.so.$(VERSION)
 	ln -sf libinfersim.so.$(VERSION) $(DESTDIR)$(INST_PREFIX)/lib/libinfersim.so.0
 	ln -sf libinfersim.so.0 $(DESTDIR)$(INST_PREFIX)/lib/libinfersim.so
-	install -m 644 src/infersim.h $(DESTDIR)$(INST_PREFIX)/include/infersim/infersim.h
+	install -m 644 src/infersim.h src/version.h $(DESTDIR)$(INST_PREFIX)/include/infersim/
 	for d in core io analysis report probe; do \
 	  install -d $(DESTDIR)$(INST_PREFIX)/include/infersim/$$d && \
 	  install -m 644 src/$$d/*.h $(DESTDIR)$(INST_PREFIX)/include/infersim/$$d/ || exit 1; \
 	done
 	sed -e 's|@PREFIX@|$(INST_PREFIX)|' -e 's|@VERSION@|$(VERSION)|' docs/infersim.pc.in \
 	  >$(DESTDIR)$(INST_PREFIX)/lib/pkgconfig/infersim.pc
-	install -m 644 docs/infersim.1 $(DESTDIR)$(INST_PREFIX)/share/man/man1/infersim.1
+	sed 's|@VERSION@|$(VERSION)|' docs/infersim.1 >$(DESTDIR)$(INST_PREFIX)/share/man/man1/infersim.1
 	rm -rf $(DESTDIR)$(INST_PREFIX)/share/infersim/data
 	cp -R data $(DESTDIR)$(INST_PREFIX)/share/infersim/data
 

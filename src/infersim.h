@@ -31,6 +31,6 @@
 #include "analysis/validate.h"
 #include "analysis/workload.h"
 
-#define INFERSIM_VERSION "0.1.0"
+#include "version.h"
 
 #endif

@@ -29,8 +29,9 @@ double cost_step_dynamic_J(const deploy_t *dep, const step_cost_t *c)
 }
 
 /* What a deployment of `chips` chips costs whatever it does: its share of the servers (a
- * deployment smaller than a server is charged its share), capital, embodied carbon. */
-static void fixed_costs(const system_t *s, const site_t *site, int chips, cost_result_t *c)
+ * deployment smaller than a server is charged its share), capital, embodied carbon.
+ * Returns that share of the servers. */
+static double fixed_costs(const system_t *s, const site_t *site, int chips, cost_result_t *c)
 {
     const int per_server = s->server_chips > 0 ? s->server_chips : 1;
     const double servers = (double)chips / per_server;
@@ -43,6 +44,7 @@ static void fixed_costs(const system_t *s, const site_t *site, int chips, cost_r
     for (int i = 0; i < s->n_tiers; i++)
         mem_kg += s->tier[i].capacity_B / 1e9 * s->tier[i].embodied_kg_per_GB;
     c->embodied_kg = chips * (s->embodied_kg + mem_kg) + servers * s->server_embodied_kg;
+    return servers;
 }
 
 void cost_run(const system_t *s, const site_t *site, int chips, double dynamic_J, double seconds, double out_tokens,
@@ -56,9 +58,7 @@ void cost_run(const system_t *s, const site_t *site, int chips, double dynamic_J
     o->known = 1;
     cost_result_t f;
     memset(&f, 0, sizeof f);
-    fixed_costs(s, site, chips, &f);
-    const int per_server = s->server_chips > 0 ? s->server_chips : 1;
-    const double servers = (double)chips / per_server;
+    const double servers = fixed_costs(s, site, chips, &f);
     const double pue = s->battery_J > 0 ? 1.0 : site->pue;
     o->it_J = dynamic_J + (s->idle_W * chips + s->host_power_W * servers) * seconds;
     o->wall_J = o->it_J * pue;

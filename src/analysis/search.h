@@ -147,12 +147,12 @@ typedef struct search_result {
 status_t search_run(const search_space_t *sp, search_result_t *r, diag_t *d);
 void search_free(search_result_t *r);
 
-/* The feasible points on the Pareto frontier of fields fx and fy (each in its own sense),
- * as indices into r->points, sorted by fx; returns the count (out holds up to max).  On a
- * result that kept less than everything, ask for the fields it kept. */
 /* Returned by search_frontier and search_top when memory ran out. */
 #define SEARCH_NOMEM ((size_t)-1)
 
+/* The feasible points on the Pareto frontier of fields fx and fy (each in its own sense),
+ * as indices into r->points, sorted by fx; returns the count (out holds up to max).  On a
+ * result that kept less than everything, ask for the fields it kept. */
 size_t search_frontier(const search_result_t *r, search_field_t fx, search_field_t fy, size_t *out, size_t max);
 
 /* The best n feasible points by one field (ties broken by index); returns the count. */

@@ -845,24 +845,29 @@ static void step_scale(step_t *st, double f, int n_classes)
     }
 }
 
+/* Dynamic energy of one costed step on a DP rank of dep (its chips / dp). */
+static double rank_J(const deploy_t *dep, const step_cost_t *c)
+{
+    return cost_step_dynamic_J(dep, c) * dep->cfg.plan.chips / dep->cfg.plan.dp;
+}
+
 /* Time of a step on one instance (a DP rank) of dep: pipelined over micro-batches when
  * PP > 1.  With dyn_J, the step's dynamic energy on the rank's chips is added to it. */
 static double step_time(const deploy_t *dep, const placement_t *pl, step_t *st, double *dyn_J)
 {
     int pp = dep->cfg.plan.pp;
-    double rank_chips = (double)dep->cfg.plan.chips / dep->cfg.plan.dp;
     step_cost_t c;
     if (pp <= 1) {
         double t = engine_step(dep, pl, st, dyn_J ? &c : NULL);
         if (dyn_J)
-            *dyn_J += cost_step_dynamic_J(dep, &c) * rank_chips;
+            *dyn_J += rank_J(dep, &c);
         return t;
     }
     double m = st->seqs < pp ? (st->seqs > 1 ? st->seqs : 1) : pp;
     step_scale(st, 1.0 / m, dep->model->n_classes);
     double t = engine_step(dep, pl, st, &c);
     if (dyn_J)
-        *dyn_J += m * cost_step_dynamic_J(dep, &c) * rank_chips;
+        *dyn_J += m * rank_J(dep, &c);
     return t > m * c.stage_max_s ? t : m * c.stage_max_s;
 }
 
@@ -1025,8 +1030,7 @@ static double plan(sim_t *s, inst_t *I)
             step_cost_t dc;
             t += cfg->spec_k * engine_step(cfg->draft_dep, &s->draft_pl, &ds, dyn ? &dc : NULL);
             if (dyn)
-                *dyn += cfg->spec_k * cost_step_dynamic_J(cfg->draft_dep, &dc) *
-                        ((double)cfg->draft_dep->cfg.plan.chips / cfg->draft_dep->cfg.plan.dp);
+                *dyn += cfg->spec_k * rank_J(cfg->draft_dep, &dc);
         } else {
             const model_t *m = I->dep->model;
             ds.tokens = ds.lm_tokens = ds.seqs = n;
@@ -1039,8 +1043,7 @@ static double plan(sim_t *s, inst_t *I)
             step_cost_t dc;
             t += cfg->spec_k * engine_step(I->dep, &I->pl, &ds, dyn ? &dc : NULL) / (layers > 0 ? layers : 1);
             if (dyn)
-                *dyn += cfg->spec_k * cost_step_dynamic_J(I->dep, &dc) / (layers > 0 ? layers : 1) *
-                        ((double)I->dep->cfg.plan.chips / I->dep->cfg.plan.dp);
+                *dyn += cfg->spec_k * rank_J(I->dep, &dc) / (layers > 0 ? layers : 1);
         }
     }
     return t;

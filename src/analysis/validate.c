@@ -71,7 +71,6 @@ static int load_pair(const char *model, const char *sys, model_t *m, system_t *s
     return 0;
 }
 
-/* One row -> predicted value (in the row's unit).  Returns 0, or -1 with why. */
 /* The matrix-product operators of a step (what a profiler files under GEMM kernels). */
 static double gemm_s(const step_cost_t *c)
 {
@@ -85,6 +84,7 @@ int validate_kernel_metric(const char *metric)
            !strcmp(metric, "prefill_gemm_ms") || !strcmp(metric, "prefill_attention_ms");
 }
 
+/* One row -> predicted value (in the row's unit).  Returns 0, or -1 with why. */
 static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_row_t *v)
 {
     static model_t m;
@@ -354,12 +354,7 @@ status_t validate_run_sets(const char *const *csv_paths, int n_sets, const char 
         validate_free(r);
         return st;
     }
-    val_mape_t m = mape_of(&all);
-    r->mape_overall = m.overall;
-    r->mape_datacenter = m.datacenter;
-    r->mape_edge = m.edge;
-    r->n_datacenter = m.n_datacenter;
-    r->n_edge = m.n_edge;
+    r->mape = mape_of(&all);
     return IS_OK;
 }
 

@@ -18,6 +18,14 @@
 
 #define VALIDATE_MAX_SETS 8
 
+/* The error over a subset of the rows. */
+typedef struct val_mape {
+    double overall, datacenter, edge; /* fractions (0.25 = 25 %) */
+    int n, n_datacenter, n_edge;
+    double kernel;         /* rows of a kernel-class metric (decode_gemm_ms, ...) */
+    int n_kernel;
+} val_mape_t;
+
 typedef struct val_row {
     int set;               /* index into val_report_t.sets */
     int line;              /* line in the CSV */
@@ -31,14 +39,6 @@ typedef struct val_row {
     char plan[64];         /* "tp 8 pp 1 ep 1 dp 1, fp8/fp8, batch 64 static" */
 } val_row_t;
 
-/* The error over a subset of the rows. */
-typedef struct val_mape {
-    double overall, datacenter, edge; /* fractions (0.25 = 25 %) */
-    int n, n_datacenter, n_edge;
-    double kernel;         /* rows of a kernel-class metric (decode_gemm_ms, ...) */
-    int n_kernel;
-} val_mape_t;
-
 typedef struct val_set {
     char name[64];         /* the file's name without .csv: "published", "measured" */
     char path[4096];
@@ -48,8 +48,7 @@ typedef struct val_set {
 typedef struct val_report {
     int n_rows, n_done, n_skipped;
     val_row_t *rows;
-    double mape_overall, mape_datacenter, mape_edge; /* all sets together */
-    int n_datacenter, n_edge;
+    val_mape_t mape;       /* all sets together */
     int n_sets;
     val_set_t sets[VALIDATE_MAX_SETS];
 } val_report_t;

@@ -6,6 +6,7 @@
 
 #include "../io/catalog.h"
 #include "../io/model_config.h"
+#include "../io/site_yaml.h"
 #include "../io/system_yaml.h"
 
 #include <errno.h>
@@ -142,6 +143,15 @@ status_t cli_load_system(const char *name, system_t *s, diag_t *d)
     if (st != IS_OK)
         return st;
     return system_load(path, s, d);
+}
+
+status_t cli_load_site(const char *name, site_t *s, diag_t *d)
+{
+    char path[4096];
+    status_t st = catalog_resolve(CATALOG_SITES, name, path, sizeof path, d);
+    if (st != IS_OK)
+        return st;
+    return site_load(path, s, d);
 }
 
 status_t cli_split_chips(const char *flag, int *chips, int *tp, int pp, int dp, diag_t *d)

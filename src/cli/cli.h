@@ -12,9 +12,10 @@
 #include "../core/deploy.h"
 #include "../core/diag.h"
 #include "../core/model.h"
+#include "../core/site.h"
 #include "../core/system.h"
 
-#define INFERSIM_VERSION "0.1.0"
+#include "../version.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_IO = 1, EXIT_INPUT = 2, EXIT_NOFIT = 3, EXIT_INTERRUPTED = 130 };
 
@@ -50,9 +51,10 @@ int cli_stdout_failure_was_reported(void);
 void *cli_model_json(const model_t *m);
 void *cli_system_json(const system_t *s);
 
-/* Load a model / system by preset name or path. */
+/* Load a model / system / site by preset name or path. */
 status_t cli_load_model(const char *name, model_t *m, diag_t *d);
 status_t cli_load_system(const char *name, system_t *s, diag_t *d);
+status_t cli_load_site(const char *name, site_t *s, diag_t *d);
 
 /* getopt_long returned '?' for command cmd: an option missing its value (long options are
  * numbered from first_long) or an unknown one with a near match; printed; returns the exit code. */

@@ -6,8 +6,6 @@
 #include "../analysis/cost.h"
 #include "../analysis/disagg.h"
 #include "../analysis/predict.h"
-#include "../io/catalog.h"
-#include "../io/site_yaml.h"
 #include "../report/report_disagg.h"
 #include "../report/report_predict.h"
 
@@ -161,12 +159,8 @@ int cmd_predict(int argc, char **argv)
         return cli_fail(st, &d);
 
     static site_t site;
-    {
-        char sp[4096];
-        if ((st = catalog_resolve(CATALOG_SITES, site_name, sp, sizeof sp, &d)) != IS_OK ||
-            (st = site_load(sp, &site, &d)) != IS_OK)
-            return cli_fail(st, &d);
-    }
+    if ((st = cli_load_site(site_name, &site, &d)) != IS_OK)
+        return cli_fail(st, &d);
 
     predict_req_t req;
     predict_req_default(&req, &m);

@@ -9,10 +9,8 @@
 #include "../core/interrupt.h"
 #include "../analysis/directions.h"
 #include "../analysis/search.h"
-#include "../io/catalog.h"
 #include "../io/fileutil.h"
 #include "../io/paper_yaml.h"
-#include "../io/site_yaml.h"
 #include "../io/sweep_spec.h"
 #include "../report/svg.h"
 
@@ -448,9 +446,7 @@ int cmd_search(int argc, char **argv)
             }
         sp.n_systems = n;
     }
-    char path[4096];
-    if ((st = catalog_resolve(CATALOG_SITES, site_name, path, sizeof path, &d)) != IS_OK ||
-        (st = site_load(path, &site, &d)) != IS_OK)
+    if ((st = cli_load_site(site_name, &site, &d)) != IS_OK)
         return cli_fail(st, &d);
     sp.site = &site;
     sp.progress = !json && !csv;

@@ -5,9 +5,7 @@
 
 #include "../core/interrupt.h"
 #include "../analysis/serve.h"
-#include "../io/catalog.h"
 #include "../io/fileutil.h"
-#include "../io/site_yaml.h"
 #include "../report/report_serve.h"
 
 #include <getopt.h>
@@ -310,16 +308,12 @@ int cmd_serve(int argc, char **argv)
     cfg.sample_s = sample;
     cfg.progress = !json && isatty(2);
     static site_t site;
-    {
-        char sp[4096];
-        if ((st = catalog_resolve(CATALOG_SITES, site_name, sp, sizeof sp, &d)) != IS_OK ||
-            (st = site_load(sp, &site, &d)) != IS_OK) {
-            len_dist_free(&wc.isl);
-            len_dist_free(&wc.osl);
-            return cli_fail(st, &d);
-        }
-        cfg.site = &site;
+    if ((st = cli_load_site(site_name, &site, &d)) != IS_OK) {
+        len_dist_free(&wc.isl);
+        len_dist_free(&wc.osl);
+        return cli_fail(st, &d);
     }
+    cfg.site = &site;
 
     /* outputs are written beside their final names and renamed in only after a whole run */
     atomic_file_t ts_file, svg_file;

@@ -40,6 +40,16 @@ static void print_mape(const char *name, const val_mape_t *q)
     printf("\n");
 }
 
+/* {overall, datacenter, edge} of a MAPE */
+static json_t *mape_json(const val_mape_t *q)
+{
+    json_t *m = json_object();
+    json_object_set_new(m, "overall", json_real(q->overall));
+    json_object_set_new(m, "datacenter", json_real(q->datacenter));
+    json_object_set_new(m, "edge", json_real(q->edge));
+    return m;
+}
+
 /* Predicted against measured, one series per set (a set with edge rows: two). */
 static status_t write_svg(const char *path, const val_report_t *r, diag_t *d)
 {
@@ -74,7 +84,7 @@ static status_t write_svg(const char *path, const val_report_t *r, diag_t *d)
         }
     }
     char title[160];
-    snprintf(title, sizeof title, "infersim against measurements: MAPE %.1f%% over %d rows", 100 * r->mape_overall,
+    snprintf(title, sizeof title, "infersim against measurements: MAPE %.1f%% over %d rows", 100 * r->mape.overall,
              r->n_done);
     p.title = title;
     atomic_file_t af;
@@ -158,21 +168,14 @@ int cmd_validate(int argc, char **argv)
             json_array_append_new(rows, e);
         }
         json_object_set_new(o, "rows", rows);
-        json_t *m = json_object();
-        json_object_set_new(m, "overall", json_real(r.mape_overall));
-        json_object_set_new(m, "datacenter", json_real(r.mape_datacenter));
-        json_object_set_new(m, "edge", json_real(r.mape_edge));
-        json_object_set_new(o, "mape", m);
+        json_object_set_new(o, "mape", mape_json(&r.mape));
         json_t *js = json_array();
         for (int k = 0; k < r.n_sets; k++) {
             const val_mape_t *q = &r.sets[k].mape;
-            json_t *e = json_object(), *mm = json_object();
+            json_t *e = json_object(), *mm = mape_json(q);
             json_object_set_new(e, "set", json_string(r.sets[k].name));
             json_object_set_new(e, "path", json_string(r.sets[k].path));
             json_object_set_new(e, "rows_predicted", json_integer(q->n));
-            json_object_set_new(mm, "overall", json_real(q->overall));
-            json_object_set_new(mm, "datacenter", json_real(q->datacenter));
-            json_object_set_new(mm, "edge", json_real(q->edge));
             if (q->n_kernel) {
                 json_object_set_new(mm, "kernel_classes", json_real(q->kernel));
                 json_object_set_new(e, "rows_kernel_classes", json_integer(q->n_kernel));
@@ -211,7 +214,8 @@ int cmd_validate(int argc, char **argv)
         for (int k = 0; k < r.n_sets; k++)
             print_mape(r.sets[k].name, &r.sets[k].mape);
         if (r.n_sets > 1) {
-            val_mape_t all = {r.mape_overall, r.mape_datacenter, r.mape_edge, r.n_done, r.n_datacenter, r.n_edge, 0, 0};
+            val_mape_t all = r.mape;
+            all.n_kernel = 0; /* the kernel-class split is per set */
             print_mape("all", &all);
         }
     }

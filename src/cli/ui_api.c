@@ -12,7 +12,6 @@
 #include "../analysis/search.h"
 #include "../io/catalog.h"
 #include "../io/model_config.h"
-#include "../io/site_yaml.h"
 #include "../io/system_yaml.h"
 #include "../report/report_predict.h"
 
@@ -178,13 +177,12 @@ static status_t parse_case(const char *body, size_t len, ui_case_t *c, diag_t *d
             snprintf(c->s.name + n, sizeof c->s.name - n, "+%s=%g", k, json_number_value(v));
         }
     }
-    char path[4096];
-    if (strchr(site, '/') || (st = catalog_resolve(CATALOG_SITES, site, path, sizeof path, d)) != IS_OK ||
-        (st = site_load(path, &c->site, d)) != IS_OK) {
-        if (st == IS_OK)
-            st = diag_error(d, "request", 0, 0, "site", "expected a site preset name");
+    if (strchr(site, '/')) {
+        st = diag_error(d, "request", 0, 0, "site", "expected a site preset name");
         goto out;
     }
+    if ((st = cli_load_site(site, &c->site, d)) != IS_OK)
+        goto out;
     predict_req_default(&c->req, &c->m);
     int chips = int_field(o, "chips", 0, 0, d), tp = int_field(o, "tp", 0, 0, d), pp = int_field(o, "pp", 1, 1, d);
     int ep = int_field(o, "ep", 1, 1, d), dp = int_field(o, "dp", 1, 1, d);
@@ -200,12 +198,12 @@ static status_t parse_case(const char *body, size_t len, ui_case_t *c, diag_t *d
     c->req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
     if ((st = cli_precisions(&c->req.cfg, weights, NULL, kv, NULL, d)) != IS_OK)
         goto out;
-    json_t *b = json_object_get(o, "batch");
-    if (!b || (json_is_string(b) && !strcmp(json_string_value(b), "max"))) {
-        c->req.batch = b ? 0 : 1;
-    } else if (json_is_integer(b) && json_integer_value(b) >= 1 && json_integer_value(b) <= 10000000) {
+    json_t *b = json_object_get(o, "batch"); /* absent: predict_req_default's batch, as the CLI's */
+    if (b && json_is_string(b) && !strcmp(json_string_value(b), "max")) {
+        c->req.batch = 0;
+    } else if (b && json_is_integer(b) && json_integer_value(b) >= 1 && json_integer_value(b) <= 10000000) {
         c->req.batch = (int)json_integer_value(b);
-    } else {
+    } else if (b) {
         st = diag_error(d, "request", 0, 0, "batch", "expected an integer >= 1 or \"max\"");
         goto out;
     }
@@ -221,17 +219,28 @@ out:
 static ui_case_t the_case;
 static predict_result_t the_result;
 
+/* The request into the_case, predicted into the_result (at the largest batch that fits when
+ * `largest`): 0, or the HTTP status of the failure (d says why). */
+static int case_run(const char *body, size_t len, int largest, diag_t *d)
+{
+    status_t st = parse_case(body, len, &the_case, d);
+    if (st != IS_OK)
+        return 400;
+    if (largest)
+        the_case.req.batch = 0;
+    st = predict_run(&the_case.m, &the_case.s, &the_case.req, &the_result, d);
+    return st == IS_OK ? 0 : st == IS_ERR_NOMEM ? 500 : 400;
+}
+
 static int predict(const char *body, size_t len, char **out)
 {
     ui_case_t *cs = &the_case;
     predict_result_t *pr = &the_result;
     diag_t d;
     diag_clear(&d);
-    status_t st = parse_case(body, len, cs, &d);
-    if (st == IS_OK)
-        st = predict_run(&cs->m, &cs->s, &cs->req, pr, &d);
-    if (st != IS_OK)
-        return fail_diag(st == IS_ERR_NOMEM ? 500 : 400, &d, out);
+    int http = case_run(body, len, 0, &d);
+    if (http)
+        return fail_diag(http, &d, out);
     cost_result_t cost;
     cost_compute(pr, &cs->req, &cs->s, &cs->site, &cost, &d);
     return answer(report_predict_json(pr, &cs->m, &cs->s, &cs->req, &cost, &cs->site, &d), out);
@@ -244,12 +253,9 @@ static int sweep(const char *body, size_t len, char **out)
     predict_result_t *pr = &the_result;
     diag_t d;
     diag_clear(&d);
-    status_t st = parse_case(body, len, cs, &d);
-    if (st != IS_OK)
-        return fail_diag(400, &d, out);
-    cs->req.batch = 0; /* the largest that fits first */
-    if ((st = predict_run(&cs->m, &cs->s, &cs->req, pr, &d)) != IS_OK)
-        return fail_diag(st == IS_ERR_NOMEM ? 500 : 400, &d, out);
+    int http = case_run(body, len, 1, &d); /* the largest batch that fits first */
+    if (http)
+        return fail_diag(http, &d, out);
     int max = pr->max_batch;
     json_t *o = json_object(), *pts = json_array();
     json_object_set_new(o, "max_batch", json_integer(max));
@@ -339,9 +345,7 @@ static int search(const char *body, size_t len, char **out)
     if (st == IS_OK && combos > UI_SEARCH_MAX)
         st = diag_error(&d, "request", 0, 0, NULL, "%.0f combinations, more than %d: narrow a range (the CLI's search has "
                         "no limit)", combos, UI_SEARCH_MAX);
-    char path[4096];
-    if (st == IS_OK && ((st = catalog_resolve(CATALOG_SITES, "us-average", path, sizeof path, &d)) != IS_OK ||
-                        (st = site_load(path, &site, &d)) != IS_OK))
+    if (st == IS_OK && cli_load_site("us-average", &site, &d) != IS_OK)
         st = IS_ERR_INPUT;
     if (st != IS_OK) {
         json_decref(o);

@@ -161,7 +161,14 @@ static void markdown_interconnect(FILE *f, const json_t *st)
     }
 }
 
-static status_t write_file(const char *dir, const char *name, int kind, const json_t *st, diag_t *d)
+/* The report's Markdown, rendered once (report.md and index.html are both made of it). */
+typedef struct md_text {
+    char *buf;
+    size_t len;
+} md_text_t;
+
+static status_t write_file(const char *dir, const char *name, int kind, const json_t *st, const md_text_t *md,
+                           diag_t *d)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -170,9 +177,7 @@ static status_t write_file(const char *dir, const char *name, int kind, const js
     if (s != IS_OK)
         return s;
     if (kind == 0) {
-        markdown(af.fp, st);
-        markdown_pim(af.fp, st);
-        markdown_interconnect(af.fp, st);
+        fwrite(md->buf, 1, md->len, af.fp);
     } else if (kind == 1) {
         char *t = json_dumps(st, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
         if (t) {
@@ -244,33 +249,20 @@ static status_t write_file(const char *dir, const char *name, int kind, const js
 }
 
 /* index.html: the report as one page, its figures inline (written after them). */
-static status_t write_html(const char *dir, const json_t *st, diag_t *d)
+static status_t write_html(const char *dir, const md_text_t *md, diag_t *d)
 {
-    char *md = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&md, &len);
-    if (!m)
-        return diag_error(d, dir, 0, 0, NULL, "out of memory");
-    markdown(m, st);
-    markdown_pim(m, st);
-    markdown_interconnect(m, st);
-    if (fclose(m) != 0 || !md) {
-        free(md);
-        return diag_error(d, dir, 0, 0, NULL, "out of memory");
-    }
     char path[4096];
     snprintf(path, sizeof path, "%s/index.html", dir);
     atomic_file_t af;
     status_t s = atomic_open(&af, path, d);
     if (s == IS_OK) {
-        if (md_to_html(af.fp, md, len, "The paper study: Ma & Patterson (2026) against infersim", dir) != 0) {
+        if (md_to_html(af.fp, md->buf, md->len, "The paper study: Ma & Patterson (2026) against infersim", dir) != 0) {
             atomic_abort(&af);
             s = diag_error(d, path, 0, 0, NULL, "a figure of the report could not be read back");
         } else {
             s = atomic_commit(&af, d);
         }
     }
-    free(md);
     return s;
 }
 
@@ -278,11 +270,23 @@ status_t study_report_write(const json_t *st, const char *dir, diag_t *d)
 {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return diag_error(d, dir, 0, 0, "--out", "cannot create the folder: %s", strerror(errno));
-    static const char *const names[] = {"report.md", "study.json", "fig-intensity.svg", "fig-directions.svg"};
-    for (int k = 0; k < 4; k++) {
-        status_t s = write_file(dir, names[k], k, st, d);
-        if (s != IS_OK)
-            return s;
+    md_text_t md = {NULL, 0};
+    FILE *m = open_memstream(&md.buf, &md.len);
+    if (!m)
+        return diag_error(d, dir, 0, 0, NULL, "out of memory");
+    markdown(m, st);
+    markdown_pim(m, st);
+    markdown_interconnect(m, st);
+    if (fclose(m) != 0 || !md.buf) {
+        free(md.buf);
+        return diag_error(d, dir, 0, 0, NULL, "out of memory");
     }
-    return write_html(dir, st, d);
+    static const char *const names[] = {"report.md", "study.json", "fig-intensity.svg", "fig-directions.svg"};
+    status_t s = IS_OK;
+    for (int k = 0; k < 4 && s == IS_OK; k++)
+        s = write_file(dir, names[k], k, st, &md, d);
+    if (s == IS_OK)
+        s = write_html(dir, &md, d);
+    free(md.buf);
+    return s;
 }
