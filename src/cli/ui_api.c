@@ -19,10 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A malloc'd {"error": message} with the status. */
+/* A malloc'd {"error": message} with the status. The message may quote the request's
+ * bytes (jansson's parse errors do), which need not be UTF-8: jansson refuses such a
+ * string, so then every byte outside ASCII is shown as '?'. */
 static int fail(int status, const char *msg, char **out)
 {
     json_t *o = json_pack("{s:s}", "error", msg);
+    if (!o) {
+        char ascii[1024];
+        size_t i = 0;
+        for (; msg[i] && i + 1 < sizeof ascii; i++)
+            ascii[i] = (unsigned char)msg[i] < 0x80 ? msg[i] : '?';
+        ascii[i] = '\0';
+        o = json_pack("{s:s}", "error", ascii);
+    }
     *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return *out ? status : 500;
