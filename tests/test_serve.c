@@ -266,6 +266,44 @@ static void test_tight_cache_never_strands(void **state)
     }
 }
 
+/* TensorRT-LLM's admission (GUARANTEED_NO_EVICT): a request enters only with blocks for its
+ * whole prompt and answer, so nothing is ever preempted, and the running set fills the cache
+ * with exactly floor(cache blocks / blocks per request) requests: here 2,000 requests of
+ * 2048 + 512 tokens, ceil(2560 / 16) = 160 blocks each, all queued at t = 0.  vLLM's
+ * admission (a request enters when its next chunk fits) packs more prompts in and then has
+ * to preempt as their answers grow. */
+static void test_admit_reserve(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    workload_cfg_t wc;
+    poisson(&wc, 0, 0, 2048, 512);
+    wc.arrival = ARRIVE_CLOSED;
+    wc.users = 2000;
+    wc.max_requests = 2000;
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    cfg.max_seqs = 8192;
+    cfg.admit_reserve = 1;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_int_equal(R.completed, 2000);
+    assert_int_equal(R.preemptions, 0);
+    double fit = floor(floor(R.kv_capacity_tokens / 16) / 160);
+    print_message("reserve: %.0f cache tokens, %.0f requests fit, peak running %.0f, %.0f tok/s\n",
+                  R.kv_capacity_tokens, fit, R.peak_running, R.output_tok_s);
+    assert_true(fit > 100);
+    assert_true(R.peak_running == fit);
+    double reserved_tok_s = R.output_tok_s;
+    cfg.admit_reserve = 0;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_int_equal(R.completed, 2000);
+    print_message("fit: peak running %.0f, %ld preemptions, %.0f tok/s\n", R.peak_running, R.preemptions,
+                  R.output_tok_s);
+    assert_true(R.peak_running > fit);
+    assert_true(R.preemptions > 0);
+    assert_true(reserved_tok_s > 0);
+}
+
 /* The same seed gives the same run; another seed another. */
 static void test_deterministic(void **state)
 {
@@ -438,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_littles_law),
         cmocka_unit_test(test_preemption_loses_nothing),
         cmocka_unit_test(test_tight_cache_never_strands),
+        cmocka_unit_test(test_admit_reserve),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_speculative),

@@ -49,6 +49,7 @@ typedef struct req {
     unsigned char over[MAX_WINDOWS];
     int first_done;    /* the first token has been delivered */
     int admitted_once;
+    long resv;         /* admit reserve: the blocks promised to it for its whole life (0 otherwise) */
 } req_t;
 
 typedef struct deque {
@@ -84,6 +85,8 @@ typedef struct inst {
     double blockB, kv_cap_B, win_res_B;
     long blocks_held;  /* prefill/ready own blocks + decode blocks + resident prefixes */
     long dec_blocks;   /* of which the decode set's */
+    long prefix_blocks; /* of which resident prefixes' */
+    long resv_blocks;  /* admit reserve: the running requests' promised blocks (req_t.resv) */
     double spec_frac;
     int nwin, win[MAX_WINDOWS];
     double win_bpt[MAX_WINDOWS]; /* bytes per token of the classes with that window */
@@ -355,9 +358,11 @@ static void req_free(sim_t *s, int x)
     s->free_head = x;
 }
 
-/* running list (admission order: head oldest, tail newest) */
+/* running list (admission order: head oldest, tail newest); a request's promised blocks
+ * (admit reserve) are held for exactly as long as it runs */
 static void run_append(inst_t *I, req_t *R, int x)
 {
+    I->resv_blocks += R[x].resv;
     R[x].prev = I->run_tail;
     R[x].next = -1;
     if (I->run_tail >= 0)
@@ -370,6 +375,8 @@ static void run_append(inst_t *I, req_t *R, int x)
 
 static void run_unlink(inst_t *I, req_t *R, int x)
 {
+    I->resv_blocks -= R[x].resv;
+    R[x].resv = 0;
     if (R[x].prev >= 0)
         R[R[x].prev].next = R[x].next;
     else
@@ -490,6 +497,7 @@ static int prefix_evict(inst_t *I)
         return 0;
     lru_unlink(I, e);
     I->blocks_held -= I->pt[e].blocks;
+    I->prefix_blocks -= I->pt[e].blocks;
     I->pt[e].blocks = 0;
     I->pt[e].resident = 0;
     return 1;
@@ -748,6 +756,22 @@ static int add_chunk(sim_t *s, inst_t *I, int x, int q)
     return 0;
 }
 
+/* Admit reserve (TensorRT-LLM's GUARANTEED_NO_EVICT): the blocks a request needs for the
+ * rest of its life — its prompt (less a prefix hit) and the answer still to come.  It may
+ * enter only when they are free beyond what the running requests were promised and do not
+ * hold yet (promised in all, less the blocks they hold: everything held but resident
+ * prefixes); then no running request ever lacks a block, and none is preempted. */
+static long resv_need(const sim_t *s, const req_t *r, int hit)
+{
+    return blocks_for((long)r->prompt + (long)ceil(r->osl - r->gen) - hit, s->B);
+}
+
+static int resv_fits(const inst_t *I, long need)
+{
+    long owed = I->resv_blocks - (I->blocks_held - I->prefix_blocks);
+    return free_blocks(I) - (owed > 0 ? owed : 0) >= need;
+}
+
 /* Admit request x (from a queue) into the running set of I with its first chunk. */
 static int admit(sim_t *s, inst_t *I, int x, int budget)
 {
@@ -761,6 +785,14 @@ static int admit(sim_t *s, inst_t *I, int x, int budget)
         }
         if (I->pt[e].resident)
             hit = (r->prefix_tokens / s->B) * s->B;
+    }
+    long need = 0;
+    if (s->cfg->admit_reserve) {
+        need = resv_need(s, r, hit);
+        while (!resv_fits(I, need) && prefix_evict(I))
+            ;
+        if (!resv_fits(I, need))
+            return 0;
     }
     r->hit = hit;
     r->computed = hit;
@@ -783,6 +815,7 @@ static int admit(sim_t *s, inst_t *I, int x, int budget)
         r->pentry = e;
     }
     r->state = ST_PREFILL;
+    r->resv = need;
     if (!r->admitted_once) {
         r->admitted_once = 1;
         r->t_admit = s->now;
@@ -913,9 +946,9 @@ static double plan(sim_t *s, inst_t *I)
     while (I->role == ROLE_DECODE && I->ready.len > 0 && I->n_run < cfg->max_seqs) {
         int x = dq_front(&I->ready);
         req_t *r = &s->req[x];
-        long nb = blocks_for(r->prompt, s->B);
+        long nb = blocks_for(r->prompt, s->B), need = s->cfg->admit_reserve ? resv_need(s, r, 0) : 0;
         double wb = window_bytes(I, r);
-        if (free_blocks(I) < nb || I->kv_cap_B - I->win_res_B - wb < 0) {
+        if (free_blocks(I) < nb || I->kv_cap_B - I->win_res_B - wb < 0 || (need && !resv_fits(I, need))) {
             if (I->n_run == 0) {
                 /* it can never fit: drop it rather than wait forever */
                 dq_pop(&I->ready);
@@ -929,6 +962,7 @@ static double plan(sim_t *s, inst_t *I)
         }
         dq_pop(&I->ready);
         s->waiting_total--;
+        r->resv = need;
         r->win_B = wb;
         I->win_res_B += wb;
         I->blocks_held += nb;
@@ -1109,6 +1143,7 @@ static int apply(sim_t *s, inst_t *I, double t)
             if (pb <= r->own_blocks) {
                 p->resident = 1;
                 p->blocks = pb;
+                I->prefix_blocks += pb;
                 r->own_blocks -= pb;
                 r->hit = (int)(pb * s->B); /* its own blocks now start after the prefix */
             }

@@ -15,7 +15,10 @@
  *    default), or swapped to host memory over the chip's host link and back;
  *  - prefix caching: a request whose shared prefix is resident skips its full blocks; an
  *    unused prefix stays cached until its blocks are needed (least recently used first);
- *  - admission control: arrivals beyond max_queue waiting requests are rejected.
+ *  - admission control: arrivals beyond max_queue waiting requests are rejected;
+ *  - or TensorRT-LLM's admission (admit_reserve, its default GUARANTEED_NO_EVICT policy): a
+ *    request enters only when the blocks for its whole prompt and answer are free beyond
+ *    those promised to the requests already running, so none is ever preempted.
  * Deployments: replicas of one deployment behind a router (round-robin or least-loaded);
  * the data-parallel ranks of a deployment that share experts (EP > TP) step in lockstep;
  * or disaggregated prefill and decode pools, each request's KV cache sent from its prefill
@@ -51,6 +54,7 @@ typedef struct serve_cfg {
     int max_tokens;        /* tokens per iteration (vLLM max_num_batched_tokens) */
     int block_tokens;      /* KV block size (tokens) */
     int preempt_swap;      /* 0: recompute, 1: swap to host memory */
+    int admit_reserve;     /* 1: admit only with blocks for the whole prompt and answer (no eviction) */
     long max_queue;        /* waiting requests per instance before arrivals are rejected (0: no limit) */
     int prefix_cache;      /* 1: reuse resident shared prefixes */
     int replicas;          /* copies of the deployment */

@@ -6,10 +6,18 @@
  *  - chips, tp, pp, ep as given; dp = chips / (tp x pp).  A row without tp (MLPerf results,
  *    which rarely state it) takes the smallest power-of-two tp whose replica fits, and
  *    replicates it over the chips: what throughput submissions do;
- *  - weights as given (empty: as published); kv as given, else fp8 when the weights are
- *    fp8 (the vendor tables' fp8 recipes quantize the KV cache too), else bf16;
+ *  - weights as given (empty: as published); experts (the routed experts' format) and act
+ *    (the GEMMs' input format) as given, else as for predict; kv as given, else fp8 when
+ *    the weights are fp8 (the vendor tables' fp8 recipes quantize the KV cache too), else
+ *    bf16;
  *  - batch N: a static batch of N; "max" or empty: steady-state continuous batching at
  *    the largest batch that fits;
+ *  - requests N (an offline benchmark: trtllm-bench throughput, vLLM's
+ *    benchmark_throughput): N requests queued at once and served to the last, through the
+ *    serving simulator (serve.h) on the same deployment; the throughput is the output
+ *    tokens over the whole run, ramp and tail included, as those tools report it.  Its
+ *    admission is the framework's default: TensorRT-LLM reserves a request's whole KV
+ *    cache when it admits it (GUARANTEED_NO_EVICT), vLLM admits what fits and preempts;
  *  - a decode-speed row without an input length starts from a 1-token prompt; a
  *    prefill-speed row without an output length generates 1 token; any other row
  *    without lengths is skipped (MLPerf's data sets are not fixed lengths).
@@ -27,6 +35,7 @@
 #include "../io/model_config.h"
 #include "../io/system_yaml.h"
 #include "predict.h"
+#include "serve.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -84,6 +93,40 @@ int validate_kernel_metric(const char *metric)
            !strcmp(metric, "prefill_gemm_ms") || !strcmp(metric, "prefill_attention_ms");
 }
 
+/* An offline benchmark on dep: n requests of isl/osl tokens queued at t = 0 and served to
+ * the last (a closed loop of n users who never return).  Output and total tokens per second
+ * over the run.  0, or -1 with why. */
+static int offline_run(const deploy_t *dep, int n, int isl, int osl, int reserve, double *out_s, double *total_s,
+                       char *why, size_t cap)
+{
+    static serve_result_t res; /* large: histograms and time series */
+    workload_cfg_t wc = {0};
+    wc.arrival = ARRIVE_CLOSED;
+    wc.users = n;
+    wc.max_requests = n;
+    wc.isl = (len_dist_t){.kind = LEN_FIXED, .a = isl};
+    wc.osl = (len_dist_t){.kind = LEN_FIXED, .a = osl};
+    wc.seed = 1;
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    cfg.admit_reserve = reserve;
+    cfg.max_seqs = cfg.max_tokens; /* the batch is bounded by the KV cache and the token budget */
+    diag_t d;
+    diag_clear(&d);
+    workload_t w;
+    status_t st = workload_open(&w, &wc, &d);
+    if (st == IS_OK)
+        st = serve_run(dep, &w, &cfg, &res, &d);
+    workload_close(&w);
+    if (st != IS_OK || res.completed < n) {
+        snprintf(why, cap, "offline run: %.120s", st != IS_OK ? d.message : "requests left unserved");
+        return -1;
+    }
+    *out_s = res.output_tok_s;
+    *total_s = res.total_tok_s;
+    return 0;
+}
+
 /* One row -> predicted value (in the row's unit).  Returns 0, or -1 with why. */
 static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_row_t *v)
 {
@@ -115,6 +158,15 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     compute_class_t wc = req.cfg.weights.cc;
     if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
         req.cfg.act = req.cfg.weights;
+    const char *ex = F("experts"), *act = F("act");
+    if (*ex && precision_parse(ex, &req.cfg.experts) != 0) {
+        snprintf(v->reason, sizeof v->reason, "unknown experts precision \"%s\"", ex);
+        return -1;
+    }
+    if (*act && precision_parse(act, &req.cfg.act) != 0) {
+        snprintf(v->reason, sizeof v->reason, "unknown act precision \"%s\"", act);
+        return -1;
+    }
     if (*kv) {
         if (precision_parse(kv, &req.cfg.kv) != 0) {
             snprintf(v->reason, sizeof v->reason, "unknown precision \"%s\"", kv);
@@ -123,7 +175,11 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     } else if (wc == CC_FP8) {
         req.cfg.kv = req.cfg.weights;
     }
-    int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0);
+    int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0), requests = field_int(F("requests"), 0);
+    if (requests < 0) {
+        snprintf(v->reason, sizeof v->reason, "requests must be a positive integer");
+        return -1;
+    }
     const char *metric = F("metric");
     if (!isl && !strcmp(metric, "decode_tok_s_per_user"))
         isl = 1;
@@ -179,7 +235,19 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     const plan_t *p = &req.cfg.plan;
     snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s b%d%s", p->tp, p->pp, p->ep, p->dp,
              req.cfg.weights.name, req.cfg.kv.name, r.batch, r.steady ? " steady" : "");
-    if (!strcmp(metric, "output_tok_s")) v->predicted = r.output_tok_s;
+    int throughput = !strcmp(metric, "output_tok_s") || !strcmp(metric, "output_tok_s_per_gpu") ||
+                     !strcmp(metric, "total_tok_s");
+    if (requests > 0 && throughput) {
+        double out_s, total_s;
+        if (offline_run(r.depp, requests, isl, osl, strstr(F("framework"), "TensorRT-LLM") != NULL, &out_s,
+                        &total_s, v->reason, sizeof v->reason))
+            return -1;
+        snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s offline %d", p->tp, p->pp, p->ep, p->dp,
+                 req.cfg.weights.name, req.cfg.kv.name, requests);
+        v->predicted = !strcmp(metric, "output_tok_s")   ? out_s
+                       : !strcmp(metric, "total_tok_s") ? total_s
+                                                        : out_s / p->chips;
+    } else if (!strcmp(metric, "output_tok_s")) v->predicted = r.output_tok_s;
     else if (!strcmp(metric, "output_tok_s_per_gpu")) v->predicted = r.output_tok_s_per_chip;
     else if (!strcmp(metric, "total_tok_s")) v->predicted = r.total_tok_s;
     else if (!strcmp(metric, "ttft_ms")) v->predicted = r.ttft_s * 1e3;

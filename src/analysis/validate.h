@@ -3,7 +3,9 @@
  * report the error of every row and the mean absolute percentage error per group.
  *
  * The set is a CSV (data/validation/published.csv) with the columns
- *   id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,metric,value,unit,framework,source_url,notes
+ *   id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,
+ *   framework,source_url,notes
+ * (experts, act and requests may be left out: see validate.c)
  * Each row becomes one prediction (the mapping of each metric is in validate.c and
  * data/validation/README.md).  Rows that cannot be predicted (no preset, no lengths)
  * are reported as skipped with the reason, never silently dropped.  Constants are never
@@ -36,7 +38,7 @@ typedef struct val_row {
     double error;          /* (predicted - measured) / measured */
     int skipped;           /* 1: not predicted (reason says why) */
     char reason[160];
-    char plan[64];         /* "tp 8 pp 1 ep 1 dp 1, fp8/fp8, batch 64 static" */
+    char plan[112];        /* "tp8 pp1 ep1 dp1 fp8/fp8 b64 steady" */
 } val_row_t;
 
 typedef struct val_set {

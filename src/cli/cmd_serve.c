@@ -47,6 +47,9 @@ static void serve_usage(FILE *f)
             "  --max-tokens N        tokens per iteration, chunked prefill (default 8192)\n"
             "  --block N             KV-cache block size in tokens (default 16)\n"
             "  --preempt MODE        recompute (default) or swap (to host memory over the host link)\n"
+            "  --admit MODE          fit (default, vLLM: a request enters when its next chunk fits, and may\n"
+            "                        be preempted later) or reserve (TensorRT-LLM's GUARANTEED_NO_EVICT: it\n"
+            "                        enters when its whole prompt and answer fit; nothing is ever preempted)\n"
             "  --max-queue N         reject arrivals when N requests wait at an instance (default: no limit)\n"
             "  --no-prefix-cache     compute every prompt in full\n"
             "speculative decoding\n"
@@ -68,7 +71,7 @@ static void serve_usage(FILE *f)
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
-    O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_MAXQUEUE,
+    O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE,
     O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE
 };
 
@@ -90,7 +93,7 @@ static const struct option opts[] = {
     {"prefixes", required_argument, 0, O_PREFIXES}, {"image-tokens", required_argument, 0, O_IMAGE},
     {"seed", required_argument, 0, O_SEED}, {"max-seqs", required_argument, 0, O_MAXSEQS},
     {"max-tokens", required_argument, 0, O_MAXTOK}, {"block", required_argument, 0, O_BLOCK},
-    {"preempt", required_argument, 0, O_PREEMPT}, {"max-queue", required_argument, 0, O_MAXQUEUE},
+    {"preempt", required_argument, 0, O_PREEMPT}, {"admit", required_argument, 0, O_ADMIT}, {"max-queue", required_argument, 0, O_MAXQUEUE},
     {"no-prefix-cache", no_argument, 0, O_NOPC}, {"spec-tokens", required_argument, 0, O_SPECK},
     {"spec-accept", required_argument, 0, O_SPECA}, {"draft-model", required_argument, 0, O_DRAFT},
     {"mtp", no_argument, 0, O_MTP}, {"slo-ttft", required_argument, 0, O_SLOT},
@@ -150,6 +153,7 @@ int cmd_serve(int argc, char **argv)
     status_t st = IS_OK;
     static const char *const routers[] = {"round-robin", "least-loaded"};
     static const char *const preempts[] = {"recompute", "swap"};
+    static const char *const admits[] = {"fit", "reserve"};
 
     opterr = 0;
     optind = 1;
@@ -188,6 +192,7 @@ int cmd_serve(int argc, char **argv)
         case O_MAXTOK: st = cli_int(fl, optarg, 1, &cfg.max_tokens, &d); break;
         case O_BLOCK: st = cli_int(fl, optarg, 1, &cfg.block_tokens, &d); break;
         case O_PREEMPT: st = choose(fl, optarg, preempts, 2, &cfg.preempt_swap, &d); break;
+        case O_ADMIT: st = choose(fl, optarg, admits, 2, &cfg.admit_reserve, &d); break;
         case O_MAXQUEUE: st = cli_int(fl, optarg, 1, &v, &d); cfg.max_queue = v; break;
         case O_NOPC: cfg.prefix_cache = 0; break;
         case O_SPECK: st = cli_int(fl, optarg, 1, &cfg.spec_k, &d); break;
@@ -363,8 +368,10 @@ int cmd_serve(int argc, char **argv)
         snprintf(ddesc, sizeof ddesc, "%d x %d chips (TP %d, PP %d, EP %d, DP %d), %s router", cfg.replicas, df.chips, df.tp,
                  df.pp, df.ep, df.dp, routers[cfg.router]);
     snprintf(sdesc, sizeof sdesc, "continuous batching, %d requests and %d tokens per iteration, %d-token KV blocks, "
-             "preemption by %s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
-             preempts[cfg.preempt_swap], cfg.prefix_cache ? "on" : "off");
+             "%s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
+             cfg.admit_reserve ? "admission with the whole request's KV reserved (no preemption)"
+             : cfg.preempt_swap ? "preemption by swap" : "preemption by recompute",
+             cfg.prefix_cache ? "on" : "off");
     serve_desc_t x = {m.name, s.name, wdesc, ddesc, sdesc, &cfg};
     /* every output is complete before any file is renamed into place or anything printed */
     char *text = NULL;
