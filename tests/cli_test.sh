@@ -348,6 +348,11 @@ cmp -s "$tmp/s1" "$tmp/s2" && ok || bad "serve is deterministic for a seed"
 printf 'arrival_s,input_tokens,output_tokens\n0.0,1000,100\n0.5,1200,80\n' >"$tmp/trace.csv"
 expect 0 "serve trace" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/trace.csv" --json
 jq_true '.requests_completed == 2' "serve trace requests"
+# prefix columns: rows 2 and 4 find prefix 7's 1,030 tokens resident (prompt done 10 s earlier) and
+# skip its 64 whole 16-token blocks, 1,024 tokens each; row 3 has no prefix
+printf 'arrival_s,input_tokens,output_tokens,prefix_id,prefix_tokens\n0,2000,20,7,1030\n10,1500,20,7,1030\n20,900,20,,\n30,3000,20,7,1030\n' >"$tmp/ptrace.csv"
+expect 0 "serve trace with prefixes" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/ptrace.csv" --json
+jq_true '.requests_completed == 4 and .prefix_hit_tokens == 2048' "serve trace prefix hits"
 printf 'arrival_s,input_tokens,output_tokens\n0.0,1000,100\n0.5,abc,50\n' >"$tmp/bad.csv"
 echo "old" >"$tmp/keep.csv"
 expect 2 "serve bad trace row" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/bad.csv" --timeseries "$tmp/keep.csv"

@@ -984,9 +984,18 @@ static double plan(sim_t *s, inst_t *I)
     }
     I->iter_dec = I->n_dec;
     long budget = cfg->max_tokens - (long)I->n_dec * s->q;
-    /* running prompts, oldest first */
-    if (I->n_prefill > 0)
-        for (int x = I->run_head; x >= 0 && budget > 0; x = s->req[x].next) {
+    /* running prompts, oldest first.  They sit near the newest end of the running list (a
+     * request is admitted with its prompt and decodes once it is done), so the oldest of them
+     * is found walking back from the tail: the walk forward then skips the decoding rest. */
+    if (I->n_prefill > 0) {
+        int from = I->run_tail;
+        for (int seen = 0, x = I->run_tail; x >= 0; x = s->req[x].prev)
+            if (s->req[x].state == ST_PREFILL) {
+                from = x;
+                if (++seen == I->n_prefill)
+                    break;
+            }
+        for (int x = from; x >= 0 && budget > 0; x = s->req[x].next) {
             req_t *r = &s->req[x];
             if (r->state != ST_PREFILL)
                 continue;
@@ -997,6 +1006,7 @@ static double plan(sim_t *s, inst_t *I)
             add_chunk(s, I, x, q);
             budget -= q;
         }
+    }
     /* new requests in arrival order while tokens, slots and blocks last */
     while (I->role != ROLE_DECODE && budget > 0 && I->wait.len > 0 && I->n_run < cfg->max_seqs) {
         int x = dq_front(&I->wait);
@@ -1101,7 +1111,7 @@ static int apply(sim_t *s, inst_t *I, double t)
     serve_result_t *res = s->r;
     if (I->iter_dec > 0) {
         I->iter++;
-        res->events += I->iter_dec;
+        res->token_deliveries += (double)I->iter_dec;
         s->emitted += I->iter_dec * s->e;
         /* window crossings */
         for (int k = 0; k < I->nwin; k++)

@@ -80,7 +80,11 @@ void serve_cfg_default(serve_cfg_t *c);
 typedef struct serve_result {
     long arrived, admitted, completed, rejected, rejected_too_long;
     long preemptions, swaps;
-    long iterations, events;
+    long iterations;
+    long events;           /* discrete events: arrivals, admissions, iterations, prompts done (first
+                            * tokens), completions, preemptions, KV transfers */
+    double token_deliveries; /* decode tokens handed to running requests (not counted as events: an
+                              * iteration delivers its decode set's tokens in O(1)) */
     double first_arrival_s, last_completion_s, makespan_s;
     double input_tokens, output_tokens, prefill_tokens, prefix_hit_tokens;
     double output_tok_s, total_tok_s, request_s, goodput_req_s;

@@ -70,7 +70,11 @@ static int next_line(trace_reader_t *t, char copy[1024], char *f[16], int *n)
         chomp(s);
         if (blank_or_comment(s))
             continue;
-        snprintf(copy, 1024, "%s", s);
+        size_t len = strlen(s);
+        if (len > 1023)
+            len = 1023;
+        memcpy(copy, s, len); /* (snprintf's formatting cost a tenth of a long trace's run) */
+        copy[len] = '\0';
         *n = split(s, f, 16);
         return 1;
     }

@@ -74,8 +74,8 @@ void report_serve_text(FILE *f, const serve_result_t *r, const serve_desc_t *x)
     if (x->cfg->spec != SPEC_NONE)
         fprintf(f, "speculation %.2f tokens per request per step (%d proposed, %.0f%% accepted each)\n",
                 r->spec_tokens_per_step, x->cfg->spec_k, 100 * x->cfg->spec_accept);
-    fprintf(f, "simulation  %ld iterations, %ld events in %.3f s (%.2f M events/s)\n", r->iterations, r->events, r->wall_s,
-            r->wall_s > 0 ? r->events / r->wall_s / 1e6 : 0);
+    fprintf(f, "simulation  %ld iterations, %ld events and %.0f decode tokens in %.3f s (%.2f M events/s)\n",
+            r->iterations, r->events, r->token_deliveries, r->wall_s, r->wall_s > 0 ? r->events / r->wall_s / 1e6 : 0);
 }
 
 static json_t *jr(double v)
@@ -158,6 +158,7 @@ void *report_serve_json(const serve_result_t *r, const serve_desc_t *x)
     json_object_set_new(o, "instances", json_integer(r->instances));
     json_object_set_new(o, "iterations", json_integer(r->iterations));
     json_object_set_new(o, "events", json_integer(r->events));
+    json_object_set_new(o, "decode_tokens", jr(r->token_deliveries));
     json_object_set_new(o, "wall_s", jr(r->wall_s));
     json_object_set_new(o, "events_per_s", jr(r->wall_s > 0 ? r->events / r->wall_s : 0));
     struct rusage ru;
