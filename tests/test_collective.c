@@ -170,6 +170,55 @@ static void test_fat_tree_dragonfly_high_dim_torus(void **state)
     assert_string_equal(d.message, "missing required field \"switch_radix\"");
 }
 
+/* A 3-D torus (a TPU v4/v5p-style 4x4x4 cube of 64 chips) and a full mesh, hand-computed, and
+ * the paper's claim that for decode-sized messages halving latency beats doubling bandwidth. */
+static void test_3d_torus_mesh_latency_vs_bandwidth(void **state)
+{
+    (void)state;
+    system_t s;
+    /* 4x4x4: a bidirectional ring of 4 in each dimension on B/3 = 40 GB/s; the message shrinks
+     * 4x per dimension: 2 x [(3 a + 3/4 x 64 MB / 40 GB/s) + (3 a + 3/4 x 16 MB / 40) +
+     * (3 a + 3/4 x 4 MB / 40)] = 2 x (1203 + 303 + 78) us = 3168 us, plus 10 us launch */
+    make(&s, "  - {name: t3, domain_chips: 64, bandwidth_GBps: 120, efficiency: 1.0, topology: torus,"
+             " torus_dims: [4, 4, 4], hop_latency_ns: 1000}\n");
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_TORUS, 64, 64e6), 10e-6 + 3168e-6, 1e-9);
+    /* a full mesh of 8: any chip one link from any other, no switch: one-shot all-reduce of 1 kB is
+     * 10 us + 1 us + 7 x 1 kB / 100 GB/s; a send to one peer gets that peer's link, B / 7 */
+    make(&s, "  - {name: fc, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: fully_connected,"
+             " hop_latency_ns: 1000}\n");
+    assert_close(collective_level_time(&s, 0, COLL_ALLREDUCE, ALGO_ONESHOT, 8, 1e3), 10e-6 + 1e-6 + 7e3 / 1e11, 1e-9);
+    assert_close(collective_level_time(&s, 0, COLL_SENDRECV, ALGO_DIRECT, 2, 1e6), 10e-6 + 1e-6 + 1e6 / (1e11 / 7),
+                 1e-9);
+    /* Llama-3.1-405B's decode all-reduce at batch 1 is one 16,384-wide bf16 row, 32 kB, over 8
+     * chips of a switch (hop 1 us, switch 0.5 us, launch 10 us): one-shot, 10 + 2.5 + 7 x 32768 B /
+     * 100 GB/s = 14.79 us.  Every latency halved, two-shot's two steps now cost less than one-shot's
+     * 7 x 32 kB: 5 + 2 x 1.25 + 1.75 x 32768 B / 100 GB/s = 8.07 us; the bandwidth doubled instead:
+     * 12.5 + 1.15 = 13.65 us.  Halving latency saves 5.9x what doubling bandwidth does. */
+    const double M = 32768;
+    coll_plan_t p;
+    diag_t d;
+    double t[3];
+    static const char *const nets[3] = {
+        "  - {name: sw, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: switch,"
+        " hop_latency_ns: 1000, switch_latency_ns: 500}\n",
+        "  - {name: sw, domain_chips: 8, bandwidth_GBps: 100, efficiency: 1.0, topology: switch,"
+        " hop_latency_ns: 500, switch_latency_ns: 250}\n",
+        "  - {name: sw, domain_chips: 8, bandwidth_GBps: 200, efficiency: 1.0, topology: switch,"
+        " hop_latency_ns: 1000, switch_latency_ns: 500}\n"};
+    for (int k = 0; k < 3; k++) {
+        make(&s, nets[k]);
+        if (k == 1)
+            s.collective_launch_s /= 2;
+        diag_clear(&d);
+        assert_int_equal(collective_plan(&s, COLL_ALLREDUCE, 8, &p, &d), IS_OK);
+        t[k] = collective_time(&p, M, NULL, NULL, NULL);
+    }
+    assert_close(t[0], 10e-6 + 2.5e-6 + 7 * M / 1e11, 1e-9);
+    assert_close(t[1], 5e-6 + 2.5e-6 + 1.75 * M / 1e11, 1e-9);
+    assert_close(t[2], 10e-6 + 2.5e-6 + 7 * M / 2e11, 1e-9);
+    assert_true(t[0] - t[1] > 5 * (t[0] - t[2]));
+}
+
 /* Landing (an arriving message written to memory and read back by the next step) and hop
  * counts, hand-computed. */
 static void test_landing_and_hops(void **state)
@@ -230,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_hierarchical_and_limits),
         cmocka_unit_test(test_fat_tree_dragonfly_high_dim_torus),
         cmocka_unit_test(test_landing_and_hops),
+        cmocka_unit_test(test_3d_torus_mesh_latency_vs_bandwidth),
     };
     return cmocka_run_group_tests_name("collective", tests, NULL, NULL);
 }

@@ -102,6 +102,35 @@ static void test_hand_computed(void **state)
     assert_close(c.budget_output_tok_s, 1589 * 1000.0, 1e-12);
 }
 
+/* A battery device: the same hand case with a 10 Wh battery (36,000 J) is its own building, so
+ * no PUE: the wall power is the IT power, 419.5 W.  One charge lasts 36,000 / 419.5 = 85.82 s
+ * (0.02384 h) and delivers 85.82 s x 1000 tok/s = 85,816 output tokens. */
+static void test_battery(void **state)
+{
+    (void)state;
+    static system_t s;
+    site_t site;
+    static predict_result_t r;
+    predict_req_t req;
+    fixture(&s, &site, &r, &req);
+    const char *key = "idle_W: 100}", *at = strstr(sys_yaml, key);
+    assert_non_null(at);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%.*sidle_W: 100, battery_Wh: 10}%s", (int)(at - sys_yaml), sys_yaml, at + strlen(key));
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(system_from(yaml, &s, &d), IS_OK);
+    assert_close(s.battery_J, 36000, 1e-12);
+    cost_result_t c;
+    diag_clear(&d);
+    cost_compute(&r, &req, &s, &site, &c, &d);
+    assert_close(c.it_power_W, 419.5, 1e-12);
+    assert_close(c.wall_power_W, 419.5, 1e-12);
+    assert_close(c.battery_hours, 36000 / 419.5 / 3600, 1e-12);
+    assert_close(c.battery_tokens, 36000 / 419.5 * 1000, 1e-12);
+    assert_close(c.battery_tokens, 85816.4, 1e-6);
+}
+
 static void test_tdp_cap_and_missing_data(void **state)
 {
     (void)state;
@@ -189,6 +218,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_computed),
+        cmocka_unit_test(test_battery),
         cmocka_unit_test(test_tdp_cap_and_missing_data),
         cmocka_unit_test(test_collective_energy_by_level),
         cmocka_unit_test(test_site_errors),

@@ -94,6 +94,23 @@ static void test_small_reads_and_latency_hiding(void **state)
     assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
     assert_true(dep.inflight_held[1]);
     assert_close(dep.tier_bw[1], 1638e9, 1e-12);
+    /* an expert shard: Qwen3-30B-A3B's experts in MXFP4 split over TP 8, one matrix of one expert
+     * is 2048 x 768 / 8 x 4.25 / 8 B = 104,448 B = 25.5 flash pages, read as 26: x 1.0196 */
+    model_t q;
+    load_model("qwen3-30b-a3b", &q);
+    deploy_cfg_default(&cfg, &q);
+    precision_parse("mxfp4", &cfg.experts);
+    cfg.plan = (plan_t){8, 8, 1, 1, 1};
+    cfg.weights_tier = 1;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dep, &q, &s, &cfg, &d), IS_OK);
+    int k;
+    for (k = 0; k < dep.layer[0].n_ops && dep.layer[0].ops[k].kind != OP_EXPERTS; k++)
+        ;
+    assert_true(k < dep.layer[0].n_ops);
+    assert_close(dep.layer[0].ops[k].weight_run_B, 104448, 1e-12);
+    assert_close(dep.layer[0].ops[k].w_gran_mult[1], 26.0 * 4096 / 104448, 1e-12);
+    assert_close(dep.layer[0].ops[k].w_gran_mult[0], 1.0, 1e-12);
 }
 
 static void test_kv_stays_off_flash(void **state)
@@ -207,14 +224,32 @@ static void test_pim_shards_and_batching(void **state)
     placement_t ph, pp;
     deploy_place(&dh, 1, 1024, 1024, &ph);
     deploy_place(&dp, 1, 1024, 1024, &pp);
-    /* batch 1: the banks' 4x bandwidth wins; batch 256: 10 TFLOP/s of DRAM-process logic loses */
+    /* batch 1: the banks' 4x bandwidth wins; batch 256: 10 TFLOP/s of DRAM-process logic would
+     * lose to the host's 1000, so the runtime keeps the GEMMs on the host: the same step */
     step_t st;
     step_clear(&st);
     step_add(&st, &m, 1, 1, 1000);
     assert_true(engine_step(&dp, &pp, &st, NULL) < engine_step(&dh, &ph, &st, NULL));
     step_clear(&st);
     step_add(&st, &m, 256, 1, 1000);
-    assert_true(engine_step(&dp, &pp, &st, NULL) > engine_step(&dh, &ph, &st, NULL));
+    step_cost_t cp, ch;
+    double tp = engine_step(&dp, &pp, &st, &cp), th = engine_step(&dh, &ph, &st, &ch);
+    assert_true(tp <= th);
+    assert_close(cp.by_op[OP_MLP], ch.by_op[OP_MLP], 1e-12);
+    /* the shards a chip's weights make, each weight operator of a layer cut into 48 MB banks:
+     * qkv 4096 x 6144 x 2 B = 50.3 MB -> 2, o 33.6 MB -> 1, MLP 352.3 MB -> 8, the layer's norm
+     * vectors 16 kB -> 1: 12 per layer, 384 in 32 layers; the LM head 128256 x 4096 x 2 B =
+     * 1050.7 MB -> 22 and the final norm 1: 407 banks.  Each token's activations cross the
+     * interface once per bank: per layer norms 49,152 B (the op table's reads and writes of the
+     * 4096-wide residual), qkv (4096 in + 6144 out) x 2 B = 20,480 B x 2 banks, o 16,384 B,
+     * MLP (4096 + 2 x 14336 + 14336 + 4096) x 2 B = 102,400 B x 8 banks: 925,696 B x 32 layers;
+     * the final norm 24,576 B and the LM head (4096 x 2 B in, 128256 fp32 logits out) 521,216 B
+     * x 22 banks: 41.11 MB a token */
+    double bcast;
+    assert_close(deploy_near_shards(&dp, 0, &bcast), 407, 1e-12);
+    double per_layer = 49152 + 20480.0 * 2 + 16384 + 102400.0 * 8, last = 24576 + 521216.0 * 22;
+    assert_close(bcast, 32 * per_layer + last, 1e-12);
+    assert_close(bcast, 41113600, 1e-12);
 }
 
 /* A shared prefix (a RAG context every request starts with) cached once on HBF: written once, so

@@ -31,13 +31,15 @@
 
 /* ---- building the directions from a system ---- */
 
-enum variant { V_BASE, V_HBF, V_HBF_TEXT, V_3D, V_LOWLAT, V_SRAM, V_BW2, V_ALL, V_COUNT };
+/* PNM and PIM stay out of the combined row: 3D stacking already puts logic on the memory's base
+ * die (PNM's HBM form), and PIM would replace that memory with DRAM-process logic. */
+enum variant { V_BASE, V_HBF, V_HBF_TEXT, V_3D, V_LOWLAT, V_SRAM, V_PNM, V_PIM, V_BW2, V_ALL, V_COUNT };
 static const char *const variant_names[V_COUNT] = {
     "today (HBM)", "HBF, Table 3 latency", "HBF, the text's latency", "3D memory-logic stacking",
-    "low-latency interconnect", "messages landed in SRAM", "2x interconnect bandwidth",
-    "HBF + 3D + low latency + SRAM landing"};
+    "low-latency interconnect", "messages landed in SRAM", "processing near memory (PNM)",
+    "processing in memory (PIM)", "2x interconnect bandwidth", "HBF + 3D + low latency + SRAM landing"};
 static const char *const variant_keys[V_COUNT] = {"base", "hbf", "hbf_text_latency", "stack_3d", "low_latency",
-                                                  "sram_landing", "bandwidth_2x", "combined"};
+                                                  "sram_landing", "pnm", "pim", "bandwidth_2x", "combined"};
 
 static void make_variant(const system_t *base, int v, const paper_data_t *p, system_t *out)
 {
@@ -52,6 +54,8 @@ static void make_variant(const system_t *base, int v, const paper_data_t *p, sys
         directions_add_lowlat(out, p);
     if (v == V_SRAM || v == V_ALL)
         directions_add_sram_landing(out, p);
+    if (v == V_PNM || v == V_PIM)
+        directions_add_near(out, p, v == V_PIM);
     if (v == V_BW2)
         for (int i = 0; i < out->n_levels; i++)
             out->level[i].bw_Bps *= 2;
@@ -286,6 +290,21 @@ static json_t *direction_row(ctx_t *x, const workload_t *w, const model_t *m, co
     json_object_set_new(o, "wall_power_W", jr(cm.known ? cm.wall_power_W : NAN));
     json_object_set_new(o, "decode_net_latency_share",
                         jr(r1.decode.cost.by_bound[BOUND_NET_LATENCY] / r1.decode.step_s));
+    {
+        /* the collectives of a batch-1 decode step: link traversals on their critical paths and
+         * the bytes each chip sends — what fewer chips save */
+        coll_report_t cr[8];
+        int n = engine_collectives(&r1.dep, &r1.decode.cost, cr, 8);
+        double hops = 0;
+        for (int k = 0; k < n; k++)
+            hops += cr[k].calls * cr[k].hops;
+        json_object_set_new(o, "decode_collective_hops", jr(hops));
+        json_object_set_new(o, "decode_collective_bytes_per_chip", jr(r1.decode.cost.net_bytes));
+    }
+    if (v == V_PIM)
+        json_object_set_new(o, "price_note",
+                            json_string("PIM memory has no commodity price: its DRAM is priced as the base memory's, so "
+                                        "its tokens per $ is an upper bound"));
     out[0] = chips;
     out[1] = r1.tpot_s;
     out[2] = rm.output_tok_s_per_chip;
@@ -545,16 +564,20 @@ static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
         return NULL;
     }
     json_t *rows = json_array();
-    double tok8 = 0, tok8_flash = 0;
+    double tok8 = 0, tok8_flash = 0, tok_pim[3] = {0}, tok_dram[3] = {0}, j_pim[3] = {0}, j_dram[3] = {0};
+    const mem_tier_t *ft = &phone.tier[ufs];
     for (int i = 0; i < 3; i++) {
         static model_t m;
         if (load_model_named(models[i], &m, d) != IS_OK) {
             json_decref(rows);
             return NULL;
         }
-        for (int flash = 0; flash < 2; flash++) {
+        for (int mode = 0; mode < 3; mode++) {
+            int flash = mode == 1;
             static system_t s;
             s = phone;
+            if (mode == 2) /* logic in the LPDDR's DRAM dies */
+                directions_add_near(&s, &x->paper, 1);
             deploy_cfg_t cfg;
             cfg_for(&cfg, &m, "q4_0", &s);
             if (flash) /* every weight read from the phone's storage (LLM-in-a-flash style) */
@@ -565,15 +588,23 @@ static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
             cost_result_t c;
             json_t *o = json_object();
             json_object_set_new(o, "model", json_string(models[i]));
-            json_object_set_new(o, "weights_in", json_string(flash ? "flash" : "DRAM"));
+            json_object_set_new(o, "weights_in", json_string(mode == 2 ? "DRAM with PIM" : flash ? "flash" : "DRAM"));
+            json_object_set_new(o, "flash_tier", json_string(ft->name));
+            json_object_set_new(o, "flash_peak_GBps", jr(ft->bw_Bps / 1e9));
+            json_object_set_new(o, "flash_GBps", jr(ft->bw_Bps * ft->efficiency / 1e9));
+            json_object_set_new(o, "flash_pJ_per_bit", jr(ft->energy_J_per_bit * 1e12));
             if (run(x, &m, &s, &cfg, 1, 512, 128, &r, &c) == 0) {
                 json_object_set_new(o, "fits", json_boolean(r.fits));
                 json_object_set_new(o, "decode_tok_s", jr(r.output_tok_s_per_user));
                 json_object_set_new(o, "prefill_tok_s", jr(512 / r.ttft_s));
                 json_object_set_new(o, "joules_per_token", jr(c.known ? c.chip_energy_j_per_token : NAN));
                 json_object_set_new(o, "tokens_per_charge", jr(c.known && c.battery_tokens > 0 ? c.battery_tokens : NAN));
-                if (i == 2)
+                if (i == 2 && mode < 2)
                     *(flash ? &tok8_flash : &tok8) = r.output_tok_s_per_user;
+                if (mode != 1) {
+                    *(mode ? &tok_pim[i] : &tok_dram[i]) = r.output_tok_s_per_user;
+                    *(mode ? &j_pim[i] : &j_dram[i]) = c.known ? c.chip_energy_j_per_token : NAN;
+                }
             }
             json_array_append_new(rows, o);
         }
@@ -581,8 +612,13 @@ static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
     verdict(verdicts, "On phones, weights read from flash cost decode speed; DRAM bandwidth sets the pace",
             tok8_flash < tok8 ? "holds" : "holds with a caveat",
             "Llama-3.1-8B q4_0 on a Snapdragon 8 Gen 3: %.1f tokens/s from LPDDR5X, %.2f tokens/s streaming the weights from "
-            "its UFS 4.0 storage at %.1f GB/s (PIM on LPDDR: see the PIM verdict)",
-            tok8, tok8_flash, phone.tier[ufs].bw_Bps * phone.tier[ufs].efficiency / 1e9);
+            "its %s storage at %.1f GB/s",
+            tok8, tok8_flash, ft->name, ft->bw_Bps * ft->efficiency / 1e9);
+    verdict(verdicts, "PIM on a phone's LPDDR speeds decode and saves energy per token",
+            tok_pim[0] > tok_dram[0] && tok_pim[2] > tok_dram[2] && j_pim[2] < j_dram[2] ? "holds" : "holds with a caveat",
+            "q4_0 at batch 1 on a Snapdragon 8 Gen 3: Llama-3.2-1B %.1f against %.1f tokens/s, Llama-3.2-3B %.1f against "
+            "%.1f, Llama-3.1-8B %.1f against %.1f with PIM; the 8B's chip energy %.3f against %.3f J per token",
+            tok_pim[0], tok_dram[0], tok_pim[1], tok_dram[1], tok_pim[2], tok_dram[2], j_pim[2], j_dram[2]);
     return rows;
 }
 
@@ -617,18 +653,13 @@ static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
         json_array_append_new(shards, r);
     }
     double ratio = x->paper.pnm_unit_GB * 1e9 / (x->paper.pim_bank_MB * 1e6);
-    verdict(verdicts, "PNM's shards are about 1000x PIM's, so partitioning is easy and communication low",
-            ratio >= 500 ? "holds with a caveat" : "does not hold",
-            "%.0f GB PNM units against %.0f MB PIM banks: %.0fx at the midpoints of the paper's ranges (1000x at 32 GB "
-            "against 32 MB); Llama-3.1-70B in fp8 shards into %.0f PIM banks or %.0f PNM units",
-            x->paper.pnm_unit_GB, x->paper.pim_bank_MB, ratio, pim70, pnm70);
 
     /* decode on today's system, PNM and PIM: datacenter (batch 1 and 64) and phone (batch 1) */
     static const struct { const char *model, *system, *weights; int chips, batch; } c[] = {
         {"llama-3.1-70b", "h100-sxm", "fp8", 8, 1},       {"llama-3.1-70b", "h100-sxm", "fp8", 8, 64},
         {"llama-3.2-1b", "snapdragon-8-gen3", "q4_0", 1, 1}, {"llama-3.2-3b", "snapdragon-8-gen3", "q4_0", 1, 1},
     };
-    double tp[4][3];
+    double tp[4][3], units[3] = {0}, bcast[3] = {0}, near_tf = 0;
     for (int i = 0; i < 4; i++) {
         static model_t m;
         static system_t base, s;
@@ -656,20 +687,45 @@ static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
             static predict_result_t pr;
             cost_result_t cr;
             tp[i][v] = NAN;
-            if (run(x, &m, &s, &cfg, c[i].batch, 512, 128, &pr, &cr) == 0)
+            if (run(x, &m, &s, &cfg, c[i].batch, 512, 128, &pr, &cr) == 0) {
                 tp[i][v] = pr.tpot_s;
+                if (i == 0 && v) {
+                    /* what sharding one chip's weights into the units costs in traffic */
+                    units[v] = deploy_near_shards(&pr.dep, 0, &bcast[v]);
+                    if (v == 2)
+                        near_tf = s.tier[0].near_flops / 1e12;
+                }
+            }
             static const char *const k[3] = {"tpot_today_s", "tpot_pnm_s", "tpot_pim_s"};
             json_object_set_new(r, k[v], jr(tp[i][v]));
         }
         json_array_append_new(runs, r);
     }
-    int dc_hard = tp[1][2] > tp[1][0], phone_ok = tp[2][2] < tp[2][0];
+    json_t *comm = json_object();
+    json_object_set_new(comm, "model", json_string("llama-3.1-70b fp8, one of 8 H100s (TP 8)"));
+    json_object_set_new(comm, "pim_banks_per_chip", jr(units[2]));
+    json_object_set_new(comm, "pnm_units_per_chip", jr(units[1])); /* every operator whole: its operator count */
+    json_object_set_new(comm, "pim_broadcast_bytes_per_token", jr(bcast[2]));
+    json_object_set_new(comm, "pnm_broadcast_bytes_per_token", jr(bcast[1]));
+    json_object_set_new(o, "sharding", comm);
+    verdict(verdicts, "PNM's shards are about 1000x PIM's, so partitioning is easy and communication low",
+            ratio >= 500 && bcast[1] < bcast[2] / 10 ? "holds" : "holds with a caveat",
+            "%.0f GB PNM units against %.0f MB PIM banks: %.0fx at the midpoints of the paper's ranges. Llama-3.1-70B in "
+            "fp8 shards into %.0f PIM banks or %.0f PNM units. On each of 8 H100s (TP 8) its %.0f weight operators stay "
+            "whole on PNM and are cut into %.0f bank-sized pieces on PIM, so partitioning is easy for PNM; but each "
+            "operator's input still crosses the memory interface to reach its pieces, %.2f MB a token for PIM against "
+            "%.2f MB for PNM (%.1fx): communication is lower, not 1000x lower",
+            x->paper.pnm_unit_GB, x->paper.pim_bank_MB, ratio, pim70, pnm70, units[1], units[2], bcast[2] / 1e6,
+            bcast[1] / 1e6, bcast[2] / bcast[1]);
+    double dc_gain = tp[0][0] / tp[0][2] - 1, phone_gain = tp[2][0] / tp[2][2] - 1;
+    int dc_hard = dc_gain < 0.10 && tp[1][2] >= tp[1][0] * 0.99, phone_ok = phone_gain > 0.25;
     verdict(verdicts, "PIM is hard in the datacenter and plausible on a phone", dc_hard && phone_ok ? "holds" : "holds with a caveat",
-            "Llama-3.1-70B on 8 H100s: TPOT at batch 1 %.2f ms today, %.2f ms with PNM, %.2f ms with PIM; at batch 64 "
-            "%.2f, %.2f and %.2f ms (PIM's DRAM-process logic runs out of FLOPs when batching). Llama-3.2-1B q4_0 on a "
-            "phone at batch 1: %.2f ms today, %.2f ms with PIM on its LPDDR",
-            tp[0][0] * 1e3, tp[0][1] * 1e3, tp[0][2] * 1e3, tp[1][0] * 1e3, tp[1][1] * 1e3, tp[1][2] * 1e3,
-            tp[2][0] * 1e3, tp[2][2] * 1e3);
+            "Llama-3.1-70B on 8 H100s: TPOT at batch 1 %.2f ms today, %.2f ms with PNM, %.2f ms with PIM (%.1f%% faster: "
+            "%.1f TFLOP/s of DRAM-process logic a chip keeps few operators worth offloading); at batch 64 %.2f, %.2f and "
+            "%.2f ms (every batched GEMM stays on the GPU). Llama-3.2-1B q4_0 on a phone at batch 1: %.2f ms today, "
+            "%.2f ms with PIM on its LPDDR (%.0f%% faster)",
+            tp[0][0] * 1e3, tp[0][1] * 1e3, tp[0][2] * 1e3, 100 * dc_gain, near_tf, tp[1][0] * 1e3, tp[1][1] * 1e3,
+            tp[1][2] * 1e3, tp[2][0] * 1e3, tp[2][2] * 1e3, 100 * phone_gain);
     json_object_set_new(o, "shards", shards);
     json_object_set_new(o, "decode", runs);
     return o;

@@ -433,6 +433,26 @@ double deploy_weight_bytes(const deploy_t *dep)
     return w;
 }
 
+double deploy_near_shards(const deploy_t *dep, int tier, double *bcast_B)
+{
+    double units = 0, bytes = 0;
+    const model_t *m = dep->model;
+    for (int k = 0; k < m->n_classes + 2; k++) {
+        const op_table_t *t = k < m->n_classes ? &dep->layer[k] : k == m->n_classes ? &dep->first : &dep->last;
+        double n = k < m->n_classes ? dep->stage_layers[0][k] : 1;
+        for (int j = 0; j < t->n_ops; j++) {
+            const op_entry_t *o = &t->ops[j];
+            if (o->is_coll || (o->weight_bytes <= 0 && o->experts_local <= 0))
+                continue;
+            units += n * o->near_units[tier];
+            bytes += n * o->act_bytes_per_token * o->near_units[tier];
+        }
+    }
+    if (bcast_B)
+        *bcast_B = bytes;
+    return units;
+}
+
 static double stage_kv(const deploy_t *dep, int sg, double seqs, double ctx)
 {
     const model_t *m = dep->model;

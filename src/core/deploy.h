@@ -180,6 +180,14 @@ void deploy_place(const deploy_t *dep, double seqs_per_replica, double ctx, doub
 
 /* Bytes per chip (busiest stage) of each part, for reports. */
 double deploy_weight_bytes(const deploy_t *dep);
+
+/* Processing in or near memory on `tier`: the units a chip's weights (stage 0, with the
+ * embedding and LM head) shard into — every weight operator of a layer into ceil(its bytes /
+ * the tier's unit) — returned; and in *bcast_B the activation bytes that one token sends
+ * across the tier's interface to reach them (each operator's input broadcast to each of its
+ * units and the outputs gathered: activation bytes x units, summed), the communication the
+ * sharding costs.  With no unit size every operator is one unit. */
+double deploy_near_shards(const deploy_t *dep, int tier, double *bcast_B);
 double deploy_kv_bytes(const deploy_t *dep, double seqs_per_replica, double ctx);
 double deploy_workspace_bytes(const deploy_t *dep, double step_tokens, double logits_tokens);
 

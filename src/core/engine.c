@@ -94,14 +94,34 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         wbytes += o->expert_bytes * o->experts_local * touched_frac;
     double act = o->act_bytes_per_token * T;
 
-    /* Near-memory logic (PIM/PNM) runs the share of a weight GEMM, or of attention, whose data
-     * sits on its tier, in parallel with the host's share.  Each unit holds a shard: the op's
-     * input is broadcast to every unit and the outputs gathered, over the tier's external
-     * interface (T x activation bytes x units). */
-    double t_near = 0, host_flops = flops;
-    int near_tier = -1, near_mem = 0;
-    double skip[SYS_MAX_TIERS] = {0};
+    /* The host alone: the op's compute on the chip, its bytes over each tier's interface (tiers
+     * read in parallel). */
+    double bytes[SYS_MAX_TIERS];
+    double t_c = o->flop_rate > 0 ? flops / o->flop_rate : 0.0, t_m = 0;
+    int mb = -1;
+    for (int i = 0; i < sys->n_tiers; i++) {
+        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] +
+                   kvp * dep->kv_gran_mult[i] * pl->kv_prefix[i];
+        if (i == pl->act_tier)
+            b += act;
+        bytes[i] = b;
+        if (b <= 0)
+            continue;
+        double tm = b / dep->tier_bw[i] + sys->tier[i].latency_s;
+        if (tm > t_m) {
+            t_m = tm;
+            mb = i;
+        }
+    }
+
+    /* Near-memory logic (PIM/PNM) can run the share of a weight GEMM, or of attention, whose
+     * data sits on its tier, in parallel with the host's share.  Each unit holds a shard: the
+     * op's input is broadcast to every unit and the outputs gathered, over the tier's external
+     * interface (T x activation bytes x units).  The runtime offloads an op only when that is
+     * faster (a decode GEMV or attention, not a batched GEMM the weak logic cannot keep up with). */
     if (dep->has_near && (o->weight_bytes > 0 || o->experts_local > 0 || o->kind == OP_ATTN)) {
+        double t_near = 0, host_flops = flops, skip[SYS_MAX_TIERS] = {0};
+        int near_tier = -1, near_mem = 0;
         for (int i = 0; i < sys->n_tiers; i++) {
             if (dep->near_rate[i] <= 0)
                 continue;
@@ -125,39 +145,40 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
                 near_tier = i;
                 near_mem = tm + comm >= tc;
             }
-            if (out)
-                out->mem_bytes[i] += mult * nb;
+        }
+        double n_c = o->flop_rate > 0 ? host_flops / o->flop_rate : 0.0, n_m = 0;
+        int n_mb = -1;
+        for (int i = 0; i < sys->n_tiers; i++) {
+            double b = bytes[i] - skip[i];
+            if (b <= 0)
+                continue;
+            double tm = b / dep->tier_bw[i] + sys->tier[i].latency_s;
+            if (tm > n_m) {
+                n_m = tm;
+                n_mb = i;
+            }
+        }
+        if (t_near > n_c && t_near > n_m) {
+            /* the near-memory share is the slowest: it bounds the op */
+            if (near_mem) {
+                n_m = t_near;
+                n_mb = near_tier;
+                n_c = 0;
+            } else {
+                n_c = t_near;
+            }
+        }
+        if ((n_c > n_m ? n_c : n_m) < (t_c > t_m ? t_c : t_m)) {
+            t_c = n_c;
+            t_m = n_m;
+            mb = n_mb;
         }
     }
-    double t_c = o->flop_rate > 0 ? host_flops / o->flop_rate : 0.0;
-    double t_m = 0;
-    int mb = -1;
-    for (int i = 0; i < sys->n_tiers; i++) {
-        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] +
-                   kvp * dep->kv_gran_mult[i] * pl->kv_prefix[i] - skip[i];
-        if (i == pl->act_tier)
-            b += act;
-        if (b <= 0)
-            continue;
-        const mem_tier_t *t = &sys->tier[i];
-        double tm = b / dep->tier_bw[i] + t->latency_s;
-        if (tm > t_m) {
-            t_m = tm;
-            mb = i;
-        }
-        if (out)
-            out->mem_bytes[i] += mult * b;
-    }
-    if (t_near > t_c && t_near > t_m) {
-        /* the near-memory share is the slowest: it bounds the op */
-        if (near_mem) {
-            t_m = t_near;
-            mb = near_tier;
-            t_c = 0;
-        } else {
-            t_c = t_near;
-        }
-    }
+    /* the near share's bytes are read inside the tier: they are its traffic either way */
+    if (out)
+        for (int i = 0; i < sys->n_tiers; i++)
+            if (bytes[i] > 0)
+                out->mem_bytes[i] += mult * bytes[i];
     double t_o = o->kernels * sys->kernel_overhead_s;
     double t = t_o + (t_c > t_m ? t_c : t_m);
     if (out) {

@@ -81,12 +81,18 @@ static void markdown(FILE *f, const json_t *st)
     fprintf(f, "\n## 3. The directions\n\nEach direction is built from today's system by its mechanism: an HBF stack "
                "beside the HBM holding the weights (KV cache stays in HBM); logic on the memory stack (more bandwidth, "
                "less energy per bit, a thermal cap on the logic that lowers its clock); interconnect hop, switch and "
-               "launch latency halved. Fewest chips: the smallest power of two that holds the model and one request; "
-               "throughput at the largest batch that fits on them. ![directions](fig-directions.svg)\n");
+               "launch latency halved; logic near the memory (PNM: a quarter of the GPU's FLOPs, 24 GB units) or in it "
+               "(PIM: DRAM-process logic, 48 MB banks), each operator offloaded only where that is faster. Fewest chips: "
+               "the smallest power of two that holds the model and one request; throughput at the largest batch that "
+               "fits on them. The collective columns count a batch-1 decode step's link traversals (hops on each "
+               "collective's critical path, times its calls) and the bytes each chip sends: what fewer chips save. "
+               "The combined row leaves PNM and PIM out: 3D stacking already puts logic on the memory's base die, and "
+               "PIM would replace that memory. ![directions](fig-directions.svg)\n");
     json_array_foreach(json_object_get(st, "directions"), i, w) {
         fprintf(f, "\n### %s (on %s)\n\n| direction | fewest chips | TTFT b=1 (s) | TPOT b=1 (ms) | tok/s per chip | "
-                   "tok/s per W | tokens per $ | tokens per kg CO2e | interconnect latency share of decode |\n"
-                   "|---|---|---|---|---|---|---|---|---|\n", str(w, "title"), str(w, "base_system"));
+                   "tok/s per W | tokens per $ | tokens per kg CO2e | interconnect latency share of decode | "
+                   "collective hops per decode step | collective MB per chip per step |\n"
+                   "|---|---|---|---|---|---|---|---|---|---|---|\n", str(w, "title"), str(w, "base_system"));
         json_array_foreach(json_object_get(w, "directions"), j, r) {
             fmt(a, sizeof a, num(r, "ttft_batch1_s"), "%.3f");
             fmt(b, sizeof b, num(r, "tpot_batch1_s") * 1e3, "%.2f");
@@ -94,11 +100,15 @@ static void markdown(FILE *f, const json_t *st)
             fmt(e, sizeof e, num(r, "tok_s_per_W"), "%.3f");
             fmt(g, sizeof g, num(r, "tokens_per_usd"), "%.3g");
             fmt(h, sizeof h, num(r, "tokens_per_kgco2e"), "%.3g");
-            char l[32];
+            char l[32], hp[32], mbs[32];
             fmt(l, sizeof l, 100 * num(r, "decode_net_latency_share"), "%.0f%%");
-            fprintf(f, "| %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", str(r, "title"), num(r, "fewest_chips"), a, b,
-                    c, e, g, h, l);
+            fmt(hp, sizeof hp, num(r, "decode_collective_hops"), "%.0f");
+            fmt(mbs, sizeof mbs, num(r, "decode_collective_bytes_per_chip") / 1e6, "%.2f");
+            fprintf(f, "| %s | %.0f | %s | %s | %s | %s | %s%s | %s | %s | %s | %s |\n", str(r, "title"),
+                    num(r, "fewest_chips"), a, b, c, e, g, json_object_get(r, "price_note") ? " *" : "", h, l, hp, mbs);
         }
+        fprintf(f, "\n\\* %s\n", "PIM memory has no commodity price: its DRAM is priced as the base memory's, so its "
+                                    "tokens per $ is an upper bound.");
     }
     fprintf(f, "\n## 4. The AI trends: what binds\n\nOn H200s (fp8), at the largest batch that fits on the fewest chips.\n\n"
                "| trend | model | workload | fewest H200 | decode bound by | prefill bound by | prefill share of time | "
@@ -110,9 +120,13 @@ static void markdown(FILE *f, const json_t *st)
         fprintf(f, "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n", str(r, "trend"), str(r, "model"),
                 str(r, "workload"), num(r, "fewest_h200"), str(r, "decode_bound"), str(r, "prefill_bound"), a, b, c);
     }
+    const json_t *mob = json_array_get(json_object_get(st, "mobile"), 0);
     fprintf(f, "\n## 5. Mobile\n\nA Snapdragon 8 Gen 3 phone, q4_0 weights, 512-token prompt, batch 1. Weights in flash "
-               "are read from the phone's UFS 4.0 storage (the preset's `ufs4` tier: 4.2 GB/s peak, 2.5 GB/s measured, "
-               "52 pJ/bit), all of them, without LLM in a flash's prediction of which rows a token needs.\n\n"
+               "are read from the phone's storage (the preset's `%s` tier: %.1f GB/s peak, %.1f GB/s sustained, "
+               "%.0f pJ/bit), all of them, without LLM in a flash's prediction of which rows a token needs. With PIM, "
+               "the LPDDR's banks compute the decode GEMVs and attention where that is faster.\n\n",
+            str(mob, "flash_tier"), num(mob, "flash_peak_GBps"), num(mob, "flash_GBps"), num(mob, "flash_pJ_per_bit"));
+    fprintf(f, 
                "| model | weights in | fits | decode tok/s | prefill tok/s | J per token (chip) | tokens per battery charge |\n"
                "|---|---|---|---|---|---|---|\n");
     json_array_foreach(json_object_get(st, "mobile"), i, r) {
@@ -135,8 +149,14 @@ static void markdown_pim(FILE *f, const json_t *st)
     json_array_foreach(json_object_get(p, "shards"), i, r)
         fprintf(f, "| %s | %.1f | %.0f | %.0f |\n", str(r, "model"), num(r, "weight_bytes_fp8") / 1e9, num(r, "pim_shards"),
                 num(r, "pnm_shards"));
+    const json_t *sh = json_object_get(p, "sharding");
+    fprintf(f, "\nOn %s: its weight operators cut into %.0f PIM bank-sized pieces or kept whole in %.0f PNM operators; "
+               "each token's activations cross the memory interface to reach them, %.2f MB a token for PIM and %.2f MB "
+               "for PNM.\n",
+            str(sh, "model"), num(sh, "pim_banks_per_chip"), num(sh, "pnm_units_per_chip"),
+            num(sh, "pim_broadcast_bytes_per_token") / 1e6, num(sh, "pnm_broadcast_bytes_per_token") / 1e6);
     fprintf(f, "\nDecode step (512-token prompts, 128 out): weight GEMMs and attention run in the memory's logic where "
-               "their data sits; inputs are broadcast to every shard and outputs gathered.\n\n| model | system | batch | "
+               "their data sits and that is faster; inputs are broadcast to every shard and outputs gathered.\n\n| model | system | batch | "
                "TPOT today (ms) | with PNM (ms) | with PIM (ms) |\n|---|---|---|---|---|---|\n");
     json_array_foreach(json_object_get(p, "decode"), i, r)
         fprintf(f, "| %s | %s | %.0f | %.2f | %.2f | %.2f |\n", str(r, "model"), str(r, "system"), num(r, "batch"),
