@@ -254,6 +254,50 @@ static void test_steps_equal_step(void **state)
     }
 }
 
+/* Decode kernels that stream some formats more slowly, and a GEMV kernel faster than the GEMM
+ * kernel, by hand.  A chip of 1 TFLOP/s bf16 at compute_efficiency 0.1 (100 GFLOP/s) and
+ * 100 GB/s of memory at efficiency 1.0, int8 weights streamed at 0.5 of it.  Llama-3.1-8B's
+ * MLP (3 x 4096 x 14336 = 176.2 M weights, 176.2 MB in int8):
+ *  - one token: 352.3 MFLOP at 100 GFLOP/s = 3.523 ms, the weights at 50 GB/s = 3.523 ms;
+ *    with gemv_efficiency 0.4 the FLOPs take 0.881 ms and the stream (3.523 ms) decides;
+ *    without the int8 entry the stream takes 1.762 ms;
+ *  - two tokens are a GEMM: 704.6 MFLOP at 100 GFLOP/s = 7.046 ms, gemv_efficiency or not. */
+static void test_weight_formats_and_gemv(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    const char *fmt = "name: hand\n"
+                      "chip: {peak_TFLOPs: {bf16: 1}, compute_efficiency: 0.1%s}\n"
+                      "memory: [{name: dram, capacity_GB: 100, bandwidth_GBps: 100, efficiency: 1.0, latency_ns: 0%s}]\n"
+                      "software: {kernel_overhead_us: 0}\n";
+    static const char *const chip_extra[3] = {"", ", gemv_efficiency: 0.4", ", gemv_efficiency: 0.4"};
+    static const char *const mem_extra[3] = {", weight_efficiency: {int8: 0.5}", ", weight_efficiency: {int8: 0.5}", ""};
+    const double want1[3] = {3.523e-3, 3.523e-3, 1.762e-3};
+    for (int k = 0; k < 3; k++) {
+        char y[1024];
+        snprintf(y, sizeof y, fmt, chip_extra[k], mem_extra[k]);
+        static system_t s;
+        diag_t d;
+        assert_int_equal(system_from(y, &s, &d), IS_OK);
+        assert_close(system_weight_efficiency(&s.tier[0], "int8"), k < 2 ? 0.5 : 1.0, 1e-12);
+        assert_close(system_weight_efficiency(&s.tier[0], "fp8"), 1.0, 1e-12);
+        static deploy_t dep;
+        placement_t pl;
+        setup(&dep, &m, &s, 1, "int8", &pl);
+        for (int T = 1; T <= 2; T++) {
+            step_t st;
+            step_clear(&st);
+            step_add(&st, &m, T, 1, 100);
+            step_cost_t c;
+            engine_step(&dep, &pl, &st, &c);
+            double mlp = c.by_op[OP_MLP] / m.n_layers;
+            print_message("case %d, %d token(s): MLP %.4f ms per layer\n", k, T, mlp * 1e3);
+            assert_close(mlp, T == 1 ? want1[k] : 7.046e-3, 0.001);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_step_aggregates),
         cmocka_unit_test(test_tp_adds_collectives),
         cmocka_unit_test(test_steps_equal_step),
+        cmocka_unit_test(test_weight_formats_and_gemv),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

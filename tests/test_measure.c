@@ -25,8 +25,8 @@ static void test_decode_within_25_percent(void **state)
      * shared: a neighbour's burst during one of them skews the comparison.  Up to three attempts,
      * each calibrating afresh; the best must be within 25 %.  A model wrong by more than 25 % fails
      * all three. */
-    double best = INFINITY;
-    for (int attempt = 0; attempt < 3 && !(best <= 0.25); attempt++) {
+    double best = INFINITY, best_int8 = INFINITY;
+    for (int attempt = 0; attempt < 3 && !(best <= 0.25 && best_int8 <= 0.25); attempt++) {
         probe_result_t pr;
         diag_t d;
         diag_clear(&d);
@@ -45,9 +45,15 @@ static void test_decode_within_25_percent(void **state)
         static model_t m;
         assert_int_equal(model_load(path, &m, &d), IS_OK);
         measure_result_t r;
-        /* fp32 weights: the format whose kernel cost the model describes completely; int8 and bf16
-         * decode run 10-20 % below the prediction here because their dequantization instructions
-         * compete with the stream (README, "Trust"), a mechanism not modelled yet */
+        /* fp32 weights, and int8: its conversion to fp32 in registers competes with the stream, so the
+         * calibration measures the rate the kernel streams int8 weights at (memory.weight_efficiency)
+         * and the GEMV kernel's own rate on one token (chip.gemv_efficiency) */
+        measure_result_t r8;
+        assert_int_equal(measure_run(&m, &s, "int8", 64, 32, 0, &r8, &d), IS_OK);
+        print_message("int8 decode: predicted %.3f ms, measured %.3f ms, error %+.1f%%\n", r8.decode_predicted_s * 1e3,
+                      r8.decode_measured_s * 1e3, 100 * r8.decode_error);
+        if (fabs(r8.decode_error) < best_int8)
+            best_int8 = fabs(r8.decode_error);
         assert_int_equal(measure_run(&m, &s, "fp32", 64, 32, 0, &r, &d), IS_OK);
         print_message("decode: predicted %.3f ms, measured %.3f ms, error %+.1f%%; %.2f GB/s achieved of %.2f\n",
                       r.decode_predicted_s * 1e3, r.decode_measured_s * 1e3, 100 * r.decode_error,
@@ -64,6 +70,7 @@ static void test_decode_within_25_percent(void **state)
             return;
     }
     assert_le(best, 0.25);
+    assert_le(best_int8, 0.25);
 }
 
 static void test_kernels_against_reference(void **state)

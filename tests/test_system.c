@@ -79,6 +79,10 @@ static void test_errors_word_for_word(void **state)
                  "test.yaml:6:65: error: memory[0]: spill_only applies to a read_only tier (weights that overflow the "
                  "tiers before it)\n    - {name: hbm, capacity_GB: 80, bandwidth_GBps: 5, spill_only: true}\n"
                  "                                                                  ^\n");
+    expect_error("  - {name: dram, capacity_GB: 80, bandwidth_GBps: 5, weight_efficiency: {int7: 0.5}}\n",
+                 "test.yaml:6:74: error: memory[0].weight_efficiency.int7: unknown field \"int7\"; did you mean "
+                 "\"int8\"?\n    - {name: dram, capacity_GB: 80, bandwidth_GBps: 5, weight_efficiency: {int7: 0.5}}\n"
+                 "                                                                           ^\n");
 }
 
 static void test_syntax_error(void **state)

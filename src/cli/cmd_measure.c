@@ -80,6 +80,8 @@ int cmd_calibrate(int argc, char **argv)
         json_object_set_new(o, "bandwidth_all_GBps", json_real(pr.bw_all_Bps / 1e9));
         json_object_set_new(o, "bandwidth_one_GBps", json_real(pr.bw_one_Bps / 1e9));
         json_object_set_new(o, "gemv_GBps", json_real(pr.gemv_Bps / 1e9));
+        json_object_set_new(o, "gemv_bf16_GBps", json_real(pr.gemv_bf16_Bps / 1e9));
+        json_object_set_new(o, "gemv_int8_GBps", json_real(pr.gemv_int8_Bps / 1e9));
         json_object_set_new(o, "latency_ns", json_real(pr.latency_s * 1e9));
         json_object_set_new(o, "fp32_peak_all_GFLOPs", json_real(pr.fp32_all_flops / 1e9));
         json_object_set_new(o, "fp32_peak_one_GFLOPs", json_real(pr.fp32_one_flops / 1e9));
@@ -96,8 +98,9 @@ int cmd_calibrate(int argc, char **argv)
         printf("%s, %d threads\n", pr.cpu, pr.threads);
         printf("  memory bandwidth   %.2f GB/s (all threads), %.2f GB/s (one thread)\n", pr.bw_all_Bps / 1e9,
                pr.bw_one_Bps / 1e9);
-        printf("  decode GEMV kernel %.2f GB/s = %.0f%% of the raw read rate\n", pr.gemv_Bps / 1e9,
-               100 * pr.gemv_Bps / pr.bw_all_Bps);
+        printf("  decode GEMV kernel %.2f GB/s = %.0f%% of the raw read rate (fp32 weights); bf16 %.2f GB/s, "
+               "int8 %.2f GB/s\n",
+               pr.gemv_Bps / 1e9, 100 * pr.gemv_Bps / pr.bw_all_Bps, pr.gemv_bf16_Bps / 1e9, pr.gemv_int8_Bps / 1e9);
         printf("  memory latency     %.1f ns\n", pr.latency_s * 1e9);
         printf("  fp32 FMA peak      %.1f GFLOP/s (all threads), %.1f GFLOP/s (one thread)\n", pr.fp32_all_flops / 1e9,
                pr.fp32_one_flops / 1e9);

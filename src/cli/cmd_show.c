@@ -86,6 +86,8 @@ void *cli_system_json(const system_t *s)
             json_object_set_new(pk, compute_class_names[c], json_real(s->peak_flops[c]));
     json_object_set_new(o, "peak_flops", pk);
     json_object_set_new(o, "compute_efficiency", json_real(s->compute_eff));
+    if (s->gemv_eff > 0)
+        json_object_set_new(o, "gemv_efficiency", json_real(s->gemv_eff));
     json_t *tiers = json_array();
     for (int i = 0; i < s->n_tiers; i++) {
         const mem_tier_t *t = &s->tier[i];
@@ -258,7 +260,10 @@ static void show_system_text(const system_t *s)
     for (int c = 0; c < CC_COUNT; c++)
         if (s->peak_flops[c] > 0)
             printf(" %s %.1f TF/s", compute_class_names[c], s->peak_flops[c] / 1e12);
-    printf("\n  achievable      %.0f%% of peak on large GEMMs\n", 100 * s->compute_eff);
+    printf("\n  achievable      %.0f%% of peak on large GEMMs", 100 * s->compute_eff);
+    if (s->gemv_eff > 0)
+        printf(", %.0f%% on one token (GEMV)", 100 * s->gemv_eff);
+    printf("\n");
     for (int i = 0; i < s->n_tiers; i++) {
         const mem_tier_t *t = &s->tier[i];
         printf("  memory tier %d   %s: %s, %s/s (%.0f%% achievable), %.0f ns, %.0f-byte access%s\n", i, t->name,

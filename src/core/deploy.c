@@ -156,6 +156,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
                   s->name, s->logic_power_cap_W, s->tdp_W - s->idle_W, 100 * dep->clock_factor);
     }
     const double rate = peak * s->compute_eff * dep->clock_factor;
+    dep->gemv_speedup = s->compute_eff > 0 && s->gemv_eff > 0 ? s->gemv_eff / s->compute_eff : 1.0;
     /* Attention kernels (FlashAttention, FlashMLA) compute QK^T and PV in 16 bits, or in fp8
      * when both the KV cache and the GEMM inputs are 8-bit or narrower (FlashAttention-3 fp8);
      * never in 4 bits, whatever the weights are. */
@@ -227,6 +228,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         o->flops_per_token = 2.0 * (q_p + kv_p);
         o->flop_rate = rate;
         o->weight_bytes = (q_p + kv_p + bias_chip) * wb;
+        o->wfmt = WF_WEIGHTS;
         double qkv_out = m->attn == ATTN_MLA ? heads * (m->qk_nope_dim + m->qk_rope_dim) + m->kv_lora_rank + m->qk_rope_dim
                                              : heads * m->head_dim + 2.0 * kvh * m->head_dim;
         o->act_bytes_per_token = (dm + qkv_out) * ab;
@@ -245,6 +247,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         o->flops_per_token = 2.0 * o_p;
         o->flop_rate = rate;
         o->weight_bytes = o_p * wb;
+        o->wfmt = WF_WEIGHTS;
         o->act_bytes_per_token = (attn_out + dm) * ab;
         wsum += o->weight_bytes;
         if ((st = add_coll(t, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK)
@@ -263,6 +266,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             o->flop_rate = rate;
             o->experts_local = (double)m->n_experts / ep;
             o->expert_bytes = lp->expert * eb / moe_tp;
+            o->wfmt = WF_EXPERTS;
             o->weight_run_B = o->expert_bytes / m->mlp_matrices; /* one matrix of one expert shard */
             o->act_bytes_per_token = m->top_k * (2.0 * dm + 3.0 * m->moe_intermediate / moe_tp) * ab / tp *
                                      dep->moe_token_factor;
@@ -275,6 +279,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
                 o->flops_per_token = 2.0 * lp->shared / tp;
                 o->flop_rate = rate;
                 o->weight_bytes = lp->shared / tp * wb;
+                o->wfmt = WF_WEIGHTS;
                 o->act_bytes_per_token = (2.0 * dm + 3.0 * m->shared_intermediate / tp) * ab;
                 wsum += o->weight_bytes;
             }
@@ -296,6 +301,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             o->flops_per_token = 2.0 * lp->mlp / tp;
             o->flop_rate = rate;
             o->weight_bytes = lp->mlp / tp * wb;
+            o->wfmt = WF_WEIGHTS;
             o->act_bytes_per_token = (2.0 * dm + 3.0 * inter) * ab;
             wsum += o->weight_bytes;
             if ((dm + 3.0 * inter) * ab > ws_per_tok) ws_per_tok = (dm + 3.0 * inter) * ab;
@@ -381,6 +387,11 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
                 double g = s->tier[i].access_B > 0 ? s->tier[i].access_B : 1;
                 op->w_gran_mult[i] = run > 0 ? ceil(run / g) * g / run : 1.0;
                 op->near_units[i] = s->tier[i].unit_B > 0 && wtot > 0 ? ceil(wtot / s->tier[i].unit_B) : 1.0;
+                const precision_t *f = op->wfmt == WF_WEIGHTS ? &cfg->weights
+                                       : op->wfmt == WF_EXPERTS ? &cfg->experts
+                                                                : &cfg->embed;
+                double we = system_weight_efficiency(&s->tier[i], f->name);
+                op->w_bw_mult[i] = we > 0 ? s->tier[i].efficiency / we : 1.0;
             }
         }
     /* latency hiding: sustaining bandwidth B with latency L needs B x L bytes in flight; the

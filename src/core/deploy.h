@@ -84,6 +84,8 @@ typedef struct deploy_cfg {
                             * 0: once per sequence, as paged attention does */
 } deploy_cfg_t;
 
+enum { WF_EMBED, WF_WEIGHTS, WF_EXPERTS };
+
 /* One operator of one layer, per chip.  A compute op has flops/bytes terms; a
  * collective op has a plan and a message size per token. */
 typedef struct op_entry {
@@ -101,6 +103,10 @@ typedef struct op_entry {
     double kv_bytes_per_kvtok; /* KV bytes read per cached token read */
     double kv_write_per_token; /* KV bytes written per new token */
     double weight_run_B;       /* contiguous bytes of one weight read (a norm vector, an expert shard, a matrix shard) */
+    int wfmt;                  /* the weights' format: WF_EMBED (16-bit norms, router, embedding, LM head),
+                                * WF_WEIGHTS (linear layers) or WF_EXPERTS */
+    double w_bw_mult[SYS_MAX_TIERS]; /* weight streaming time per byte over other bytes': efficiency over
+                                      * the format's weight_efficiency on that tier (1 when not listed) */
     double w_gran_mult[SYS_MAX_TIERS]; /* weight read amplification per tier: ceil(run / access) x access / run */
     double near_units[SYS_MAX_TIERS];  /* near-memory units the op's weights shard into: ceil(bytes / unit) */
     double coll_bytes_per_token;  /* collective message per new token (or per logits token) */
@@ -129,6 +135,8 @@ typedef struct deploy {
     deploy_cfg_t cfg;
     compute_class_t gemm_cc;   /* compute class GEMMs actually run at */
     double clock_factor;       /* < 1 when a logic power cap forces a lower clock (3D stacking) */
+    double gemv_speedup;       /* gemv_eff / compute_eff: a one-token step's matrix products run this much
+                                * faster than flop_rate says */
 
     op_table_t layer[MODEL_MAX_CLASSES]; /* per layer class */
     op_table_t first;          /* stage 0 extras: embedding (+ its all-reduce) */

@@ -97,17 +97,20 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     /* The host alone: the op's compute on the chip, its bytes over each tier's interface (tiers
      * read in parallel). */
     double bytes[SYS_MAX_TIERS];
-    double t_c = o->flop_rate > 0 ? flops / o->flop_rate : 0.0, t_m = 0;
+    /* one token (a decode GEMV at batch 1) runs the matrix products at the GEMV kernel's rate */
+    double rate = o->flop_rate * (T <= 1 && o->kind != OP_ATTN && dep->gemv_speedup > 0 ? dep->gemv_speedup : 1.0);
+    double t_c = rate > 0 ? flops / rate : 0.0, t_m = 0;
     int mb = -1;
     for (int i = 0; i < sys->n_tiers; i++) {
-        double b = wbytes * pl->weights[i] * o->w_gran_mult[i] + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] +
-                   kvp * dep->kv_gran_mult[i] * pl->kv_prefix[i];
+        double w = wbytes * pl->weights[i] * o->w_gran_mult[i];
+        double b = w + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] + kvp * dep->kv_gran_mult[i] * pl->kv_prefix[i];
         if (i == pl->act_tier)
             b += act;
         bytes[i] = b;
         if (b <= 0)
             continue;
-        double tm = b / dep->tier_bw[i] + sys->tier[i].latency_s;
+        /* weights in a format the kernels stream more slowly take longer per byte */
+        double tm = (b + w * (o->w_bw_mult[i] - 1)) / dep->tier_bw[i] + sys->tier[i].latency_s;
         if (tm > t_m) {
             t_m = tm;
             mb = i;
@@ -146,7 +149,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
                 near_mem = tm + comm >= tc;
             }
         }
-        double n_c = o->flop_rate > 0 ? host_flops / o->flop_rate : 0.0, n_m = 0;
+        double n_c = rate > 0 ? host_flops / rate : 0.0, n_m = 0;
         int n_mb = -1;
         for (int i = 0; i < sys->n_tiers; i++) {
             double b = bytes[i] - skip[i];

@@ -3,6 +3,8 @@
  */
 #include "system.h"
 
+#include <string.h>
+
 const char *const topology_names[TOPO_COUNT] = {
 #define X(e, s) s,
     TOPOLOGIES(X)
@@ -48,6 +50,14 @@ double system_energy_per_flop(const system_t *s, compute_class_t cc)
             return s->energy_J_per_flop[CC_FP16];
     }
     return 0.0;
+}
+
+double system_weight_efficiency(const mem_tier_t *t, const char *format)
+{
+    for (int k = 0; k < t->n_weight_eff; k++)
+        if (!strcmp(t->weight_eff[k].format, format))
+            return t->weight_eff[k].eff;
+    return t->efficiency;
 }
 
 int system_read_only_tier(const system_t *s)

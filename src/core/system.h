@@ -32,6 +32,8 @@ typedef enum topology {
 } topology_t;
 extern const char *const topology_names[TOPO_COUNT];
 
+#define SYS_MAX_WEIGHT_EFF 8
+
 typedef struct mem_tier {
     char name[32];
     double capacity_B;      /* bytes per chip */
@@ -50,6 +52,13 @@ typedef struct mem_tier {
     int read_only;          /* 1: holds weights / read-mostly data only (HBF, flash) */
     int spill_only;         /* read-only tier that takes weights only when the tiers before it
                              * are full (a phone's UFS storage), not first as an HBF stack does */
+    /* the fraction of bw_Bps at which decode kernels stream weights stored in a format, where it
+     * differs from `efficiency` (on a CPU, dequantizing int8 or bf16 competes with the stream) */
+    int n_weight_eff;
+    struct {
+        char format[16];
+        double eff;
+    } weight_eff[SYS_MAX_WEIGHT_EFF];
 } mem_tier_t;
 
 typedef struct net_level {
@@ -81,6 +90,8 @@ typedef struct system {
     double sram_B;                 /* on-chip SRAM (caches, scratchpads) */
     double peak_flops[CC_COUNT];   /* dense peak per compute class, FLOP/s; 0 = no fast path */
     double compute_eff;            /* achievable fraction of peak on large GEMMs */
+    double gemv_eff;               /* ... and on one token (a decode GEMV at batch 1): chip.gemv_efficiency;
+                                    * 0 = as compute_eff (a CPU's GEMV kernel can beat its GEMM kernel) */
     double energy_J_per_flop[CC_COUNT]; /* dynamic energy per FLOP per compute class; 0 = unknown */
     double embodied_kg;            /* package manufacturing footprint (memory excluded), kg CO2e */
 
@@ -121,5 +132,9 @@ double system_capacity(const system_t *s);
 
 /* The first read-only tier that takes the weights first (an HBF stack; not a spill_only one), or -1. */
 int system_read_only_tier(const system_t *s);
+
+/* The streaming efficiency of weights in `format` (a precision name) on tier t: its
+ * weight_efficiency entry, else t->efficiency. */
+double system_weight_efficiency(const mem_tier_t *t, const char *format);
 
 #endif

@@ -29,10 +29,10 @@
 static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
 {
     static const char *const keys[] = {"name", "clock_GHz", "sram_MB", "peak_TFLOPs", "compute_efficiency",
-                                       "energy_pJ_per_flop", "embodied_kgCO2e"};
+                                       "energy_pJ_per_flop", "embodied_kgCO2e", "gemv_efficiency"};
     if (!chip || !fy_node_is_mapping(chip))
         return yr_err(r, chip, "chip", "missing required section \"chip\" (a mapping)");
-    TRY(yr_check_keys(r, chip, "chip", keys, 7));
+    TRY(yr_check_keys(r, chip, "chip", keys, 8));
     TRY(yr_num(r, chip, "chip", "embodied_kgCO2e", 0, 0, 0, HUGE_, 1.0, 0, &s->embodied_kg, NULL));
     struct fy_node *en = yr_get(chip, "energy_pJ_per_flop");
     if (en) {
@@ -47,6 +47,7 @@ static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
     TRY(yr_num(r, chip, "chip", "clock_GHz", 0, 0, 1, HUGE_, 1e9, 0, &s->clock_Hz, NULL));
     TRY(yr_num(r, chip, "chip", "sram_MB", 0, 0, 0, HUGE_, 1e6, 0, &s->sram_B, NULL));
     TRY(yr_num(r, chip, "chip", "compute_efficiency", 1, 0, 1, 1.0, 1.0, 0, &s->compute_eff, NULL));
+    TRY(yr_num(r, chip, "chip", "gemv_efficiency", 0, 0, 1, 1.0, 1.0, 0, &s->gemv_eff, NULL));
     struct fy_node *pk = yr_get(chip, "peak_TFLOPs");
     if (!pk || !fy_node_is_mapping(pk))
         return yr_err(r, pk ? pk : chip, "chip.peak_TFLOPs",
@@ -69,7 +70,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
     static const char *const keys[] = {"name", "capacity_GB", "bandwidth_GBps", "efficiency", "latency_ns",
                                        "access_B", "energy_pJ_per_bit", "read_only", "usd_per_GB",
                                        "endurance_pe_cycles", "embodied_kgCO2e_per_GB", "near_compute_TFLOPs",
-                                       "near_bandwidth_GBps", "unit_MB", "spill_only"};
+                                       "near_bandwidth_GBps", "unit_MB", "spill_only", "weight_efficiency"};
     if (!mem || !fy_node_is_sequence(mem) || fy_node_sequence_item_count(mem) < 1)
         return yr_err(r, mem, "memory", "expected a list of at least one memory tier");
     int n = fy_node_sequence_item_count(mem);
@@ -83,7 +84,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         snprintf(sec, sizeof sec, "memory[%d]", i);
         if (!fy_node_is_mapping(t))
             return yr_err(r, t, sec, "expected a mapping (name, capacity_GB, bandwidth_GBps, ...)");
-        TRY(yr_check_keys(r, t, sec, keys, 15));
+        TRY(yr_check_keys(r, t, sec, keys, 16));
         int has_near;
         TRY(yr_num(r, t, sec, "near_compute_TFLOPs", 0, 0, 0, HUGE_, 1e12, 0, &s->tier[i].near_flops, &has_near));
         if (has_near) {
@@ -107,6 +108,29 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         TRY(yr_num(r, t, sec, "energy_pJ_per_bit", 0, 0, 0, HUGE_, 1e-12, 0, &m->energy_J_per_bit, NULL));
         TRY(yr_num(r, t, sec, "usd_per_GB", 0, 0, 0, HUGE_, 1.0, 0, &m->usd_per_GB, NULL));
         TRY(yr_num(r, t, sec, "endurance_pe_cycles", 0, 0, 0, HUGE_, 1.0, 0, &m->endurance_pe, NULL));
+        struct fy_node *we = yr_get(t, "weight_efficiency");
+        if (we) {
+            /* per weight format (a precision name): the fraction of the bandwidth decode kernels
+             * stream that format's weights at */
+            char wsec[64];
+            snprintf(wsec, sizeof wsec, "%s.weight_efficiency", sec);
+            if (!fy_node_is_mapping(we))
+                return yr_err(r, we, wsec, "expected a mapping of weight format to efficiency (e.g. int8: 0.64)");
+            int np;
+            const char *const *names = precision_names(&np);
+            TRY(yr_check_keys(r, we, wsec, names, np));
+            for (int k = 0; k < np; k++) {
+                int present = 0;
+                double v;
+                TRY(yr_num(r, we, wsec, names[k], 0, 0, 1, 1.0, 1.0, 0, &v, &present));
+                if (!present)
+                    continue;
+                if (m->n_weight_eff == SYS_MAX_WEIGHT_EFF)
+                    return yr_err(r, we, wsec, "at most %d formats", SYS_MAX_WEIGHT_EFF);
+                snprintf(m->weight_eff[m->n_weight_eff].format, sizeof m->weight_eff[0].format, "%s", names[k]);
+                m->weight_eff[m->n_weight_eff++].eff = v;
+            }
+        }
         TRY(yr_bool(r, t, sec, "read_only", &m->read_only));
         TRY(yr_bool(r, t, sec, "spill_only", &m->spill_only));
         if (m->spill_only && !m->read_only)

@@ -252,6 +252,33 @@ static double cache_size(int name)
     return v > 0 ? (double)v : 0;
 }
 
+/* The median rate (weight bytes per second) of 7 decode GEMVs over W: what a decode step sees
+ * on a shared machine, as measure reports it.  0 when out of memory. */
+static double gemv_rate(pool_t *all, const wmat_t *W)
+{
+    float *x = malloc(sizeof(float) * (size_t)W->cols), *y = malloc(sizeof(float) * (size_t)W->rows);
+    double runs[7] = {0};
+    if (x && y) {
+        for (int i = 0; i < W->cols; i++)
+            x[i] = 1.0f;
+        for (int k = 0; k < 7; k++) {
+            double t0 = now();
+            kern_matmul(all, W, x, W->cols, y, W->rows, 1);
+            runs[k] = (double)W->rows * W->cols * wtype_bytes(W->type) / (now() - t0);
+        }
+        for (int a = 0; a < 7; a++)
+            for (int b = a + 1; b < 7; b++)
+                if (runs[b] < runs[a]) {
+                    double t = runs[a];
+                    runs[a] = runs[b];
+                    runs[b] = t;
+                }
+    }
+    free(x);
+    free(y);
+    return runs[3];
+}
+
 status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d)
 {
     memset(r, 0, sizeof *r);
@@ -299,30 +326,26 @@ status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d)
      * a barrier per matrix, prefetchers restarting at each dispatch) */
     {
         wmat_t W = {WT_F32, (int)(n / 4096), 4096, buf, NULL};
-        float *x = malloc(sizeof(float) * 4096), *y = malloc(sizeof(float) * (size_t)W.rows);
-        if (x && y) {
-            for (int i = 0; i < 4096; i++)
-                x[i] = 1.0f;
-            /* the median of 7 runs: what a decode step sees on a shared machine, as measure reports */
-            double runs[7];
-            for (int k = 0; k < 7; k++) {
-                double t0 = now();
-                kern_matmul(all, &W, x, 4096, y, W.rows, 1);
-                runs[k] = (double)W.rows * 4096 * 4 / (now() - t0);
-            }
-            for (int a = 0; a < 7; a++)
-                for (int b2 = a + 1; b2 < 7; b2++)
-                    if (runs[b2] < runs[a]) {
-                        double t = runs[a];
-                        runs[a] = runs[b2];
-                        runs[b2] = t;
-                    }
-            r->gemv_Bps = runs[3];
-        }
-        free(x);
-        free(y);
+        r->gemv_Bps = gemv_rate(all, &W);
     }
     free(buf);
+    /* and on bf16 and int8 weights of the same byte size: converting each weight to fp32 in
+     * registers costs instructions that compete with the stream on a CPU core */
+    {
+        const wtype_t ty[2] = {WT_BF16, WT_I8};
+        double *out[2] = {&r->gemv_bf16_Bps, &r->gemv_int8_Bps};
+        for (int k = 0; k < 2; k++) {
+            wmat_t W;
+            int rows = (int)(bytes / (wtype_bytes(ty[k]) * 4096));
+            if (wmat_alloc(&W, ty[k], rows, 4096, 7) != 0) {
+                pool_destroy(all);
+                pool_destroy(one);
+                return diag_error(d, NULL, 0, 0, NULL, "out of memory in the GEMV probe");
+            }
+            *out[k] = gemv_rate(all, &W);
+            wmat_free(&W);
+        }
+    }
     /* a shared machine's noise can make the kernel's typical run beat the probe's best: the
      * sustained rate is the best either reached */
     if (r->gemv_Bps > r->bw_all_Bps)
@@ -380,6 +403,13 @@ status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d)
     return IS_OK;
 }
 
+/* A kernel's streaming rate over the raw read rate, in (0, 1] as the system file requires. */
+static double weight_eff(const probe_result_t *r, double Bps)
+{
+    double e = r->bw_all_Bps > 0 ? Bps / r->bw_all_Bps : 1.0;
+    return e > 1 ? 1.0 : e < 0.001 ? 0.001 : e;
+}
+
 int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size_t cap)
 {
     char date[32];
@@ -393,6 +423,21 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
         snprintf(int8_line, sizeof int8_line,
                  "    int8: %.6f  # [calibrate] int8 dot products (%s), 8 independent chains, %d threads\n",
                  r->int8_all_ops / 1e12, r->int8_isa, r->threads);
+    /* the GEMV kernel's FLOP rate on one token (2 FLOPs a weight): at least the best rate at which
+     * it streamed weights of any format, as it then also did their arithmetic */
+    double gemv_flops = 2 * r->gemv_Bps / 4;
+    const char *gemv_fmt = "fp32";
+    if (2 * r->gemv_bf16_Bps / 2 > gemv_flops) {
+        gemv_flops = 2 * r->gemv_bf16_Bps / 2;
+        gemv_fmt = "bf16";
+    }
+    if (2 * r->gemv_int8_Bps > gemv_flops) {
+        gemv_flops = 2 * r->gemv_int8_Bps;
+        gemv_fmt = "int8";
+    }
+    double gemm_eff = r->gemm_efficiency > 0.01 ? r->gemm_efficiency : 0.01;
+    double gemv_eff = r->fp32_all_flops > 0 ? gemv_flops / r->fp32_all_flops : gemm_eff;
+    gemv_eff = gemv_eff > 1 ? 1 : gemv_eff < gemm_eff ? gemm_eff : gemv_eff;
     int n = snprintf(buf, cap,
         "# Written by `infersim calibrate` on %s: every number below was measured on this machine.\n"
         "name: %s\n"
@@ -410,12 +455,16 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
         "    fp32: %.6f  # [calibrate] FMA loop on 8 independent vectors, %d threads (one thread: %.6f)\n"
         "%s"
         "  compute_efficiency: %.3f  # [calibrate] infersim's GEMM kernel (1024x4096 x 64 tokens) at %.1f GFLOP/s over the FMA peak\n"
+        "  gemv_efficiency: %.3f  # [calibrate] on one token the decode GEMV kernel computes at least as fast as it streamed %s weights: %.1f GFLOP/s over the FMA peak\n"
         "\n"
         "memory:\n"
         "  - name: dram\n"
         "    capacity_GB: %.3f  # [proc] physical memory\n"
         "    bandwidth_GBps: %.3f  # [calibrate] streaming read, %d threads (one thread: %.3f GB/s)\n"
         "    efficiency: %.3f  # [calibrate] infersim's decode GEMV kernel streams %.3f GB/s, this fraction of the raw read rate\n"
+        "    weight_efficiency:  # decode kernels on weights in other formats, converted to fp32 in registers\n"
+        "      bf16: %.3f  # [calibrate] infersim's decode GEMV kernel streams bf16 weights at %.3f GB/s\n"
+        "      int8: %.3f  # [calibrate] ... and int8 weights with per-row scales at %.3f GB/s\n"
         "    latency_ns: %.1f  # [calibrate] dependent loads over a random 256 MiB chain\n"
         "    access_B: 64  # [proc] cache line\n"
         "    read_only: false\n"
@@ -426,9 +475,11 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
         "  reserved_GB: 0  # derived: infersim measure allocates exactly what the model needs\n",
         date, name, r->cpu, r->threads, date, date, r->cpu, r->clock_GHz, sram / 1e6, r->l1_B / 1e3, r->l2_B / 1e3,
         r->cores, r->l3_B / 1e3, r->fp32_all_flops / 1e12, r->threads, r->fp32_one_flops / 1e12, int8_line,
-        r->gemm_efficiency > 0.01 ? r->gemm_efficiency : 0.01, r->gemm_flops / 1e9, r->mem_total_B / 1e9,
+        r->gemm_efficiency > 0.01 ? r->gemm_efficiency : 0.01, r->gemm_flops / 1e9, gemv_eff, gemv_fmt, gemv_flops / 1e9,
+        r->mem_total_B / 1e9,
         r->bw_all_Bps / 1e9, r->threads, r->bw_one_Bps / 1e9,
         r->bw_all_Bps > 0 ? r->gemv_Bps / r->bw_all_Bps : 1.0, r->gemv_Bps / 1e9,
-        r->latency_s * 1e9, r->dispatch_s * 1e6);
+        weight_eff(r, r->gemv_bf16_Bps), r->gemv_bf16_Bps / 1e9, weight_eff(r, r->gemv_int8_Bps),
+        r->gemv_int8_Bps / 1e9, r->latency_s * 1e9, r->dispatch_s * 1e6);
     return n > 0 && (size_t)n < cap ? n : -1;
 }

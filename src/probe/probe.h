@@ -19,6 +19,8 @@ typedef struct probe_result {
     double bw_all_Bps;        /* streaming read, all threads */
     double bw_one_Bps;        /* streaming read, one thread */
     double gemv_Bps;          /* infersim's decode GEMV kernel over the same bytes, all threads */
+    double gemv_bf16_Bps;     /* the same kernel on bf16 weights (dequantized in registers) */
+    double gemv_int8_Bps;     /* ... and on int8 weights with per-row scales */
     double latency_s;         /* dependent-load latency (pointer chase over 256 MiB) */
     double fp32_all_flops;    /* FMA peak, all threads */
     double fp32_one_flops;    /* FMA peak, one thread */
