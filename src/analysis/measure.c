@@ -66,7 +66,8 @@ status_t measure_run(const model_t *m, const system_t *sys, const char *weights,
         return diag_error(d, NULL, 0, 0, "--model", "%s does not fit in this machine's memory: %s", m->name, pr.reason);
     r->prefill_predicted_s = pr.ttft_s;
     r->decode_predicted_s = pr.tpot_s;
-    r->system_bw_Bps = sys->tier[0].bw_Bps * sys->tier[0].efficiency;
+    /* the rate the calibrated kernels stream weights of this format at */
+    r->system_bw_Bps = sys->tier[0].bw_Bps * system_weight_efficiency(&sys->tier[0], weights);
 
     tf_t t;
     if ((st = tf_build(&t, m, wt, isl + osl, isl, threads, d)) != IS_OK)

@@ -200,8 +200,9 @@ int cmd_measure(int argc, char **argv)
                r.decode_measured_s * 1e3, 100 * r.decode_error);
         printf("  %-8s %10.3f ms %10.3f ms %+7.1f%%   (%d-token prompt)\n", "prefill", r.prefill_predicted_s * 1e3,
                r.prefill_measured_s * 1e3, 100 * r.prefill_error, r.isl);
-        printf("  decode streams %.1f MB of weights per token: %.2f GB/s achieved, %.0f%% of the %.2f GB/s calibrated for kernels\n",
-               r.weight_bytes / 1e6, r.achieved_bw_Bps / 1e9, 100 * r.achieved_bw_Bps / r.system_bw_Bps,
+        printf("  decode streams %.1f MB of %s weights per token: %.2f GB/s achieved, %.0f%% of the %.2f GB/s "
+               "calibrated for them\n",
+               r.weight_bytes / 1e6, weights, r.achieved_bw_Bps / 1e9, 100 * r.achieved_bw_Bps / r.system_bw_Bps,
                r.system_bw_Bps / 1e9);
     }
     return EXIT_OK;
