@@ -612,7 +612,7 @@ static json_t *section_mobile(ctx_t *x, json_t *verdicts, diag_t *d)
     verdict(verdicts, "On phones, weights read from flash cost decode speed; DRAM bandwidth sets the pace",
             tok8_flash < tok8 ? "holds" : "holds with a caveat",
             "Llama-3.1-8B q4_0 on a Snapdragon 8 Gen 3: %.1f tokens/s from LPDDR5X, %.2f tokens/s streaming the weights from "
-            "its %s storage at %.1f GB/s",
+            "its storage (the %s tier) at %.1f GB/s",
             tok8, tok8_flash, ft->name, ft->bw_Bps * ft->efficiency / 1e9);
     verdict(verdicts, "PIM on a phone's LPDDR speeds decode and saves energy per token",
             tok_pim[0] > tok_dram[0] && tok_pim[2] > tok_dram[2] && j_pim[2] < j_dram[2] ? "holds" : "holds with a caveat",
