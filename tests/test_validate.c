@@ -131,7 +131,10 @@ static void test_offline_rows(void **state)
           "o4,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,,output_tok_s,1,tok/s,TensorRT-LLM\n"
           "o5,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp5,bf16,bf16,max,1024,1024,,output_tok_s,1,tok/s,x\n"
           "o6,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x\n"
-          "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x\n",
+          "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x\n"
+          "o8,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,normal:1024:100,3000,output_tok_s,1,"
+          "tok/s,vLLM\n"
+          "o9,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,1024,,output_tok_s,1,tok/s,vLLM\n",
           f);
     fclose(f);
     val_report_t r;
@@ -139,7 +142,7 @@ static void test_offline_rows(void **state)
     diag_clear(&d);
     assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
     unlink(path);
-    assert_int_equal(r.n_rows, 7);
+    assert_int_equal(r.n_rows, 9);
     print_message("alone %.2f vs batch 1 %.2f tok/s; 3000 offline %.0f vs steady %.0f tok/s (%s)\n",
                   r.rows[0].predicted, r.rows[1].predicted, r.rows[2].predicted, r.rows[3].predicted, r.rows[2].plan);
     assert_close(r.rows[0].predicted, r.rows[1].predicted, 0.005);
@@ -153,6 +156,14 @@ static void test_offline_rows(void **state)
      * less, and every other operator the same */
     print_message("decode GEMMs: experts mxfp4 %.4f ms, bf16 %.4f ms\n", r.rows[5].predicted, r.rows[6].predicted);
     assert_close(r.rows[6].predicted - r.rows[5].predicted, 0.840, 0.01);
+    /* lengths drawn from distributions with o3's means: the same order of throughput (spread
+     * lengths pack the cache differently, so not the same figure); without a requests count a
+     * distribution cannot be predicted */
+    print_message("3000 offline, lognormal prompts and normal answers: %.0f tok/s\n", r.rows[7].predicted);
+    assert_int_equal(r.rows[7].skipped, 0);
+    assert_true(r.rows[7].predicted > 0.5 * r.rows[2].predicted && r.rows[7].predicted < 2 * r.rows[2].predicted);
+    assert_int_equal(r.rows[8].skipped, 1);
+    assert_true(strstr(r.rows[8].reason, "needs a requests count") != NULL);
     validate_free(&r);
 }
 

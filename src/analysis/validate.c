@@ -96,16 +96,16 @@ int validate_kernel_metric(const char *metric)
 /* An offline benchmark on dep: n requests of isl/osl tokens queued at t = 0 and served to
  * the last (a closed loop of n users who never return).  Output and total tokens per second
  * over the run.  0, or -1 with why. */
-static int offline_run(const deploy_t *dep, int n, int isl, int osl, int reserve, double *out_s, double *total_s,
-                       char *why, size_t cap)
+static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int reserve,
+                       double *out_s, double *total_s, char *why, size_t cap)
 {
     static serve_result_t res; /* large: histograms and time series */
     workload_cfg_t wc = {0};
     wc.arrival = ARRIVE_CLOSED;
     wc.users = n;
     wc.max_requests = n;
-    wc.isl = (len_dist_t){.kind = LEN_FIXED, .a = isl};
-    wc.osl = (len_dist_t){.kind = LEN_FIXED, .a = osl};
+    wc.isl = *isl;
+    wc.osl = *osl;
     wc.seed = 1;
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
@@ -180,6 +180,25 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
         snprintf(v->reason, sizeof v->reason, "requests must be a positive integer");
         return -1;
     }
+    /* an offline run may draw its lengths from a distribution (a data set's, by its mean and
+     * spread: "lognormal:MEAN:STD"); the deployment is sized by the means */
+    len_dist_t isl_d = {.kind = LEN_FIXED, .a = isl}, osl_d = {.kind = LEN_FIXED, .a = osl};
+    const char *specs[2] = {F("isl"), F("osl")};
+    len_dist_t *dists[2] = {&isl_d, &osl_d};
+    int *means[2] = {&isl, &osl};
+    for (int k = 0; k < 2; k++) {
+        if (*means[k] >= 0 || !strchr(specs[k], ':'))
+            continue;
+        diag_t ld;
+        diag_clear(&ld);
+        if (requests <= 0 || !strncmp(specs[k], "file:", 5) ||
+            len_dist_parse(k ? "osl" : "isl", specs[k], dists[k], &ld) != IS_OK) {
+            snprintf(v->reason, sizeof v->reason, "%s \"%.40s\": a length distribution needs a requests count, "
+                     "as N, uniform:MIN:MAX, normal:MEAN:STD or lognormal:MEAN:STD", k ? "osl" : "isl", specs[k]);
+            return -1;
+        }
+        *means[k] = (int)llround(len_dist_mean(dists[k]));
+    }
     const char *metric = F("metric");
     if (!isl && !strcmp(metric, "decode_tok_s_per_user"))
         isl = 1;
@@ -239,7 +258,7 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
                      !strcmp(metric, "total_tok_s");
     if (requests > 0 && throughput) {
         double out_s, total_s;
-        if (offline_run(r.depp, requests, isl, osl, strstr(F("framework"), "TensorRT-LLM") != NULL, &out_s,
+        if (offline_run(r.depp, requests, &isl_d, &osl_d, strstr(F("framework"), "TensorRT-LLM") != NULL, &out_s,
                         &total_s, v->reason, sizeof v->reason))
             return -1;
         snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s offline %d", p->tp, p->pp, p->ep, p->dp,
