@@ -48,12 +48,14 @@ static void test_decode_within_25_percent(void **state)
         /* fp32 weights, and int8: its conversion to fp32 in registers competes with the stream, so the
          * calibration measures the rate the kernel streams int8 weights at (memory.weight_efficiency)
          * and the GEMV kernel's own rate on one token (chip.gemv_efficiency) */
-        measure_result_t r8;
-        assert_int_equal(measure_run(&m, &s, "int8", 64, 32, 0, &r8, &d), IS_OK);
-        print_message("int8 decode: predicted %.3f ms, measured %.3f ms, error %+.1f%%\n", r8.decode_predicted_s * 1e3,
-                      r8.decode_measured_s * 1e3, 100 * r8.decode_error);
-        if (fabs(r8.decode_error) < best_int8)
-            best_int8 = fabs(r8.decode_error);
+        if (TIMING_MEANINGFUL) { /* (under a sanitizer each run takes a minute and proves nothing more) */
+            measure_result_t r8;
+            assert_int_equal(measure_run(&m, &s, "int8", 64, 32, 0, &r8, &d), IS_OK);
+            print_message("int8 decode: predicted %.3f ms, measured %.3f ms, error %+.1f%%\n",
+                          r8.decode_predicted_s * 1e3, r8.decode_measured_s * 1e3, 100 * r8.decode_error);
+            if (fabs(r8.decode_error) < best_int8)
+                best_int8 = fabs(r8.decode_error);
+        }
         assert_int_equal(measure_run(&m, &s, "fp32", 64, 32, 0, &r, &d), IS_OK);
         print_message("decode: predicted %.3f ms, measured %.3f ms, error %+.1f%%; %.2f GB/s achieved of %.2f\n",
                       r.decode_predicted_s * 1e3, r.decode_measured_s * 1e3, 100 * r.decode_error,
