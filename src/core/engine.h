@@ -9,9 +9,12 @@
  * Cost of one operator on one chip (all times in seconds):
  *     t_op = kernels * kernel_overhead + max(t_compute, max over tiers t_mem[i])
  *     t_compute = FLOPs / (peak[compute class] * compute_efficiency)
+ *                 (gemv_efficiency instead for a one-token step, where the chip gives one)
  *     t_mem[i]  = bytes_on_tier_i / (bandwidth_i * efficiency_i) + latency_i   (if bytes > 0)
+ *                 (weights in a format with its own weight_efficiency stream at that instead)
  * i.e. compute and memory traffic of one kernel overlap (roofline), tiers are read in
- * parallel, and kernels do not overlap each other.  Collectives do not overlap compute
+ * parallel, and kernels do not overlap each other.  Logic in or near a tier's memory (PIM,
+ * PNM) takes the op's share that sits there when that is faster than the host alone.  Collectives do not overlap compute
  * (a TP all-reduce sits on the critical path of the layer that produces its input).
  * A stage's time is the sum over its layers; with pipeline parallelism one step of
  * a micro-batch takes the sum over stages plus the sends between them.
