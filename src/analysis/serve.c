@@ -884,18 +884,25 @@ static double rank_J(const deploy_t *dep, const step_cost_t *c)
     return cost_step_dynamic_J(dep, c) * dep->cfg.plan.chips / dep->cfg.plan.dp;
 }
 
+/* engine_step on a DP rank of dep; with dyn_J, `times` the step's dynamic energy on the
+ * rank's chips is added to it. */
+static double step_costed(const deploy_t *dep, const placement_t *pl, const step_t *st, double *dyn_J, double times)
+{
+    step_cost_t c;
+    double t = engine_step(dep, pl, st, dyn_J ? &c : NULL);
+    if (dyn_J)
+        *dyn_J += times * rank_J(dep, &c);
+    return t;
+}
+
 /* Time of a step on one instance (a DP rank) of dep: pipelined over micro-batches when
  * PP > 1.  With dyn_J, the step's dynamic energy on the rank's chips is added to it. */
 static double step_time(const deploy_t *dep, const placement_t *pl, step_t *st, double *dyn_J)
 {
     int pp = dep->cfg.plan.pp;
     step_cost_t c;
-    if (pp <= 1) {
-        double t = engine_step(dep, pl, st, dyn_J ? &c : NULL);
-        if (dyn_J)
-            *dyn_J += rank_J(dep, &c);
-        return t;
-    }
+    if (pp <= 1)
+        return step_costed(dep, pl, st, dyn_J, 1);
     double m = st->seqs < pp ? (st->seqs > 1 ? st->seqs : 1) : pp;
     step_scale(st, 1.0 / m, dep->model->n_classes);
     double t = engine_step(dep, pl, st, &c);
@@ -1075,10 +1082,7 @@ static double plan(sim_t *s, inst_t *I)
                 ds.kv_read[c] = sum_ctx + n;
                 ds.pairs_dec[c] = sum_ctx + n;
             }
-            step_cost_t dc;
-            t += cfg->spec_k * engine_step(cfg->draft_dep, &s->draft_pl, &ds, dyn ? &dc : NULL);
-            if (dyn)
-                *dyn += cfg->spec_k * rank_J(cfg->draft_dep, &dc);
+            t += cfg->spec_k * step_costed(cfg->draft_dep, &s->draft_pl, &ds, dyn, cfg->spec_k);
         } else {
             const model_t *m = I->dep->model;
             ds.tokens = ds.lm_tokens = ds.seqs = n;
@@ -1088,10 +1092,8 @@ static double plan(sim_t *s, inst_t *I)
                 ds.pairs_dec[c] = sum_ctx + n;
                 layers += m->classes[c].count;
             }
-            step_cost_t dc;
-            t += cfg->spec_k * engine_step(I->dep, &I->pl, &ds, dyn ? &dc : NULL) / (layers > 0 ? layers : 1);
-            if (dyn)
-                *dyn += cfg->spec_k * rank_J(I->dep, &dc) / (layers > 0 ? layers : 1);
+            double one_layer = cfg->spec_k / (double)(layers > 0 ? layers : 1);
+            t += one_layer * step_costed(I->dep, &I->pl, &ds, dyn, one_layer);
         }
     }
     return t;

@@ -702,7 +702,10 @@ static json_t *section_pim(ctx_t *x, json_t *verdicts, diag_t *d)
         json_array_append_new(runs, r);
     }
     json_t *comm = json_object();
-    json_object_set_new(comm, "model", json_string("llama-3.1-70b fp8, one of 8 H100s (TP 8)"));
+    char who[128];
+    snprintf(who, sizeof who, "%s %s, one of %d %s (TP %d)", c[0].model, c[0].weights, c[0].chips, c[0].system,
+             c[0].chips);
+    json_object_set_new(comm, "model", json_string(who));
     json_object_set_new(comm, "pim_banks_per_chip", jr(units[2]));
     json_object_set_new(comm, "pnm_units_per_chip", jr(units[1])); /* every operator whole: its operator count */
     json_object_set_new(comm, "pim_broadcast_bytes_per_token", jr(bcast[2]));

@@ -252,17 +252,21 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
         return -1;
     }
     const plan_t *p = &req.cfg.plan;
-    snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s b%d%s", p->tp, p->pp, p->ep, p->dp,
-             req.cfg.weights.name, req.cfg.kv.name, r.batch, r.steady ? " steady" : "");
     int throughput = !strcmp(metric, "output_tok_s") || !strcmp(metric, "output_tok_s_per_gpu") ||
                      !strcmp(metric, "total_tok_s");
-    if (requests > 0 && throughput) {
+    int offline = requests > 0 && throughput;
+    char run[32];
+    if (offline)
+        snprintf(run, sizeof run, "offline %d", requests);
+    else
+        snprintf(run, sizeof run, "b%d%s", r.batch, r.steady ? " steady" : "");
+    snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s %s", p->tp, p->pp, p->ep, p->dp,
+             req.cfg.weights.name, req.cfg.kv.name, run);
+    if (offline) {
         double out_s, total_s;
         if (offline_run(r.depp, requests, &isl_d, &osl_d, strstr(F("framework"), "TensorRT-LLM") != NULL, &out_s,
                         &total_s, v->reason, sizeof v->reason))
             return -1;
-        snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s offline %d", p->tp, p->pp, p->ep, p->dp,
-                 req.cfg.weights.name, req.cfg.kv.name, requests);
         v->predicted = !strcmp(metric, "output_tok_s")   ? out_s
                        : !strcmp(metric, "total_tok_s") ? total_s
                                                         : out_s / p->chips;

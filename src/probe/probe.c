@@ -411,7 +411,7 @@ status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d)
     return IS_OK;
 }
 
-/* A kernel's streaming rate over the raw read rate, in (0, 1] as the system file requires. */
+/* A decode kernel's streaming rate over the raw read rate, in (0, 1] as the system file requires. */
 static double weight_eff(const probe_result_t *r, double Bps)
 {
     double e = r->bw_all_Bps > 0 ? Bps / r->bw_all_Bps : 1.0;
@@ -433,16 +433,17 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
                  r->int8_all_ops / 1e12, r->int8_isa, r->threads);
     /* the GEMV kernel's FLOP rate on one token (2 FLOPs a weight): at least the best rate at which
      * it streamed weights of any format, as it then also did their arithmetic */
-    double gemv_flops = 2 * r->gemv_Bps / 4;
+    const struct {
+        const char *fmt;
+        double Bps, bytes;
+    } streamed[3] = {{"fp32", r->gemv_Bps, 4}, {"bf16", r->gemv_bf16_Bps, 2}, {"int8", r->gemv_int8_Bps, 1}};
+    double gemv_flops = 0;
     const char *gemv_fmt = "fp32";
-    if (2 * r->gemv_bf16_Bps / 2 > gemv_flops) {
-        gemv_flops = 2 * r->gemv_bf16_Bps / 2;
-        gemv_fmt = "bf16";
-    }
-    if (2 * r->gemv_int8_Bps > gemv_flops) {
-        gemv_flops = 2 * r->gemv_int8_Bps;
-        gemv_fmt = "int8";
-    }
+    for (int k = 0; k < 3; k++)
+        if (2 * streamed[k].Bps / streamed[k].bytes > gemv_flops) {
+            gemv_flops = 2 * streamed[k].Bps / streamed[k].bytes;
+            gemv_fmt = streamed[k].fmt;
+        }
     double gemm_eff = r->gemm_efficiency > 0.01 ? r->gemm_efficiency : 0.01;
     double gemv_eff = r->fp32_all_flops > 0 ? gemv_flops / r->fp32_all_flops : gemm_eff;
     gemv_eff = gemv_eff > 1 ? 1 : gemv_eff < gemm_eff ? gemm_eff : gemv_eff;
@@ -483,10 +484,10 @@ int probe_system_yaml(const probe_result_t *r, const char *name, char *buf, size
         "  reserved_GB: 0  # derived: infersim measure allocates exactly what the model needs\n",
         date, name, r->cpu, r->threads, date, date, r->cpu, r->clock_GHz, sram / 1e6, r->l1_B / 1e3, r->l2_B / 1e3,
         r->cores, r->l3_B / 1e3, r->fp32_all_flops / 1e12, r->threads, r->fp32_one_flops / 1e12, int8_line,
-        r->gemm_efficiency > 0.01 ? r->gemm_efficiency : 0.01, r->gemm_flops / 1e9, gemv_eff, gemv_fmt, gemv_flops / 1e9,
+        gemm_eff, r->gemm_flops / 1e9, gemv_eff, gemv_fmt, gemv_flops / 1e9,
         r->mem_total_B / 1e9,
         r->bw_all_Bps / 1e9, r->threads, r->bw_one_Bps / 1e9,
-        r->bw_all_Bps > 0 ? r->gemv_Bps / r->bw_all_Bps : 1.0, r->gemv_Bps / 1e9,
+        weight_eff(r, r->gemv_Bps), r->gemv_Bps / 1e9,
         weight_eff(r, r->gemv_bf16_Bps), r->gemv_bf16_Bps / 1e9, weight_eff(r, r->gemv_int8_Bps),
         r->gemv_int8_Bps / 1e9, r->latency_s * 1e9, r->dispatch_s * 1e6);
     return n > 0 && (size_t)n < cap ? n : -1;
