@@ -127,13 +127,16 @@ fuzz-bins: $(FUZZ_BIN)
 # Each target from its committed seeds; new inputs go to build/fuzz/corpus, never into tests/.
 # A crash, a leak or a 10 s input stops the run with the reproducer in build/fuzz/.
 FUZZ_SECONDS ?= 60
+# a fixed seed makes a run repeatable: CI's 45 s are a prefix of a longer run here from a clean
+# build/fuzz/corpus (FUZZ_SEED=0 lets libFuzzer pick one, for exploring)
+FUZZ_SEED ?= 1
 # a leak inside libfyaml 0.7.12 itself is suppressed (tests/lsan.supp says which and why)
 LSAN_SUPP = $(CURDIR)/tests/lsan.supp
 fuzz-run: fuzz
 	@for f in $(FUZZ_SRC:fuzz/%.c=%); do \
 	  mkdir -p build/fuzz/corpus/$$f; \
 	  echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
-	  LSAN_OPTIONS=suppressions=$(LSAN_SUPP) build/fuzz/fuzz/$$f build/fuzz/corpus/$$f tests/fuzz/corpus/$$f -max_total_time=$(FUZZ_SECONDS) \
+	  LSAN_OPTIONS=suppressions=$(LSAN_SUPP) build/fuzz/fuzz/$$f build/fuzz/corpus/$$f tests/fuzz/corpus/$$f -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) \
 	    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix=build/fuzz/$$f- \
 	    2>build/fuzz/$$f.log || { tail -40 build/fuzz/$$f.log; exit 1; }; \
 	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build/fuzz/$$f.log | tr '\n' ' '; echo; \

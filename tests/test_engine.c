@@ -209,6 +209,48 @@ static void test_tp_adds_collectives(void **state)
     assert_close(b, c.time_s, 1e-9);
 }
 
+/* A software stack's kernel count: Llama-3.1-8B launches, by the engine's own count, per layer
+ * 2 norms + 2 (QKV) + 1 (attention) + 1 (output projection) + 3 (MLP) = 9 kernels, x 32 layers =
+ * 288, + the embedding gather, the final norm and 2 for the LM head = 292.  A plain-PyTorch stack
+ * profiled at 1,292 (tools/gpu_rows.py) adds 1,000 element-wise launches at the H100 preset's
+ * 1.5 us: 1.5 ms more, all of it on the norms and all of it overhead.  A stack launching 146 halves
+ * every operator's launches: 146 x 1.5 us = 219 us of overhead. */
+static void test_stack_kernels(void **state)
+{
+    (void)state;
+    model_t m;
+    system_t s;
+    load_model("llama-3.1-8b", &m);
+    load_system("h100-sxm", &s);
+    assert_close(s.kernel_overhead_s, 1.5e-6, 1e-12);
+    step_t st;
+    step_clear(&st);
+    step_add(&st, &m, 1, 1, 1024);
+    double t[3], norm[3], over[3];
+    const double stack[3] = {0, 1292, 146};
+    for (int k = 0; k < 3; k++) {
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        cfg.kernels_per_step = stack[k];
+        deploy_t dep;
+        placement_t pl;
+        diag_t d;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        deploy_place(&dep, 1, 4096, 4096, &pl);
+        step_cost_t c;
+        t[k] = engine_step(&dep, &pl, &st, &c);
+        norm[k] = c.by_op[OP_NORM];
+        over[k] = c.by_bound[BOUND_OVERHEAD];
+    }
+    assert_close(over[0], 292 * 1.5e-6, 1e-9);
+    assert_close(t[1] - t[0], 1000 * 1.5e-6, 1e-9);
+    assert_close(norm[1] - norm[0], 1000 * 1.5e-6, 1e-9);
+    assert_close(over[1] - over[0], 1000 * 1.5e-6, 1e-9);
+    assert_close(over[2], 146 * 1.5e-6, 1e-9);
+    assert_close(t[0] - t[2], 146 * 1.5e-6, 1e-9);
+}
+
 /* engine_steps costs samples that differ only in context together; it must equal costing each
  * with engine_step, bit for bit: times, stage maxima and the chosen sample's breakdown.  Checked on
  * an MoE model with MLA and EP, and on a dense model split into pipeline stages (stage maxima). */
@@ -309,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_tp_adds_collectives),
         cmocka_unit_test(test_steps_equal_step),
         cmocka_unit_test(test_weight_formats_and_gemv),
+        cmocka_unit_test(test_stack_kernels),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

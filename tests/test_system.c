@@ -95,6 +95,18 @@ static void test_syntax_error(void **state)
     assert_string_equal(d.file, "test.yaml");
     assert_true(d.line >= 2);
     assert_non_null(strstr(d.message, "invalid YAML: "));
+
+    /* an explicit key is refused before libfyaml 0.7.12 sees it: "? a:<TAB>: 1" crashed it
+     * (found by fuzz_site_yaml in CI); the line and column are the '?' */
+    const char *explicit_key = "name: t\n  ? a:\t: 1\n";
+    assert_int_equal(system_from(explicit_key, &s, &d), IS_ERR_INPUT);
+    assert_int_equal(d.line, 2);
+    assert_int_equal(d.column, 3);
+    assert_non_null(strstr(d.message, "explicit keys"));
+    /* a '?' inside a value or a key's name is text, not an indicator */
+    const char *text_q = "name: what? yes\n?x: 1\n";
+    assert_int_equal(system_from(text_q, &s, &d), IS_ERR_INPUT);
+    assert_null(strstr(d.message, "explicit keys"));
 }
 
 static void test_defaults_warn(void **state)

@@ -18,6 +18,9 @@
  *    tokens over the whole run, ramp and tail included, as those tools report it.  Its
  *    admission is the framework's default: TensorRT-LLM reserves a request's whole KV
  *    cache when it admits it (GUARANTEED_NO_EVICT), vLLM admits what fits and preempts;
+ *    trtllm-bench's batch and token limits are its own heuristics' (trtllm_bench_limits());
+ *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
+ *    stack's element-wise kernels each cost a launch), deploy_cfg_t.kernels_per_step;
  *  - a decode-speed row without an input length starts from a 1-token prompt; a
  *    prefill-speed row without an output length generates 1 token; any other row
  *    without lengths is skipped (MLPerf's data sets are not fixed lengths).
@@ -93,11 +96,56 @@ int validate_kernel_metric(const char *metric)
            !strcmp(metric, "prefill_gemm_ms") || !strcmp(metric, "prefill_attention_ms");
 }
 
+/* trtllm-bench's scheduler limits when a run sets none (the perf-overview's runs set none):
+ * tensorrt_llm/bench/benchmark/utils/general.py get_settings() takes max_batch_size and
+ * max_num_tokens from tensorrt_llm/bench/build/tuning.py calc_engine_setting() for a tuned
+ * checkpoint format (NVFP4, FP8, FP8 block scales, none), else BuildConfig's defaults 2048 and
+ * 8192; chunked prefill is off, so max_num_tokens is raised to the longest prompt plus the
+ * batch.  calc_engine_setting(): the requests whose KV cache (GQA heads at least tp) at
+ * ISL + OSL fits 0.90 (the CLI default) of the device memory left by the weights, capped at
+ * 4096 and divided by pp, rounded up (to 32 below 256, 128 below 1024, else 256; at least 64);
+ * tokens: that batch times (1 + ISL/OSL), at most 32768, rounded up (256, 512 or 1024 steps; at
+ * least 2048).  MLA models keep the defaults: that file's MLA sizing changed across releases;
+ * so do deployments with attention data parallelism (dp > 1), where each rank schedules its own
+ * batch under them. */
+static void trtllm_bench_limits(const predict_req_t *req, const model_t *m, const system_t *s, const plan_t *p,
+                                int isl, int osl, int *max_bs, int *max_tokens)
+{
+    const char *w = req->cfg.weights.name;
+    double bpe = !strcmp(w, "fp8") ? 1.0 : (!strcmp(w, "fp4") || !strcmp(w, "nvfp4")) ? 0.5
+                 : (!strcmp(w, "bf16") || !strcmp(w, "fp16")) ? 2.0 : 0.0;
+    if (m->n_experts > 0 && strcmp(req->cfg.experts.name, w) != 0)
+        bpe = 0; /* a checkpoint with its own expert format (gpt-oss: W4A16 MXFP4) is not tuned */
+    int bs = 2048, tokens = 8192;
+    if (bpe > 0 && m->attn != ATTN_MLA && p->dp == 1) {
+        const double gib = 1024.0 * 1024.0 * 1024.0;
+        double kvb = !strcmp(req->cfg.kv.name, "fp8") ? 1.0 : 2.0;
+        int heads = m->n_kv_heads > p->tp ? m->n_kv_heads : p->tp;
+        double per_token = 2.0 * m->n_layers * heads * m->head_dim * kvb / gib;
+        int gpus = p->tp * p->pp;
+        double avail = system_capacity(s) / gib * gpus - model_params_total(m) * bpe / gib;
+        double reqs = avail * 0.90 / (per_token * (isl + osl));
+        double raw_bs = (reqs < 4096 ? reqs : 4096) / p->pp;
+        double raw_tok = raw_bs * (1.0 + (double)isl / osl);
+        if (raw_tok > 32768)
+            raw_tok = 32768;
+        bs = raw_bs < 256 ? (int)fmax(64, 32 * ceil(raw_bs / 32)) : raw_bs < 1024 ? (int)(128 * ceil(raw_bs / 128))
+                                                                                   : (int)(256 * ceil(raw_bs / 256));
+        tokens = raw_tok < 4096 ? (int)fmax(2048, 256 * ceil(raw_tok / 256))
+                 : raw_tok < 8192 ? (int)(512 * ceil(raw_tok / 512))
+                                  : (int)(1024 * ceil(raw_tok / 1024));
+    }
+    if (tokens < isl + bs)
+        tokens = isl + bs;
+    *max_bs = bs * p->dp;
+    *max_tokens = tokens * p->dp;
+}
+
 /* An offline benchmark on dep: n requests of isl/osl tokens queued at t = 0 and served to
  * the last (a closed loop of n users who never return).  Output and total tokens per second
  * over the run.  0, or -1 with why. */
 static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int reserve,
-                       double *out_s, double *total_s, char *why, size_t cap)
+                       int max_seqs, int max_tokens, double *out_s, double *total_s, char *why, size_t cap)
 {
     static serve_result_t res; /* large: histograms and time series */
     workload_cfg_t wc = {0};
@@ -110,7 +158,12 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
     cfg.admit_reserve = reserve;
-    cfg.max_seqs = cfg.max_tokens; /* the batch is bounded by the KV cache and the token budget */
+    if (max_seqs > 0) {
+        cfg.max_seqs = max_seqs;
+        cfg.max_tokens = max_tokens;
+    } else {
+        cfg.max_seqs = cfg.max_tokens; /* the batch is bounded by the KV cache and the token budget */
+    }
     diag_t d;
     diag_clear(&d);
     workload_t w;
@@ -175,11 +228,13 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     } else if (wc == CC_FP8) {
         req.cfg.kv = req.cfg.weights;
     }
-    int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0), requests = field_int(F("requests"), 0);
-    if (requests < 0) {
-        snprintf(v->reason, sizeof v->reason, "requests must be a positive integer");
+    int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0), requests = field_int(F("requests"), 0),
+        kernels = field_int(F("kernels"), 0);
+    if (requests < 0 || kernels < 0) {
+        snprintf(v->reason, sizeof v->reason, "%s must be a positive integer", requests < 0 ? "requests" : "kernels");
         return -1;
     }
+    req.cfg.kernels_per_step = kernels;
     /* an offline run may draw its lengths from a distribution (a data set's, by its mean and
      * spread: "lognormal:MEAN:STD"); the deployment is sized by the means */
     len_dist_t isl_d = {.kind = LEN_FIXED, .a = isl}, osl_d = {.kind = LEN_FIXED, .a = osl};
@@ -255,8 +310,13 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     int throughput = !strcmp(metric, "output_tok_s") || !strcmp(metric, "output_tok_s_per_gpu") ||
                      !strcmp(metric, "total_tok_s");
     int offline = requests > 0 && throughput;
-    char run[32];
-    if (offline)
+    char run[64];
+    int trt = strstr(F("framework"), "TensorRT-LLM") != NULL, max_seqs = 0, max_tokens = 0;
+    if (offline && trt)
+        trtllm_bench_limits(&req, &m, &s, &req.cfg.plan, isl, osl, &max_seqs, &max_tokens);
+    if (offline && trt)
+        snprintf(run, sizeof run, "offline %d (max %d seqs, %d tokens)", requests, max_seqs, max_tokens);
+    else if (offline)
         snprintf(run, sizeof run, "offline %d", requests);
     else
         snprintf(run, sizeof run, "b%d%s", r.batch, r.steady ? " steady" : "");
@@ -264,8 +324,8 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
              req.cfg.weights.name, req.cfg.kv.name, run);
     if (offline) {
         double out_s, total_s;
-        if (offline_run(r.depp, requests, &isl_d, &osl_d, strstr(F("framework"), "TensorRT-LLM") != NULL, &out_s,
-                        &total_s, v->reason, sizeof v->reason))
+        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, max_seqs, max_tokens, &out_s, &total_s, v->reason,
+                        sizeof v->reason))
             return -1;
         v->predicted = !strcmp(metric, "output_tok_s")   ? out_s
                        : !strcmp(metric, "total_tok_s") ? total_s

@@ -5,7 +5,7 @@
  * The set is a CSV (data/validation/published.csv) with the columns
  *   id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,
  *   framework,source_url,notes
- * (experts, act and requests may be left out: see validate.c)
+ * (experts, act and requests may be left out, and a kernels column added: see validate.c)
  * Each row becomes one prediction (the mapping of each metric is in validate.c and
  * data/validation/README.md).  Rows that cannot be predicted (no preset, no lengths)
  * are reported as skipped with the reason, never silently dropped.  Constants are never
@@ -38,7 +38,8 @@ typedef struct val_row {
     double error;          /* (predicted - measured) / measured */
     int skipped;           /* 1: not predicted (reason says why) */
     char reason[160];
-    char plan[112];        /* "tp8 pp1 ep1 dp1 fp8/fp8 b64 steady" */
+    char plan[128];        /* "tp8 pp1 ep1 dp1 fp8/fp8 b64 steady", "... offline 3000 (max 1024 seqs,
+                            * 2048 tokens)" */
 } val_row_t;
 
 typedef struct val_set {

@@ -378,6 +378,27 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         tables[nt++] = &dep->layer[c];
     tables[nt++] = &dep->first;
     tables[nt++] = &dep->last;
+    /* A software stack's own launch count per step.  More than the operators above: the extra
+     * kernels are element-wise ones (norms in several passes, rotary embedding, activation,
+     * residual adds, casts) that a fused stack folds into its GEMMs and attention; they go to
+     * each layer's norm operator.  Fewer: every operator's count scales down. */
+    if (cfg->kernels_per_step > 0) {
+        double own = 0;
+        for (int k = 0; k < nt; k++) {
+            double n = k < m->n_classes ? m->classes[k].count : 1.0;
+            for (int j = 0; j < tables[k]->n_ops; j++)
+                own += n * tables[k]->ops[j].kernels;
+        }
+        double extra = cfg->kernels_per_step - own;
+        for (int k = 0; k < nt && own > 0; k++)
+            for (int j = 0; j < tables[k]->n_ops; j++) {
+                op_entry_t *op = &tables[k]->ops[j];
+                if (extra < 0)
+                    op->kernels *= cfg->kernels_per_step / own;
+                else if (k < m->n_classes && op->kind == OP_NORM)
+                    op->kernels += extra / m->n_layers;
+            }
+    }
     for (int k = 0; k < nt; k++)
         for (int j = 0; j < tables[k]->n_ops; j++) {
             op_entry_t *op = &tables[k]->ops[j];

@@ -82,6 +82,9 @@ typedef struct deploy_cfg {
                             * once, so a read-only tier may hold it */
     int prefix_once;       /* 1: attention reads the shared prefix once per step (cascade attention);
                             * 0: once per sequence, as paged attention does */
+    double kernels_per_step; /* kernel launches of one forward step (all layers), as a profiler
+                            * counts them for a given software stack; 0: the engine's own count, a
+                            * fused stack's (deploy.c says where the difference goes) */
 } deploy_cfg_t;
 
 enum { WF_EMBED, WF_WEIGHTS, WF_EXPERTS };

@@ -221,6 +221,34 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
                 diag_set_source_line(d, buf, len, line);
                 return IS_ERR_INPUT;
             }
+            /* no explicit keys ("? key") in block context: none of our formats needs a complex
+             * key, and libfyaml 0.7.12 crashes cleaning up after some malformed ones ("? a:<TAB>: 1",
+             * found by fuzzing; libfyaml issue #57 is the same family). A line's indicators
+             * ("- ", ": ", "? ") are walked past; '?' followed by a blank or the line's end is one. */
+            if (start) {
+                size_t j = i;
+                for (;;) {
+                    while (j < len && (buf[j] == ' ' || buf[j] == '\t'))
+                        j++;
+                    if (j >= len)
+                        break;
+                    char c = buf[j];
+                    int blank_after = j + 1 >= len || buf[j + 1] == ' ' || buf[j + 1] == '\t' ||
+                                      buf[j + 1] == '\n' || buf[j + 1] == '\r';
+                    if (c == '?' && blank_after) {
+                        diag_error(d, path, line, (int)(j - i) + 1, NULL,
+                                   "explicit keys (\"? key\") are not supported: write \"key: value\"");
+                        diag_set_source_line(d, buf, len, line);
+                        return IS_ERR_INPUT;
+                    }
+                    if ((c == '-' || c == ':') && blank_after && j + 1 < len && buf[j + 1] != '\n' &&
+                        buf[j + 1] != '\r') {
+                        j++;
+                        continue;
+                    }
+                    break;
+                }
+            }
             if (buf[i] == '\n')
                 line++;
         }
