@@ -191,6 +191,19 @@ same_err "$tmp/neg.yaml:6:30: error: memory[0].capacity_GB: expected a number > 
     - {name: hbm, capacity_GB: -80, bandwidth_GBps: 1000}
                                ^" "negative capacity"
 
+# 10 MB strings (made here, not committed): a config whose model_type and a system whose name are
+# 10,000,000 characters load, predict and show, the text cut to its field (31 and 63 characters)
+python3 -c "
+import json, sys
+c = json.load(open('$INFERSIM_DATA/models/llama-3.2-1b.json')); c['model_type'] = 'x' * 10000000
+json.dump(c, open('$tmp/long.json', 'w'))
+y = open('$INFERSIM_DATA/systems/h100-sxm.yaml').read().replace('name: h100-sxm', 'name: ' + 'y' * 10000000, 1)
+open('$tmp/long.yaml', 'w').write(y)"
+expect 0 "10 MB string in a config" -- "$BIN" predict --model "$tmp/long.json" --system "$tmp/long.yaml" --json
+jq_true '(.system.name | length) == 63 and .tpot_s > 0' "10 MB name cut to its field"
+expect 0 "10 MB string shown" -- "$BIN" show model "$tmp/long.json"
+grep -q "model_type $(printf 'x%.0s' $(seq 31)))" "$tmp/out" && ok || bad "10 MB model_type cut to 31 characters"
+
 expect 2 "unknown command" -- "$BIN" predcit
 same_err 'infersim: error: unknown command "predcit"; did you mean "predict"? (try infersim --help)' "unknown command"
 
