@@ -381,6 +381,8 @@ expect 2 "serve without a load" -- "$BIN" serve --model llama-3.1-8b --system h1
 same_err 'infersim: error: --rate: required: a load (--rate R, --users N or --trace FILE)' "serve without a load"
 expect 2 "serve bad distribution" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --osl lognorm:1:2
 grep -q 'did you mean "lognormal"' "$tmp/err" && ok || bad "serve distribution near match"
+expect 2 "serve graph batches out of order" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --graph-batches 1,8,4
+same_err 'infersim: error: --graph-batches: expected batch sizes in ascending order, comma-separated, at most 64 of them (e.g. 1,2,4,8,16,32,64,128,256,384,512,1024,2048), or none; got "1,8,4"' "serve graph batches message"
 expect 2 "serve unknown option" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --max-sqes 4
 grep -q 'did you mean "--max-seqs"' "$tmp/err" && ok || bad "serve option near match"
 expect 3 "serve does not fit" -- "$BIN" serve --model llama-3.1-405b --system h100-sxm --rate 1

@@ -18,6 +18,7 @@
 #include "../core/engine.h"
 #include "../core/interrupt.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -864,6 +865,17 @@ static void build_step(const sim_t *s, const inst_t *I, step_t *st)
     }
     for (int i = 0; i < I->n_chunks; i++)
         step_add(st, m, 1, I->chunks[i].q, s->req[I->chunks[i].req].computed);
+    /* a decode-only iteration replays the CUDA graph of the next captured batch: the dummies
+     * filling it run every operator on their tokens, attending only to themselves */
+    const serve_cfg_t *cfg = s->cfg;
+    if (I->n_chunks == 0 && I->n_dec > 0 && cfg->n_graph_sizes > 0) {
+        int g = 0;
+        for (int i = 0; i < cfg->n_graph_sizes && !g; i++)
+            if (cfg->graph_sizes[i] >= I->n_dec)
+                g = cfg->graph_sizes[i];
+        if (g > I->n_dec)
+            step_add(st, m, (double)(g - I->n_dec), s->q, 0);
+    }
 }
 
 static void step_scale(step_t *st, double f, int n_classes)
@@ -1541,6 +1553,30 @@ void serve_cfg_default(serve_cfg_t *c)
     c->slo_tpot_s = 0.05;   /* ... and TPOT <= 50 ms */
 }
 
+status_t serve_parse_graph_sizes(const char *list, const char *flag, serve_cfg_t *c, diag_t *d)
+{
+    c->n_graph_sizes = 0;
+    if (!strcmp(list, "none"))
+        return IS_OK;
+    const char *p = list;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || v < 1 || v > 1000000 || (*end != ',' && *end != '\0') ||
+            (c->n_graph_sizes > 0 && v <= c->graph_sizes[c->n_graph_sizes - 1]) ||
+            c->n_graph_sizes == SERVE_MAX_GRAPH_SIZES)
+            return diag_error(d, NULL, 0, 0, flag,
+                              "expected batch sizes in ascending order, comma-separated, at most %d of them "
+                              "(e.g. 1,2,4,8,16,32,64,128,256,384,512,1024,2048), or none; got \"%.60s\"",
+                              SERVE_MAX_GRAPH_SIZES, list);
+        c->graph_sizes[c->n_graph_sizes++] = (int)v;
+        if (*end == '\0')
+            return IS_OK;
+        p = end + 1;
+    }
+}
+
 status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, serve_result_t *r, diag_t *d)
 {
     memset(r, 0, sizeof *r);
@@ -1552,6 +1588,12 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
+    for (int i = 0; i < cfg->n_graph_sizes; i++)
+        if (cfg->graph_sizes[i] < 1 || (i > 0 && cfg->graph_sizes[i] <= cfg->graph_sizes[i - 1]) ||
+            cfg->n_graph_sizes > SERVE_MAX_GRAPH_SIZES)
+            return diag_error(d, NULL, 0, 0, "--graph-batches",
+                              "CUDA-graph batch sizes must be whole numbers >= 1 in ascending order (at most %d)",
+                              SERVE_MAX_GRAPH_SIZES);
     if (cfg->max_seqs < 1 || cfg->max_tokens < 1 || cfg->block_tokens < 1 || cfg->block_tokens > 4096)
         return diag_error(d, NULL, 0, 0, cfg->block_tokens < 1 || cfg->block_tokens > 4096 ? "--block" : "--max-seqs",
                           "expected max_seqs >= 1, max_tokens >= 1 and a block of 1 to 4096 tokens");

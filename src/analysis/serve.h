@@ -49,9 +49,17 @@
 typedef enum router_kind { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED } router_kind_t;
 typedef enum spec_kind { SPEC_NONE, SPEC_DRAFT, SPEC_MTP } spec_kind_t;
 
+#define SERVE_MAX_GRAPH_SIZES 64
+
 typedef struct serve_cfg {
     int max_seqs;          /* requests in flight per instance (vLLM max_num_seqs) */
     int max_tokens;        /* tokens per iteration (vLLM max_num_batched_tokens) */
+    /* CUDA graphs with padding: a decode-only iteration of b requests runs the graph captured
+     * for the smallest listed batch >= b, its b requests and dummies to fill it (TensorRT-LLM's
+     * cuda_graph_config enable_padding, SGLang's capture sizes); a batch above the largest, or
+     * an iteration with prompt chunks, runs as it is.  Ascending; n_graph_sizes 0: none. */
+    int graph_sizes[SERVE_MAX_GRAPH_SIZES];
+    int n_graph_sizes;
     int block_tokens;      /* KV block size (tokens) */
     int preempt_swap;      /* 0: recompute, 1: swap to host memory */
     int admit_reserve;     /* 1: admit only with blocks for the whole prompt and answer (no eviction) */
@@ -76,6 +84,10 @@ typedef struct serve_cfg {
 } serve_cfg_t;
 
 void serve_cfg_default(serve_cfg_t *c);
+
+/* c->graph_sizes from "1,2,4,...,8192" (ascending whole numbers) or "none"; `flag` names
+ * the option in errors.  IS_ERR_INPUT with what was expected. */
+status_t serve_parse_graph_sizes(const char *list, const char *flag, serve_cfg_t *c, diag_t *d);
 
 typedef struct serve_result {
     long arrived, admitted, completed, rejected, rejected_too_long;

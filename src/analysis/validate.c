@@ -159,8 +159,11 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     serve_cfg_default(&cfg);
     cfg.admit_reserve = reserve;
     if (max_seqs > 0) {
+        /* TensorRT-LLM's perf-overview runs: both pages' llm_options capture CUDA graphs with
+         * padding at these batches */
         cfg.max_seqs = max_seqs;
         cfg.max_tokens = max_tokens;
+        serve_parse_graph_sizes("1,2,4,8,16,32,64,128,256,384,512,1024,2048,4096,8192", "graphs", &cfg, NULL);
     } else {
         cfg.max_seqs = cfg.max_tokens; /* the batch is bounded by the KV cache and the token budget */
     }

@@ -52,6 +52,9 @@ static void serve_usage(FILE *f)
             "                        enters when its whole prompt and answer fit; nothing is ever preempted)\n"
             "  --max-queue N         reject arrivals when N requests wait at an instance (default: no limit)\n"
             "  --no-prefix-cache     compute every prompt in full\n"
+            "  --graph-batches LIST  CUDA graphs with padding: a decode-only iteration of b requests runs the\n"
+            "                        graph of the next listed batch (e.g. 1,2,4,8,16,32,64,128,256,384,512,\n"
+            "                        1024,2048,4096,8192, TensorRT-LLM's perf-overview runs); default none\n"
             "speculative decoding\n"
             "  --spec-tokens K       K proposed tokens per step ...\n"
             "  --spec-accept A       ... each accepted with probability A (default 0.7)\n"
@@ -71,7 +74,7 @@ static void serve_usage(FILE *f)
 enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
-    O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE,
+    O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
     O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE
 };
 
@@ -94,7 +97,7 @@ static const struct option opts[] = {
     {"seed", required_argument, 0, O_SEED}, {"max-seqs", required_argument, 0, O_MAXSEQS},
     {"max-tokens", required_argument, 0, O_MAXTOK}, {"block", required_argument, 0, O_BLOCK},
     {"preempt", required_argument, 0, O_PREEMPT}, {"admit", required_argument, 0, O_ADMIT}, {"max-queue", required_argument, 0, O_MAXQUEUE},
-    {"no-prefix-cache", no_argument, 0, O_NOPC}, {"spec-tokens", required_argument, 0, O_SPECK},
+    {"no-prefix-cache", no_argument, 0, O_NOPC}, {"graph-batches", required_argument, 0, O_GRAPHS}, {"spec-tokens", required_argument, 0, O_SPECK},
     {"spec-accept", required_argument, 0, O_SPECA}, {"draft-model", required_argument, 0, O_DRAFT},
     {"mtp", no_argument, 0, O_MTP}, {"slo-ttft", required_argument, 0, O_SLOT},
     {"slo-tpot", required_argument, 0, O_SLOP}, {"timeseries", required_argument, 0, O_TS},
@@ -195,6 +198,7 @@ int cmd_serve(int argc, char **argv)
         case O_ADMIT: st = choose(fl, optarg, admits, 2, &cfg.admit_reserve, &d); break;
         case O_MAXQUEUE: st = cli_int(fl, optarg, 1, &v, &d); cfg.max_queue = v; break;
         case O_NOPC: cfg.prefix_cache = 0; break;
+        case O_GRAPHS: st = serve_parse_graph_sizes(optarg, fl, &cfg, &d); break;
         case O_SPECK: st = cli_int(fl, optarg, 1, &cfg.spec_k, &d); break;
         case O_SPECA: st = num_flag(fl, optarg, 0, 1, &cfg.spec_accept, &d); break;
         case O_DRAFT: draft_name = optarg; break;
@@ -337,7 +341,7 @@ int cmd_serve(int argc, char **argv)
     interrupt_install();
     if ((st = workload_open(&w, &wc, &d)) == IS_OK)
         st = serve_run(&dep, &w, &cfg, &r, &d);
-    char wdesc[512], ddesc[256], sdesc[256], a[96], b[96];
+    char wdesc[512], ddesc[256], sdesc[384], a[96], b[96];
     describe_len(&w.cfg.isl, a, sizeof a);
     describe_len(&w.cfg.osl, b, sizeof b);
     workload_close(&w);
@@ -372,6 +376,11 @@ int cmd_serve(int argc, char **argv)
              cfg.admit_reserve ? "admission with the whole request's KV reserved (no preemption)"
              : cfg.preempt_swap ? "preemption by swap" : "preemption by recompute",
              cfg.prefix_cache ? "on" : "off");
+    if (cfg.n_graph_sizes > 0) {
+        size_t n = strlen(sdesc);
+        snprintf(sdesc + n, sizeof sdesc - n, ", decode-only iterations padded to CUDA graphs of %d to %d requests",
+                 cfg.graph_sizes[0], cfg.graph_sizes[cfg.n_graph_sizes - 1]);
+    }
     serve_desc_t x = {m.name, s.name, wdesc, ddesc, sdesc, &cfg};
     /* every output is complete before any file is renamed into place or anything printed */
     char *text = NULL;
