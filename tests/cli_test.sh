@@ -233,6 +233,13 @@ if xmllint --noout "$tmp/val.svg" 2>"$tmp/x" && rsvg-convert "$tmp/val.svg" -o "
 ls "$tmp"/val.svg.tmp* >/dev/null 2>&1 && bad "temporary file left behind" || ok
 expect 0 "validate one set" -- "$BIN" validate --set "$INFERSIM_DATA/validation/measured.csv" --json
 jq_true '(.sets | length) == 1 and .sets[0].set == "measured"' "validate --set replaces the default sets"
+# --by: one group per model, its rows summing to every row predicted; a group's bias lies within
+# its MAPE (|mean error| <= mean |error|)
+expect 0 "validate by model" -- "$BIN" validate --set "$INFERSIM_DATA/validation/measured.csv" --by model --json
+jq_true '.by.key == "model" and ([.by.groups[].rows] | add) == .rows_predicted and (.by.groups | keys) == ["gpt-oss-20b", "llama-3.1-8b", "qwen3-30b-a3b", "qwen3-32b"]' "validate --by model groups"
+jq_true '[.by.groups[] | (.bias | fabs) <= .mape + 1e-12] | all' "validate --by bias within MAPE"
+expect 2 "validate bad --by" -- "$BIN" validate --by modle
+same_err 'infersim: error: --by: unknown value "modle"; did you mean "model"? (expected model, system, framework or metric)' "validate bad --by"
 expect 2 "validate missing set" -- "$BIN" validate --set "$tmp/none.csv"
 grep -q "none.csv" "$tmp/err" && ok || bad "validate names the missing file"
 

@@ -111,6 +111,23 @@ void cli_warnings(const diag_t *d)
         fprintf(stderr, "infersim: warning: %s\n", d->warnings[i]);
 }
 
+status_t cli_choose(const char *flag, const char *v, const char *const *names, int n, int *out, diag_t *d)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) {
+            *out = i;
+            return IS_OK;
+        }
+    char expected[256] = "";
+    for (int i = 0; i < n; i++) {
+        size_t k = strlen(expected);
+        snprintf(expected + k, sizeof expected - k, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+    }
+    const char *near = diag_near_match(v, names, n);
+    return diag_error(d, NULL, 0, 0, flag, "unknown value \"%s\"%s%s%s (expected %s)", v,
+                      near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "", expected);
+}
+
 status_t cli_int(const char *flag, const char *v, int min, int *out, diag_t *d)
 {
     char *end = NULL;

@@ -28,6 +28,10 @@ void cli_warnings(const diag_t *d);
 /* Parse a positive integer flag value; on error fills d. */
 status_t cli_int(const char *flag, const char *v, int min, int *out, diag_t *d);
 
+/* One of n names: *out = its index, or IS_ERR_INPUT naming the flag, a near match and the
+ * names expected. */
+status_t cli_choose(const char *flag, const char *v, const char *const *names, int n, int *out, diag_t *d);
+
 struct option;
 /* An unknown option of command `cmd`: an error with a near match among `opts`
  * (getopt_long's table), printed; returns the exit code. */

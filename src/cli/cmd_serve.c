@@ -118,18 +118,6 @@ static status_t num_flag(const char *flag, const char *v, double min, double max
     return IS_OK;
 }
 
-static status_t choose(const char *flag, const char *v, const char *const *names, int n, int *out, diag_t *d)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(v, names[i])) {
-            *out = i;
-            return IS_OK;
-        }
-    const char *near = diag_near_match(v, names, n);
-    return diag_error(d, NULL, 0, 0, flag, "unknown value \"%s\"%s%s%s (expected %s or %s)", v,
-                      near ? "; did you mean \"" : "", near ? near : "", near ? "\"?" : "", names[0], names[1]);
-}
-
 static void describe_len(const len_dist_t *l, char *buf, size_t cap)
 {
     switch (l->kind) {
@@ -172,7 +160,7 @@ int cmd_serve(int argc, char **argv)
         int v = 0;
         switch (c) {
         case O_REPLICAS: st = cli_int(fl, optarg, 1, &cfg.replicas, &d); break;
-        case O_ROUTER: st = choose(fl, optarg, routers, 2, &v, &d); cfg.router = (router_kind_t)v; break;
+        case O_ROUTER: st = cli_choose(fl, optarg, routers, 2, &v, &d); cfg.router = (router_kind_t)v; break;
         case O_PCHIPS: st = cli_int(fl, optarg, 1, &p_chips, &d); break;
         case O_PTP: st = cli_int(fl, optarg, 1, &p_tp, &d); break;
         case O_PPP: st = cli_int(fl, optarg, 1, &p_pp, &d); break;
@@ -194,8 +182,8 @@ int cmd_serve(int argc, char **argv)
         case O_MAXSEQS: st = cli_int(fl, optarg, 1, &cfg.max_seqs, &d); break;
         case O_MAXTOK: st = cli_int(fl, optarg, 1, &cfg.max_tokens, &d); break;
         case O_BLOCK: st = cli_int(fl, optarg, 1, &cfg.block_tokens, &d); break;
-        case O_PREEMPT: st = choose(fl, optarg, preempts, 2, &cfg.preempt_swap, &d); break;
-        case O_ADMIT: st = choose(fl, optarg, admits, 2, &cfg.admit_reserve, &d); break;
+        case O_PREEMPT: st = cli_choose(fl, optarg, preempts, 2, &cfg.preempt_swap, &d); break;
+        case O_ADMIT: st = cli_choose(fl, optarg, admits, 2, &cfg.admit_reserve, &d); break;
         case O_MAXQUEUE: st = cli_int(fl, optarg, 1, &v, &d); cfg.max_queue = v; break;
         case O_NOPC: cfg.prefix_cache = 0; break;
         case O_GRAPHS: st = serve_parse_graph_sizes(optarg, fl, &cfg, &d); break;

@@ -10,19 +10,23 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: infersim validate [--set FILE.csv]... [--aliases FILE.csv] [--svg FILE.svg] [--json | --csv]\n"
+    fprintf(f, "usage: infersim validate [--set FILE.csv]... [--aliases FILE.csv] [--by KEY] [--svg FILE.svg]\n"
+               "                         [--json | --csv]\n"
                "\n"
                "Runs every row of the validation sets through predict and prints predicted, measured and\n"
                "the error per row, and the mean absolute percentage error (MAPE) per set and group.\n"
                "The default sets: <data>/validation/published.csv (vendors' tables, MLPerf, llama.cpp)\n"
                "and <data>/validation/measured.csv (this project's own GPU runs, tools/measure_gpu.py).\n"
-               "--set (repeatable, up to %d) replaces them.  --svg draws predicted against measured.\n",
+               "--set (repeatable, up to %d) replaces them.  --svg draws predicted against measured.\n"
+               "--by model|system|framework|metric adds the MAPE and the mean signed error (bias: + is\n"
+               "over-predicted) of each model, system, framework or metric.\n",
             VALIDATE_MAX_SETS);
 }
 
@@ -97,12 +101,56 @@ static status_t write_svg(const char *path, const val_report_t *r, diag_t *d)
     return st;
 }
 
+static const char *const by_keys[4] = {"model", "system", "framework", "metric"};
+
+static const char *row_key(const val_row_t *v, int by)
+{
+    return by == 0 ? v->model : by == 1 ? v->system : by == 2 ? v->framework : v->metric;
+}
+
+/* One group of --by: its rows predicted, MAPE and mean signed error, from the first row with
+ * the key onwards (first: index of that row). */
+typedef struct by_group {
+    int first, n;
+    double mape, bias;
+} by_group_t;
+
+/* The groups of --by, in order of first appearance; n_out of them (at most cap). */
+static int by_groups(const val_report_t *r, int by, by_group_t *out, int cap)
+{
+    int n_out = 0;
+    for (int i = 0; i < r->n_rows; i++) {
+        const val_row_t *v = &r->rows[i];
+        if (v->skipped)
+            continue;
+        int seen = 0;
+        for (int j = 0; j < n_out && !seen; j++)
+            seen = !strcmp(row_key(&r->rows[out[j].first], by), row_key(v, by));
+        if (seen || n_out == cap)
+            continue;
+        by_group_t g = {i, 0, 0, 0};
+        for (int k = i; k < r->n_rows; k++) {
+            const val_row_t *w = &r->rows[k];
+            if (w->skipped || strcmp(row_key(w, by), row_key(v, by)))
+                continue;
+            g.n++;
+            g.mape += fabs(w->error);
+            g.bias += w->error;
+        }
+        g.mape /= g.n;
+        g.bias /= g.n;
+        out[n_out++] = g;
+    }
+    return n_out;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"set", required_argument, 0, 's'}, {"aliases", required_argument, 0, 'a'},
         {"svg", required_argument, 0, 'g'}, {"json", no_argument, 0, 'j'},
         {"csv", no_argument, 0, 'c'},       {"help", no_argument, 0, 'h'},
+        {"by", required_argument, 0, 'b'},
         {0, 0, 0, 0},
     };
     char sets[VALIDATE_MAX_SETS][4200], aliases[4200];
@@ -111,7 +159,7 @@ int cmd_validate(int argc, char **argv)
     snprintf(sets[n_sets++], sizeof sets[0], "%s/validation/measured.csv", catalog_data_dir());
     snprintf(aliases, sizeof aliases, "%s/validation/aliases.csv", catalog_data_dir());
     const char *svg = NULL;
-    int json = 0, csv = 0, c;
+    int json = 0, csv = 0, by = -1, c;
     diag_t d;
     diag_clear(&d);
     opterr = 0;
@@ -129,6 +177,10 @@ int cmd_validate(int argc, char **argv)
             snprintf(sets[n_sets++], sizeof sets[0], "%s", optarg);
             break;
         case 'a': snprintf(aliases, sizeof aliases, "%s", optarg); break;
+        case 'b':
+            if (cli_choose("--by", optarg, by_keys, 4, &by, &d) != IS_OK)
+                return cli_fail(IS_ERR_INPUT, &d);
+            break;
         case 'g': svg = optarg; break;
         case 'j': json = 1; break;
         case 'c': csv = 1; break;
@@ -184,6 +236,19 @@ int cmd_validate(int argc, char **argv)
             json_array_append_new(js, e);
         }
         json_object_set_new(o, "sets", js);
+        if (by >= 0) {
+            static by_group_t g[512];
+            int ng = by_groups(&r, by, g, 512);
+            json_t *b = json_object();
+            for (int j = 0; j < ng; j++) {
+                json_t *e = json_object();
+                json_object_set_new(e, "rows", json_integer(g[j].n));
+                json_object_set_new(e, "mape", json_real(g[j].mape));
+                json_object_set_new(e, "bias", json_real(g[j].bias));
+                json_object_set_new(b, row_key(&r.rows[g[j].first], by), e);
+            }
+            json_object_set_new(o, "by", json_pack("{s:s,s:o}", "key", by_keys[by], "groups", b));
+        }
         json_object_set_new(o, "rows_predicted", json_integer(r.n_done));
         json_object_set_new(o, "rows_skipped", json_integer(r.n_skipped));
         cli_print_json(o);
@@ -217,6 +282,15 @@ int cmd_validate(int argc, char **argv)
             val_mape_t all = r.mape;
             all.n_kernel = 0; /* the kernel-class split is per set */
             print_mape("all", &all);
+        }
+        if (by >= 0) {
+            static by_group_t g[512];
+            int ng = by_groups(&r, by, g, 512);
+            printf("\nby %s (bias: the mean signed error, + over-predicted)\n  %-36s %5s %8s %8s\n", by_keys[by],
+                   by_keys[by], "rows", "MAPE", "bias");
+            for (int j = 0; j < ng; j++)
+                printf("  %-36.36s %5d %7.1f%% %+7.1f%%\n", row_key(&r.rows[g[j].first], by), g[j].n,
+                       100 * g[j].mape, 100 * g[j].bias);
         }
     }
     if (svg && (st = write_svg(svg, &r, &d)) != IS_OK) {
