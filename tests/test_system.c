@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include "../src/core/deploy.h"
+
 static void test_h100_preset(void **state)
 {
     (void)state;
@@ -109,6 +111,47 @@ static void test_syntax_error(void **state)
     assert_null(strstr(d.message, "explicit keys"));
 }
 
+/* chip.compute_efficiency_by_precision: fp8 GEMMs at their own fraction of the fp8 peak, bf16 at
+ * compute_efficiency's; a precision without a peak to apply it to is an error at its line.  The
+ * MI300X preset: AMD's max-achievable 708 BF16 and 1273 FP8 TFLOP/s (0.54 and 0.49 of 1307.4 and
+ * 2614.9), so an fp8 GEMM runs at 2614.9e12 x 0.49 and a bf16 one at 1307.4e12 x 0.54. */
+static void test_efficiency_by_precision(void **state)
+{
+    (void)state;
+    system_t s;
+    diag_t d;
+    const char *yaml = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100, fp8: 200}\n  compute_efficiency: 0.7\n"
+                       "  compute_efficiency_by_precision: {fp8: 0.5}\n"
+                       "memory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000, efficiency: 0.9, latency_ns: 500}\n"
+                       "software: {kernel_overhead_us: 0}\n";
+    assert_int_equal(system_from(yaml, &s, &d), IS_OK);
+    assert_close(system_compute_eff(&s, CC_FP8), 0.5, 1e-15);
+    assert_close(system_compute_eff(&s, CC_BF16), 0.7, 1e-15);
+    const char *bad = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n"
+                      "  compute_efficiency_by_precision:\n    fp4: 0.5\n"
+                      "memory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n";
+    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
+    assert_int_equal(d.line, 6);
+    assert_non_null(strstr(d.message, "fp4 has no peak in chip.peak_TFLOPs"));
+
+    system_t mi;
+    load_system("mi300x", &mi);
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    const char *formats[2] = {"fp8", "bf16"};
+    const double want[2] = {2614.9e12 * 0.49, 1307.4e12 * 0.54};
+    for (int k = 0; k < 2; k++) {
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        precision_parse(formats[k], &cfg.weights);
+        cfg.act = cfg.experts = cfg.weights;
+        deploy_t dep;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &mi, &cfg, &d), IS_OK);
+        assert_close(dep.layer[0].ops[1].flop_rate, want[k], 1e-12); /* the QKV projection */
+    }
+}
+
 static void test_defaults_warn(void **state)
 {
     (void)state;
@@ -132,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_errors_word_for_word),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_defaults_warn),
+        cmocka_unit_test(test_efficiency_by_precision),
     };
     return cmocka_run_group_tests_name("system", tests, NULL, NULL);
 }

@@ -86,6 +86,11 @@ void *cli_system_json(const system_t *s)
             json_object_set_new(pk, compute_class_names[c], json_real(s->peak_flops[c]));
     json_object_set_new(o, "peak_flops", pk);
     json_object_set_new(o, "compute_efficiency", json_real(s->compute_eff));
+    json_t *eb = json_object();
+    for (int c = 0; c < CC_COUNT; c++)
+        if (s->compute_eff_by[c] > 0)
+            json_object_set_new(eb, compute_class_names[c], json_real(s->compute_eff_by[c]));
+    json_object_set_new(o, "compute_efficiency_by_precision", eb);
     if (s->gemv_eff > 0)
         json_object_set_new(o, "gemv_efficiency", json_real(s->gemv_eff));
     json_t *tiers = json_array();
@@ -261,6 +266,9 @@ static void show_system_text(const system_t *s)
         if (s->peak_flops[c] > 0)
             printf(" %s %.1f TF/s", compute_class_names[c], s->peak_flops[c] / 1e12);
     printf("\n  achievable      %.0f%% of peak on large GEMMs", 100 * s->compute_eff);
+    for (int c = 0; c < CC_COUNT; c++)
+        if (s->compute_eff_by[c] > 0)
+            printf(", %.0f%% in %s", 100 * s->compute_eff_by[c], compute_class_names[c]);
     if (s->gemv_eff > 0)
         printf(", %.0f%% on one token (GEMV)", 100 * s->gemv_eff);
     printf("\n");

@@ -155,15 +155,18 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         diag_warn(d, "%s: the %.0f W logic power cap (of %.0f W dynamic at full clock) lowers the clock to %.0f%%",
                   s->name, s->logic_power_cap_W, s->tdp_W - s->idle_W, 100 * dep->clock_factor);
     }
-    const double rate = peak * s->compute_eff * dep->clock_factor;
-    dep->gemv_speedup = s->compute_eff > 0 && s->gemv_eff > 0 ? s->gemv_eff / s->compute_eff : 1.0;
+    const double eff = system_compute_eff(s, dep->gemm_cc);
+    const double rate = peak * eff * dep->clock_factor;
+    dep->gemv_speedup = eff > 0 && s->gemv_eff > 0 ? s->gemv_eff / eff : 1.0;
     /* Attention kernels (FlashAttention, FlashMLA) compute QK^T and PV in 16 bits, or in fp8
      * when both the KV cache and the GEMM inputs are 8-bit or narrower (FlashAttention-3 fp8);
      * never in 4 bits, whatever the weights are. */
     compute_class_t attn_cc = (cfg->kv.cc == CC_FP8 && cfg->act.bits <= 8) ? CC_FP8 : CC_BF16;
     if (cfg->act.cc == CC_FP32)
         attn_cc = CC_FP32;
-    const double attn_rate = system_peak_flops(s, attn_cc, NULL) * s->compute_eff * dep->clock_factor;
+    compute_class_t attn_used;
+    const double attn_peak = system_peak_flops(s, attn_cc, &attn_used);
+    const double attn_rate = attn_peak * system_compute_eff(s, attn_used) * dep->clock_factor;
 
     /* attention shapes per chip */
     const double heads = m->n_heads / tp;

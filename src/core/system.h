@@ -90,6 +90,9 @@ typedef struct system {
     double sram_B;                 /* on-chip SRAM (caches, scratchpads) */
     double peak_flops[CC_COUNT];   /* dense peak per compute class, FLOP/s; 0 = no fast path */
     double compute_eff;            /* achievable fraction of peak on large GEMMs */
+    double compute_eff_by[CC_COUNT]; /* ... for one compute class, where it differs (Hopper's fp8 GEMMs
+                                    * reach less of their peak than its bf16 ones): chip.
+                                    * compute_efficiency_by_precision; 0 = compute_eff */
     double gemv_eff;               /* ... and on one token (a decode GEMV at batch 1): chip.gemv_efficiency;
                                     * 0 = as compute_eff (a CPU's GEMV kernel can beat its GEMM kernel) */
     double energy_J_per_flop[CC_COUNT]; /* dynamic energy per FLOP per compute class; 0 = unknown */
@@ -122,6 +125,13 @@ typedef struct system {
 /* Peak FLOP/s the chip reaches for compute class `cc`, following fallbacks when the
  * chip lacks it; *used (may be NULL) gets the class actually used. 0 if none. */
 double system_peak_flops(const system_t *s, compute_class_t cc, compute_class_t *used);
+
+/* Achievable fraction of peak for GEMMs of compute class cc (the class a peak was found
+ * for): chip.compute_efficiency_by_precision's, else chip.compute_efficiency. */
+static inline double system_compute_eff(const system_t *s, compute_class_t cc)
+{
+    return cc >= 0 && cc < CC_COUNT && s->compute_eff_by[cc] > 0 ? s->compute_eff_by[cc] : s->compute_eff;
+}
 
 /* Dynamic energy per FLOP for compute class cc, following the same fallbacks as the
  * peaks (a class without a value takes the next wider one's); 0 if none is given. */

@@ -29,10 +29,21 @@
 static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
 {
     static const char *const keys[] = {"name", "clock_GHz", "sram_MB", "peak_TFLOPs", "compute_efficiency",
-                                       "energy_pJ_per_flop", "embodied_kgCO2e", "gemv_efficiency"};
+                                       "energy_pJ_per_flop", "embodied_kgCO2e", "gemv_efficiency",
+                                       "compute_efficiency_by_precision"};
     if (!chip || !fy_node_is_mapping(chip))
         return yr_err(r, chip, "chip", "missing required section \"chip\" (a mapping)");
-    TRY(yr_check_keys(r, chip, "chip", keys, 8));
+    TRY(yr_check_keys(r, chip, "chip", keys, 9));
+    struct fy_node *eb = yr_get(chip, "compute_efficiency_by_precision");
+    if (eb) {
+        if (!fy_node_is_mapping(eb))
+            return yr_err(r, eb, "chip.compute_efficiency_by_precision",
+                          "expected a mapping of precision to the achievable fraction of its peak (e.g. fp8: 0.66)");
+        TRY(yr_check_keys(r, eb, "chip.compute_efficiency_by_precision", compute_class_names, CC_COUNT));
+        for (int c = 0; c < CC_COUNT; c++)
+            TRY(yr_num(r, eb, "chip.compute_efficiency_by_precision", compute_class_names[c], 0, 0, 1, 1.0, 1.0, 0,
+                       &s->compute_eff_by[c], NULL));
+    }
     TRY(yr_num(r, chip, "chip", "embodied_kgCO2e", 0, 0, 0, HUGE_, 1.0, 0, &s->embodied_kg, NULL));
     struct fy_node *en = yr_get(chip, "energy_pJ_per_flop");
     if (en) {
@@ -62,6 +73,10 @@ static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
     }
     if (!any)
         return yr_err(r, pk, "chip.peak_TFLOPs", "expected at least one precision (fp32, bf16, fp16, fp8, int8, fp4, int4)");
+    for (int c = 0; c < CC_COUNT; c++)
+        if (s->compute_eff_by[c] > 0 && s->peak_flops[c] <= 0)
+            return yr_err(r, yr_get(eb, compute_class_names[c]), "chip.compute_efficiency_by_precision",
+                          "%s has no peak in chip.peak_TFLOPs to apply it to", compute_class_names[c]);
     return IS_OK;
 }
 
