@@ -161,9 +161,11 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     if (max_seqs > 0) {
         /* TensorRT-LLM's perf-overview runs: both pages' llm_options capture CUDA graphs with
          * padding at these batches */
+        static const int graphs[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 4096, 8192};
         cfg.max_seqs = max_seqs;
         cfg.max_tokens = max_tokens;
-        serve_parse_graph_sizes("1,2,4,8,16,32,64,128,256,384,512,1024,2048,4096,8192", "graphs", &cfg, NULL);
+        cfg.n_graph_sizes = (int)(sizeof graphs / sizeof graphs[0]);
+        memcpy(cfg.graph_sizes, graphs, sizeof graphs);
     } else {
         cfg.max_seqs = cfg.max_tokens; /* the batch is bounded by the KV cache and the token budget */
     }
@@ -315,11 +317,10 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     int offline = requests > 0 && throughput;
     char run[64];
     int trt = strstr(F("framework"), "TensorRT-LLM") != NULL, max_seqs = 0, max_tokens = 0;
-    if (offline && trt)
+    if (offline && trt) {
         trtllm_bench_limits(&req, &m, &s, &req.cfg.plan, isl, osl, &max_seqs, &max_tokens);
-    if (offline && trt)
         snprintf(run, sizeof run, "offline %d (max %d seqs, %d tokens)", requests, max_seqs, max_tokens);
-    else if (offline)
+    } else if (offline)
         snprintf(run, sizeof run, "offline %d", requests);
     else
         snprintf(run, sizeof run, "b%d%s", r.batch, r.steady ? " steady" : "");
