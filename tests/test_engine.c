@@ -251,6 +251,44 @@ static void test_stack_kernels(void **state)
     assert_close(t[0] - t[2], 146 * 1.5e-6, 1e-9);
 }
 
+/* An unfused stack's element-wise traffic moves at the tier's copy rate: Llama-3.1-8B prefilling
+ * 1,024 tokens on the H200 preset with 614,400 B per token per layer (tools/gpu_rows.py's count
+ * for measure_gpu.py) moves 32 x 614,400 x 1,024 = 20.13 GB more, at 4.8 TB/s x 0.577 (the copy
+ * probe's 2,771 GB/s): 7.27 ms more, all in the norm operators, all memory-bound.  Without a
+ * copy_efficiency the same bytes stream at the read rate, 4.8 TB/s x 0.870. */
+static void test_elementwise_traffic(void **state)
+{
+    (void)state;
+    model_t m;
+    system_t s;
+    load_model("llama-3.1-8b", &m);
+    load_system("h200", &s);
+    assert_close(s.tier[0].copy_efficiency, 0.577, 1e-12);
+    step_t st;
+    step_clear(&st);
+    step_add(&st, &m, 1, 1024, 0);
+    const double ew = 614400, extra = 32 * ew * 1024;
+    double norm[3];
+    for (int k = 0; k < 3; k++) {
+        if (k == 2)
+            s.tier[0].copy_efficiency = 0;
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        cfg.elementwise_B_per_token = k ? ew : 0;
+        deploy_t dep;
+        placement_t pl;
+        diag_t d;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        deploy_place(&dep, 1, 4096, 4096, &pl);
+        step_cost_t c;
+        engine_step(&dep, &pl, &st, &c);
+        norm[k] = c.by_op[OP_NORM];
+    }
+    assert_close(norm[1] - norm[0], extra / (4.8e12 * 0.577), 1e-6);
+    assert_close(norm[2] - norm[0], extra / (4.8e12 * 0.870), 1e-6);
+}
+
 /* engine_steps costs samples that differ only in context together; it must equal costing each
  * with engine_step, bit for bit: times, stage maxima and the chosen sample's breakdown.  Checked on
  * an MoE model with MLA and EP, and on a dense model split into pipeline stages (stage maxima). */
@@ -352,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_steps_equal_step),
         cmocka_unit_test(test_weight_formats_and_gemv),
         cmocka_unit_test(test_stack_kernels),
+        cmocka_unit_test(test_elementwise_traffic),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

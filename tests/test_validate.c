@@ -88,13 +88,16 @@ static void test_kernel_class_metrics(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
-    fputs("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,metric,value,unit,kernels\n"
-          "k1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,\n"
-          "k2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,prefill_gemm_ms,36.418,ms,\n"
-          "k3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_attention_ms,0.485,ms,\n"
-          "k4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,\n"
-          "k5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,1292\n"
-          "k6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,1292\n",
+    fputs("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,metric,value,unit,kernels,elementwise_bytes\n"
+          "k1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,,\n"
+          "k2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,prefill_gemm_ms,36.418,ms,,\n"
+          "k3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_attention_ms,0.485,ms,,\n"
+          "k4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,,\n"
+          "k5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,1292,\n"
+          "k6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,1292,\n"
+          "k7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,\n"
+          "k8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,614400\n"
+          "k9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,-5\n",
           f);
     fclose(f);
     val_report_t r;
@@ -102,7 +105,7 @@ static void test_kernel_class_metrics(void **state)
     diag_clear(&d);
     assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
     unlink(path);
-    assert_int_equal(r.n_done, 6);
+    assert_int_equal(r.n_done, 8);
     print_message("decode_gemm %.4f ms, prefill_gemm %.4f ms, decode_attention %.4f ms\n", r.rows[0].predicted,
                   r.rows[1].predicted, r.rows[2].predicted);
     assert_true(r.rows[0].predicted >= 3.595 && r.rows[0].predicted <= 3.595 + 0.65);
@@ -116,6 +119,12 @@ static void test_kernel_class_metrics(void **state)
     assert_close(r.rows[4].predicted - r.rows[3].predicted, 1.5, 1e-6);
     assert_close(r.rows[5].predicted, r.rows[0].predicted, 1e-12);
     assert_int_equal(r.sets[0].mape.n_kernel, 4);
+    /* and its element-wise kernels' 614,400 B per token per layer over a 2048-token prefill:
+     * 32 x 614,400 x 2048 B at the H200's copy rate (4.8 TB/s x 0.577), 14.54 ms more; a negative
+     * count is a reason to skip the row */
+    assert_close(r.rows[7].predicted - r.rows[6].predicted, 32 * 614400.0 * 2048 / (4.8e12 * 0.577) * 1e3, 1e-6);
+    assert_int_equal(r.rows[8].skipped, 1);
+    assert_non_null(strstr(r.rows[8].reason, "elementwise_bytes must be a positive integer"));
     validate_free(&r);
 }
 

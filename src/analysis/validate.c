@@ -21,6 +21,8 @@
  *    trtllm-bench's batch and token limits are its own heuristics' (trtllm_bench_limits());
  *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
  *    stack's element-wise kernels each cost a launch), deploy_cfg_t.kernels_per_step;
+ *    elementwise_bytes B: and those kernels read and write B bytes per token per layer
+ *    (counted from the stack's code), deploy_cfg_t.elementwise_B_per_token;
  *  - a decode-speed row without an input length starts from a 1-token prompt; a
  *    prefill-speed row without an output length generates 1 token; any other row
  *    without lengths is skipped (MLPerf's data sets are not fixed lengths).
@@ -234,12 +236,14 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
         req.cfg.kv = req.cfg.weights;
     }
     int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0), requests = field_int(F("requests"), 0),
-        kernels = field_int(F("kernels"), 0);
-    if (requests < 0 || kernels < 0) {
-        snprintf(v->reason, sizeof v->reason, "%s must be a positive integer", requests < 0 ? "requests" : "kernels");
+        kernels = field_int(F("kernels"), 0), ew_bytes = field_int(F("elementwise_bytes"), 0);
+    if (requests < 0 || kernels < 0 || ew_bytes < 0) {
+        snprintf(v->reason, sizeof v->reason, "%s must be a positive integer",
+                 requests < 0 ? "requests" : kernels < 0 ? "kernels" : "elementwise_bytes");
         return -1;
     }
     req.cfg.kernels_per_step = kernels;
+    req.cfg.elementwise_B_per_token = ew_bytes;
     /* an offline run may draw its lengths from a distribution (a data set's, by its mean and
      * spread: "lognormal:MEAN:STD"); the deployment is sized by the means */
     len_dist_t isl_d = {.kind = LEN_FIXED, .a = isl}, osl_d = {.kind = LEN_FIXED, .a = osl};

@@ -225,6 +225,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         o->weight_bytes = lp->norms * mb;
         o->weight_run_B = dm * mb; /* one norm vector */
         o->act_bytes_per_token = norms_n * 3.0 * dm * sb; /* read x and residual, write y */
+        o->ew_bytes_per_token = cfg->elementwise_B_per_token; /* an unfused stack's other passes */
         wsum += o->weight_bytes;
 
         o = add_op(t, OP_QKV, K_QKV);
@@ -424,6 +425,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     for (int i = 0; i < s->n_tiers; i++) {
         const mem_tier_t *t = &s->tier[i];
         double bw = t->bw_Bps * t->efficiency;
+        dep->ew_bw_mult[i] = t->copy_efficiency > 0 ? t->efficiency / t->copy_efficiency : 1.0;
         dep->inflight_need_B[i] = bw * t->latency_s;
         dep->inflight_held[i] = 1;
         dep->tier_bw[i] = bw;

@@ -85,6 +85,10 @@ typedef struct deploy_cfg {
     double kernels_per_step; /* kernel launches of one forward step (all layers), as a profiler
                             * counts them for a given software stack; 0: the engine's own count, a
                             * fused stack's (deploy.c says where the difference goes) */
+    double elementwise_B_per_token; /* bytes an unfused stack's element-wise kernels (norms in
+                            * several passes, rotary embedding, activation, residual adds, casts)
+                            * read and write per token per layer on a chip; 0: none, a fused
+                            * stack's (folded into its GEMMs and attention) */
 } deploy_cfg_t;
 
 enum { WF_EMBED, WF_WEIGHTS, WF_EXPERTS };
@@ -103,6 +107,8 @@ typedef struct op_entry {
     double expert_bytes;       /* MoE: bytes of one local expert's share */
     double experts_local;      /* MoE: experts resident on the chip */
     double act_bytes_per_token;/* activations read + written per new token */
+    double ew_bytes_per_token; /* an unfused stack's element-wise traffic per new token, half read and
+                                * half written: it moves at the tier's copy rate */
     double kv_bytes_per_kvtok; /* KV bytes read per cached token read */
     double kv_write_per_token; /* KV bytes written per new token */
     double weight_run_B;       /* contiguous bytes of one weight read (a norm vector, an expert shard, a matrix shard) */
@@ -159,6 +165,8 @@ typedef struct deploy {
     double logits_B_per_token; /* logits buffer per logits token */
     double kv_gran_mult[SYS_MAX_TIERS]; /* read amplification of KV blocks per tier (access granularity) */
     double tier_bw[SYS_MAX_TIERS];      /* sustained bandwidth per tier: bw x efficiency, capped by latency hiding */
+    double ew_bw_mult[SYS_MAX_TIERS];   /* element-wise traffic's time per byte over a streamed byte's:
+                                         * efficiency over copy_efficiency (1 when not given) */
     double inflight_need_B[SYS_MAX_TIERS]; /* bytes in flight to sustain bw x efficiency: bw x efficiency x latency */
     int inflight_held[SYS_MAX_TIERS];   /* 1: the chip's SRAM holds them (0: bandwidth is latency-bound) */
     int has_near;                       /* some tier computes near its memory (PIM/PNM) */

@@ -92,7 +92,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     }
     if (o->experts_local > 0)
         wbytes += o->expert_bytes * o->experts_local * touched_frac;
-    double act = o->act_bytes_per_token * T;
+    double act = o->act_bytes_per_token * T, ew = o->ew_bytes_per_token * T;
 
     /* The host alone: the op's compute on the chip, its bytes over each tier's interface (tiers
      * read in parallel). */
@@ -104,13 +104,17 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     for (int i = 0; i < sys->n_tiers; i++) {
         double w = wbytes * pl->weights[i] * o->w_gran_mult[i];
         double b = w + (kv * dep->kv_gran_mult[i] + kvw) * pl->kv[i] + kvp * dep->kv_gran_mult[i] * pl->kv_prefix[i];
-        if (i == pl->act_tier)
-            b += act;
+        double slow = w * (o->w_bw_mult[i] - 1); /* bytes' worth of time beyond streaming */
+        if (i == pl->act_tier) {
+            b += act + ew;
+            slow += ew * (dep->ew_bw_mult[i] - 1);
+        }
         bytes[i] = b;
         if (b <= 0)
             continue;
-        /* weights in a format the kernels stream more slowly take longer per byte */
-        double tm = (b + w * (o->w_bw_mult[i] - 1)) / dep->tier_bw[i] + sys->tier[i].latency_s;
+        /* weights in a format the kernels stream more slowly take longer per byte, and so does
+         * element-wise traffic, half of it written, at the tier's copy rate */
+        double tm = (b + slow) / dep->tier_bw[i] + sys->tier[i].latency_s;
         if (tm > t_m) {
             t_m = tm;
             mb = i;
