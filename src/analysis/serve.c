@@ -1553,27 +1553,39 @@ void serve_cfg_default(serve_cfg_t *c)
     c->slo_tpot_s = 0.05;   /* ... and TPOT <= 50 ms */
 }
 
+/* CUDA-graph batch sizes as serve_run takes them: at most SERVE_MAX_GRAPH_SIZES, each >= 1,
+ * ascending. */
+static int graph_sizes_ok(const serve_cfg_t *c)
+{
+    if (c->n_graph_sizes < 0 || c->n_graph_sizes > SERVE_MAX_GRAPH_SIZES)
+        return 0;
+    for (int i = 0; i < c->n_graph_sizes; i++)
+        if (c->graph_sizes[i] < 1 || (i > 0 && c->graph_sizes[i] <= c->graph_sizes[i - 1]))
+            return 0;
+    return 1;
+}
+
 status_t serve_parse_graph_sizes(const char *list, const char *flag, serve_cfg_t *c, diag_t *d)
 {
     c->n_graph_sizes = 0;
     if (!strcmp(list, "none"))
         return IS_OK;
-    const char *p = list;
-    for (;;) {
+    for (const char *p = list;; p++) {
         char *end;
         errno = 0;
         long v = strtol(p, &end, 10);
-        if (end == p || errno || v < 1 || v > 1000000 || (*end != ',' && *end != '\0') ||
-            (c->n_graph_sizes > 0 && v <= c->graph_sizes[c->n_graph_sizes - 1]) ||
-            c->n_graph_sizes == SERVE_MAX_GRAPH_SIZES)
+        int ok = end != p && !errno && v >= 1 && v <= 1000000 && (*end == ',' || *end == '\0') &&
+                 c->n_graph_sizes < SERVE_MAX_GRAPH_SIZES;
+        if (ok)
+            c->graph_sizes[c->n_graph_sizes++] = (int)v;
+        if (!ok || !graph_sizes_ok(c))
             return diag_error(d, NULL, 0, 0, flag,
                               "expected batch sizes in ascending order, comma-separated, at most %d of them "
                               "(e.g. 1,2,4,8,16,32,64,128,256,384,512,1024,2048), or none; got \"%.60s\"",
                               SERVE_MAX_GRAPH_SIZES, list);
-        c->graph_sizes[c->n_graph_sizes++] = (int)v;
         if (*end == '\0')
             return IS_OK;
-        p = end + 1;
+        p = end;
     }
 }
 
@@ -1588,12 +1600,10 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
-    for (int i = 0; i < cfg->n_graph_sizes; i++)
-        if (cfg->graph_sizes[i] < 1 || (i > 0 && cfg->graph_sizes[i] <= cfg->graph_sizes[i - 1]) ||
-            cfg->n_graph_sizes > SERVE_MAX_GRAPH_SIZES)
-            return diag_error(d, NULL, 0, 0, "--graph-batches",
-                              "CUDA-graph batch sizes must be whole numbers >= 1 in ascending order (at most %d)",
-                              SERVE_MAX_GRAPH_SIZES);
+    if (!graph_sizes_ok(cfg))
+        return diag_error(d, NULL, 0, 0, "--graph-batches",
+                          "CUDA-graph batch sizes must be whole numbers >= 1 in ascending order (at most %d)",
+                          SERVE_MAX_GRAPH_SIZES);
     if (cfg->max_seqs < 1 || cfg->max_tokens < 1 || cfg->block_tokens < 1 || cfg->block_tokens > 4096)
         return diag_error(d, NULL, 0, 0, cfg->block_tokens < 1 || cfg->block_tokens > 4096 ? "--block" : "--max-seqs",
                           "expected max_seqs >= 1, max_tokens >= 1 and a block of 1 to 4096 tokens");

@@ -196,6 +196,8 @@ int cmd_validate(int argc, char **argv)
     status_t st = validate_run_sets(paths, n_sets, aliases, &r, &d);
     if (st != IS_OK)
         return cli_fail(st, &d);
+    static by_group_t g[512];
+    int ng = by >= 0 ? by_groups(&r, by, g, 512) : 0;
     if (json) {
         json_t *o = json_object(), *rows = json_array();
         for (int i = 0; i < r.n_rows; i++) {
@@ -237,8 +239,6 @@ int cmd_validate(int argc, char **argv)
         }
         json_object_set_new(o, "sets", js);
         if (by >= 0) {
-            static by_group_t g[512];
-            int ng = by_groups(&r, by, g, 512);
             json_t *b = json_object();
             for (int j = 0; j < ng; j++) {
                 json_t *e = json_object();
@@ -284,8 +284,6 @@ int cmd_validate(int argc, char **argv)
             print_mape("all", &all);
         }
         if (by >= 0) {
-            static by_group_t g[512];
-            int ng = by_groups(&r, by, g, 512);
             printf("\nby %s (bias: the mean signed error, + over-predicted)\n  %-36s %5s %8s %8s\n", by_keys[by],
                    by_keys[by], "rows", "MAPE", "bias");
             for (int j = 0; j < ng; j++)

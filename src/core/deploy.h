@@ -144,7 +144,7 @@ typedef struct deploy {
     deploy_cfg_t cfg;
     compute_class_t gemm_cc;   /* compute class GEMMs actually run at */
     double clock_factor;       /* < 1 when a logic power cap forces a lower clock (3D stacking) */
-    double gemv_speedup;       /* gemv_eff / compute_eff: a one-token step's matrix products run this much
+    double gemv_speedup;       /* gemv_eff over the GEMMs' compute efficiency: a one-token step's matrix products run this much
                                 * faster than flop_rate says */
 
     op_table_t layer[MODEL_MAX_CLASSES]; /* per layer class */
