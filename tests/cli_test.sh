@@ -385,7 +385,17 @@ printf 'arrival_s,input_token,output_tokens\n' >"$tmp/bad2.csv"
 expect 2 "serve bad trace header" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/bad2.csv"
 grep -q 'did you mean "input_tokens"' "$tmp/err" && ok || bad "serve trace column near match"
 expect 2 "serve without a load" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm
-same_err 'infersim: error: --rate: required: a load (--rate R, --users N or --trace FILE)' "serve without a load"
+same_err 'infersim: error: --rate: required: a load (--rate R, --users N, --trace FILE or --capacity)' "serve without a load"
+# serve --capacity: the highest Poisson rate within p99 objectives; the run shown meets them
+expect 0 "serve capacity" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --slo-ttft 0.5 --slo-tpot 0.03 --isl 1024 --osl 128 --requests 800 --json
+jq_true '.capacity.rate_req_s > 0 and .capacity.quantile == 0.99 and .capacity.trials >= 3 and (.capacity.bounded | not)' "serve capacity found"
+jq_true '.capacity.ttft_s <= 0.5 and .capacity.tpot_s <= 0.03 and .ttft_s.p99 <= 0.5 and .requests_completed == 800' "serve capacity meets its objectives"
+expect 2 "serve capacity with a rate" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --rate 3
+same_err 'infersim: error: --rate/--users/--trace/--capacity: choose one load: --rate R, --users N, --trace FILE or --capacity' "serve capacity with a rate"
+expect 2 "serve capacity with a duration" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --duration 5
+same_err 'infersim: error: --duration: --capacity runs Poisson trials of --requests N requests each' "serve capacity with a duration"
+expect 2 "serve bad quantile" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --slo-quantile 1.5
+same_err 'infersim: error: --slo-quantile: expected a number from 0.5 to 0.9999, got "1.5"' "serve bad quantile"
 expect 2 "serve bad distribution" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --osl lognorm:1:2
 grep -q 'did you mean "lognormal"' "$tmp/err" && ok || bad "serve distribution near match"
 expect 2 "serve graph batches out of order" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --graph-batches 1,8,4

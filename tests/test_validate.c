@@ -141,19 +141,25 @@ static void test_offline_rows(void **state)
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     fputs("id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,"
-          "framework\n"
-          "o1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,,1024,128,1,output_tok_s,1,tok/s,vLLM\n"
-          "o2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,1,1024,128,,output_tok_s,1,tok/s,vLLM\n"
-          "o3,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,TensorRT-LLM\n"
-          "o4,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,,output_tok_s,1,tok/s,TensorRT-LLM\n"
-          "o5,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp5,bf16,bf16,max,1024,1024,,output_tok_s,1,tok/s,x\n"
-          "o6,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x\n"
-          "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x\n"
+          "framework,max_seqs,max_tokens,slo_ttft_ms,slo_tpot_ms\n"
+          "o1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,,1024,128,1,output_tok_s,1,tok/s,vLLM,,,,\n"
+          "o2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,1,1024,128,,output_tok_s,1,tok/s,vLLM,,,,\n"
+          "o3,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+          "TensorRT-LLM (trtllm-bench),,,,\n"
+          "o4,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,,output_tok_s,1,tok/s,TensorRT-LLM,,,,\n"
+          "o5,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp5,bf16,bf16,max,1024,1024,,output_tok_s,1,tok/s,x,,,,\n"
+          "o6,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,\n"
+          "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,\n"
           "o8,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,normal:1024:100,3000,output_tok_s,1,"
-          "tok/s,vLLM\n"
-          "o9,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,1024,,output_tok_s,1,tok/s,vLLM\n"
+          "tok/s,vLLM,,,,\n"
+          "o9,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,1024,,output_tok_s,1,tok/s,vLLM,,,,\n"
           "o10,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,max,8192,1024,40,output_tok_s,1,tok/s,"
-          "TensorRT-LLM\n",
+          "TensorRT-LLM (trtllm-bench),,,,\n"
+          "o11,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,TensorRT-LLM,"
+          "256,4096,,\n"
+          "o12,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,2000,200\n"
+          "o13,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,,\n"
+          "o14,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,-3,200\n",
           f);
     fclose(f);
     val_report_t r;
@@ -161,7 +167,7 @@ static void test_offline_rows(void **state)
     diag_clear(&d);
     assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
     unlink(path);
-    assert_int_equal(r.n_rows, 10);
+    assert_int_equal(r.n_rows, 14);
     print_message("alone %.2f vs batch 1 %.2f tok/s; 3000 offline %.0f vs steady %.0f tok/s (%s)\n",
                   r.rows[0].predicted, r.rows[1].predicted, r.rows[2].predicted, r.rows[3].predicted, r.rows[2].plan);
     assert_close(r.rows[0].predicted, r.rows[1].predicted, 0.005);
@@ -191,6 +197,19 @@ static void test_offline_rows(void **state)
     /* gpt-oss's checkpoint (W4A16 MXFP4 experts) is not one of trtllm-bench's tuned formats:
      * BuildConfig's 2048 requests and 8192 tokens, the tokens raised to ISL + batch = 10240 */
     assert_non_null(strstr(r.rows[9].plan, "offline 40 (max 2048 seqs, 10240 tokens)"));
+    /* a harness's own limits (MLPerf's gpu_batch_size, max_num_tokens) replace trtllm-bench's:
+     * a quarter of o3's requests in flight serve fewer tokens a second */
+    assert_non_null(strstr(r.rows[10].plan, "offline 3000 (max 256 seqs, 4096 tokens)"));
+    assert_true(r.rows[10].predicted < r.rows[2].predicted);
+    /* MLPerf's Server scenario: the output rate at the highest Poisson rate within p99 TTFT 2 s
+     * and TPOT 200 ms.  Loose objectives on a small model: near the saturated offline rate of
+     * the same requests (o13), never far above it (an open loop cannot outrun the deployment) */
+    print_message("server %.0f tok/s, offline %.0f tok/s (%s)\n", r.rows[11].predicted, r.rows[12].predicted,
+                  r.rows[11].plan);
+    assert_non_null(strstr(r.rows[11].plan, "server p99 TTFT 2000 ms, TPOT 200 ms"));
+    assert_true(r.rows[11].predicted > 0.7 * r.rows[12].predicted && r.rows[11].predicted < 1.1 * r.rows[12].predicted);
+    assert_int_equal(r.rows[13].skipped, 1);
+    assert_non_null(strstr(r.rows[13].reason, "slo_ttft_ms must be a positive integer"));
     validate_free(&r);
 }
 

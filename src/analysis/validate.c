@@ -18,14 +18,19 @@
  *    tokens over the whole run, ramp and tail included, as those tools report it.  Its
  *    admission is the framework's default: TensorRT-LLM reserves a request's whole KV
  *    cache when it admits it (GUARANTEED_NO_EVICT), vLLM admits what fits and preempts;
- *    trtllm-bench's batch and token limits are its own heuristics' (trtllm_bench_limits());
+ *    trtllm-bench's batch and token limits are its own heuristics' (trtllm_bench_limits()),
+ *    with its perf-overview runs' CUDA graphs; max_seqs N and max_tokens N: a harness's own
+ *    limits per instance (MLPerf submissions' gpu_batch_size and max_num_tokens) instead;
+ *  - slo_ttft_ms and slo_tpot_ms (MLPerf's Server scenario): the throughput at the highest
+ *    Poisson rate whose p99 TTFT and p99 TPOT stay within them (capacity.h);
  *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
  *    stack's element-wise kernels each cost a launch), deploy_cfg_t.kernels_per_step;
  *    elementwise_bytes B: and those kernels read and write B bytes per token per layer
  *    (counted from the stack's code), deploy_cfg_t.elementwise_B_per_token;
  *  - a decode-speed row without an input length starts from a 1-token prompt; a
  *    prefill-speed row without an output length generates 1 token; any other row
- *    without lengths is skipped (MLPerf's data sets are not fixed lengths).
+ *    without lengths is skipped.  isl and osl may be a data set's mean lengths (MLPerf's
+ *    OpenOrca: the generated answers' reference mean, the prompts' mean over the set).
  * Metrics: output_tok_s, output_tok_s_per_gpu, total_tok_s, ttft_ms, tpot_ms,
  * decode_tok_s_per_user (1 / TPOT) and prefill_tok_s (batch x ISL / TTFT); and, for
  * a single decode step of `batch` requests at a context of ISL, decode_step_ms; for
@@ -39,6 +44,7 @@
 #include "../io/csv.h"
 #include "../io/model_config.h"
 #include "../io/system_yaml.h"
+#include "capacity.h"
 #include "predict.h"
 #include "serve.h"
 
@@ -144,10 +150,14 @@ static void trtllm_bench_limits(const predict_req_t *req, const model_t *m, cons
 }
 
 /* An offline benchmark on dep: n requests of isl/osl tokens queued at t = 0 and served to
- * the last (a closed loop of n users who never return).  Output and total tokens per second
- * over the run.  0, or -1 with why. */
+ * the last (a closed loop of n users who never return); or, with objectives slo_s (p99 TTFT
+ * and TPOT, seconds), the run at the highest Poisson rate meeting them.  max_seqs and
+ * max_tokens per instance (0: the KV cache and the default token budget bound the batch);
+ * graphs_on: trtllm-bench's CUDA graphs.  Output and total tokens per second over the run.
+ * 0, or -1 with why. */
 static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int reserve,
-                       int max_seqs, int max_tokens, double *out_s, double *total_s, char *why, size_t cap)
+                       int max_seqs, int max_tokens, int graphs_on, const double slo_s[2], double *out_s,
+                       double *total_s, char *why, size_t cap)
 {
     static serve_result_t res; /* large: histograms and time series */
     workload_cfg_t wc = {0};
@@ -160,26 +170,43 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
     cfg.admit_reserve = reserve;
-    if (max_seqs > 0) {
+    if (max_tokens > 0)
+        cfg.max_tokens = max_tokens;
+    cfg.max_seqs = max_seqs > 0 ? max_seqs : cfg.max_tokens; /* else bounded by the KV cache and the token budget */
+    if (graphs_on) {
         /* TensorRT-LLM's perf-overview runs: both pages' llm_options capture CUDA graphs with
          * padding at these batches */
         static const int graphs[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 4096, 8192};
-        cfg.max_seqs = max_seqs;
-        cfg.max_tokens = max_tokens;
         cfg.n_graph_sizes = (int)(sizeof graphs / sizeof graphs[0]);
         memcpy(cfg.graph_sizes, graphs, sizeof graphs);
-    } else {
-        cfg.max_seqs = cfg.max_tokens; /* the batch is bounded by the KV cache and the token budget */
     }
     diag_t d;
     diag_clear(&d);
-    workload_t w;
-    status_t st = workload_open(&w, &wc, &d);
-    if (st == IS_OK)
-        st = serve_run(dep, &w, &cfg, &res, &d);
-    workload_close(&w);
+    status_t st;
+    if (slo_s[0] > 0 || slo_s[1] > 0) {
+        /* MLPerf's Server scenario: 4,000 requests a trial (its output rate on Llama 2 70B /
+         * H200 is within 0.5 % of 24,576 requests'; a longer trial only slows validate) */
+        capacity_cfg_t cc;
+        capacity_cfg_default(&cc);
+        cc.ttft_s = slo_s[0];
+        cc.tpot_s = slo_s[1];
+        cc.requests = n < 4000 ? n : 4000;
+        capacity_result_t cr;
+        st = serve_capacity(dep, &wc, &cfg, &cc, &cr, &res, &d);
+        if (st == IS_OK && cr.rate <= 0) {
+            snprintf(why, cap, "server run: no rate meets p99 TTFT %.3g s and TPOT %.3g s", slo_s[0], slo_s[1]);
+            return -1;
+        }
+        n = (int)cc.requests;
+    } else {
+        workload_t w;
+        if ((st = workload_open(&w, &wc, &d)) == IS_OK)
+            st = serve_run(dep, &w, &cfg, &res, &d);
+        workload_close(&w);
+    }
     if (st != IS_OK || res.completed < n) {
-        snprintf(why, cap, "offline run: %.120s", st != IS_OK ? d.message : "requests left unserved");
+        snprintf(why, cap, "%s run: %.120s", slo_s[0] > 0 || slo_s[1] > 0 ? "server" : "offline",
+                 st != IS_OK ? d.message : "requests left unserved");
         return -1;
     }
     *out_s = res.output_tok_s;
@@ -236,12 +263,20 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
         req.cfg.kv = req.cfg.weights;
     }
     int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0), requests = field_int(F("requests"), 0),
-        kernels = field_int(F("kernels"), 0), ew_bytes = field_int(F("elementwise_bytes"), 0);
-    if (requests < 0 || kernels < 0 || ew_bytes < 0) {
-        snprintf(v->reason, sizeof v->reason, "%s must be a positive integer",
-                 requests < 0 ? "requests" : kernels < 0 ? "kernels" : "elementwise_bytes");
-        return -1;
+        kernels = field_int(F("kernels"), 0), ew_bytes = field_int(F("elementwise_bytes"), 0),
+        row_seqs = field_int(F("max_seqs"), 0), row_tokens = field_int(F("max_tokens"), 0),
+        slo_ttft = field_int(F("slo_ttft_ms"), 0), slo_tpot = field_int(F("slo_tpot_ms"), 0);
+    {
+        static const char *const cols[] = {"requests", "kernels", "elementwise_bytes", "max_seqs", "max_tokens",
+                                           "slo_ttft_ms", "slo_tpot_ms"};
+        const int vals[] = {requests, kernels, ew_bytes, row_seqs, row_tokens, slo_ttft, slo_tpot};
+        for (int k = 0; k < 7; k++)
+            if (vals[k] < 0) {
+                snprintf(v->reason, sizeof v->reason, "%s must be a positive integer", cols[k]);
+                return -1;
+            }
     }
+    const double slo_s[2] = {slo_ttft * 1e-3, slo_tpot * 1e-3};
     req.cfg.kernels_per_step = kernels;
     req.cfg.elementwise_B_per_token = ew_bytes;
     /* an offline run may draw its lengths from a distribution (a data set's, by its mean and
@@ -318,22 +353,32 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     const plan_t *p = &req.cfg.plan;
     int throughput = !strcmp(metric, "output_tok_s") || !strcmp(metric, "output_tok_s_per_gpu") ||
                      !strcmp(metric, "total_tok_s");
-    int offline = requests > 0 && throughput;
-    char run[64];
-    int trt = strstr(F("framework"), "TensorRT-LLM") != NULL, max_seqs = 0, max_tokens = 0;
-    if (offline && trt) {
+    int offline = requests > 0 && throughput, server = offline && (slo_ttft > 0 || slo_tpot > 0);
+    char run[128];
+    int trt = strstr(F("framework"), "TensorRT-LLM") != NULL, max_seqs = row_seqs, max_tokens = row_tokens;
+    /* trtllm-bench picks its own limits unless a row gives them */
+    int bench = offline && strstr(F("framework"), "trtllm-bench") && !row_seqs && !row_tokens;
+    if (bench)
         trtllm_bench_limits(&req, &m, &s, &req.cfg.plan, isl, osl, &max_seqs, &max_tokens);
-        snprintf(run, sizeof run, "offline %d (max %d seqs, %d tokens)", requests, max_seqs, max_tokens);
-    } else if (offline)
+    if (server)
+        snprintf(run, sizeof run, "server p99 TTFT %d ms, TPOT %d ms", slo_ttft, slo_tpot);
+    else if (offline)
         snprintf(run, sizeof run, "offline %d", requests);
-    else
+    if (offline && (max_seqs || max_tokens)) {
+        size_t n = strlen(run);
+        if (max_seqs)
+            snprintf(run + n, sizeof run - n, " (max %d seqs, %d tokens)", max_seqs, max_tokens ? max_tokens : 8192);
+        else
+            snprintf(run + n, sizeof run - n, " (max %d tokens)", max_tokens);
+    }
+    if (!offline)
         snprintf(run, sizeof run, "b%d%s", r.batch, r.steady ? " steady" : "");
     snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s %s", p->tp, p->pp, p->ep, p->dp,
              req.cfg.weights.name, req.cfg.kv.name, run);
     if (offline) {
         double out_s, total_s;
-        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, max_seqs, max_tokens, &out_s, &total_s, v->reason,
-                        sizeof v->reason))
+        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, max_seqs, max_tokens, bench, slo_s, &out_s, &total_s,
+                        v->reason, sizeof v->reason))
             return -1;
         v->predicted = !strcmp(metric, "output_tok_s")   ? out_s
                        : !strcmp(metric, "total_tok_s") ? total_s

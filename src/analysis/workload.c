@@ -176,6 +176,20 @@ void len_dist_free(len_dist_t *l)
     l->n_values = 0;
 }
 
+status_t len_dist_copy(len_dist_t *dst, const len_dist_t *src, diag_t *d)
+{
+    *dst = *src;
+    if (src->kind != LEN_EMPIRICAL || !src->values)
+        return IS_OK;
+    dst->values = malloc((size_t)src->n_values * sizeof *dst->values);
+    if (!dst->values) {
+        dst->n_values = 0;
+        return diag_error(d, NULL, 0, 0, NULL, "out of memory copying %d lengths", src->n_values);
+    }
+    memcpy(dst->values, src->values, (size_t)src->n_values * sizeof *dst->values);
+    return IS_OK;
+}
+
 status_t workload_open(workload_t *w, const workload_cfg_t *cfg, diag_t *d)
 {
     memset(w, 0, sizeof *w);

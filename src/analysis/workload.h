@@ -36,6 +36,8 @@ status_t len_dist_parse(const char *flag, const char *spec, len_dist_t *out, dia
 int len_dist_draw(const len_dist_t *l, rng_t *r);   /* >= 1 */
 double len_dist_mean(const len_dist_t *l);
 void len_dist_free(len_dist_t *l);
+/* *dst = a copy of *src that owns its own observed lengths (workload_open() takes them). */
+status_t len_dist_copy(len_dist_t *dst, const len_dist_t *src, diag_t *d);
 
 typedef enum arrival_kind { ARRIVE_POISSON, ARRIVE_GAMMA, ARRIVE_CLOSED, ARRIVE_TRACE } arrival_kind_t;
 

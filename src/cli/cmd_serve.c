@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "../core/interrupt.h"
+#include "../analysis/capacity.h"
 #include "../analysis/serve.h"
 #include "../io/fileutil.h"
 #include "../report/report_serve.h"
@@ -19,7 +20,8 @@
 static void serve_usage(FILE *f)
 {
     fprintf(f,
-            "usage: infersim serve --model NAME|PATH --system NAME|PATH (--rate R | --users N | --trace FILE) [options]\n"
+            "usage: infersim serve --model NAME|PATH --system NAME|PATH (--rate R | --users N | --trace FILE | --capacity)\n"
+            "                       [options]\n"
             "\n"
             "deployment (as predict): --chips N --tp N --pp N --ep N --dp N --weights P --experts P --kv P --act P\n"
             "  --replicas N          copies of the deployment behind a router (default 1)\n"
@@ -33,6 +35,9 @@ static void serve_usage(FILE *f)
             "  --users N             a closed loop of N users, each waiting for its answer ...\n"
             "  --think S             ... and thinking S seconds on average before the next (default 0)\n"
             "  --trace FILE          arrivals and lengths from a CSV (docs/trace-format.md)\n"
+            "  --capacity            find the highest Poisson rate whose --slo-quantile of TTFT and of TPOT\n"
+            "                        stay within --slo-ttft and --slo-tpot (MLPerf's Server scenario: p99,\n"
+            "                        2 s and 0.2 s for Llama 2 70B); each trial serves --requests N (2000)\n"
             "  --duration S          no arrivals after S seconds (default 60 with --rate or --users)\n"
             "  --requests N          stop after N requests\n"
             "  --isl D --osl D       prompt and answer lengths: N, uniform:MIN:MAX, normal:MEAN:STD,\n"
@@ -62,6 +67,7 @@ static void serve_usage(FILE *f)
             "  --mtp                 from one extra layer of the model (multi-token prediction)\n"
             "output\n"
             "  --slo-ttft S --slo-tpot S   goodput counts requests within both (default 2 s and 0.05 s)\n"
+            "  --slo-quantile Q      the percentile --capacity holds them at (default 0.99)\n"
             "  --timeseries FILE     waiting, running, KV use and output rate over time, as CSV\n"
             "  --svg FILE            the same as two charts\n"
             "  --sample S            time-series interval (default: a thousandth of the duration)\n"
@@ -75,7 +81,7 @@ enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
-    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE
+    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ
 };
 
 static const struct option opts[] = {
@@ -103,7 +109,8 @@ static const struct option opts[] = {
     {"slo-tpot", required_argument, 0, O_SLOP}, {"timeseries", required_argument, 0, O_TS},
     {"svg", required_argument, 0, O_SVG}, {"sample", required_argument, 0, O_SAMPLE},
     {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP},
-    {"site", required_argument, 0, O_SITE},
+    {"site", required_argument, 0, O_SITE}, {"capacity", no_argument, 0, O_CAPACITY},
+    {"slo-quantile", required_argument, 0, O_SLOQ},
     {0, 0, 0, 0},
 };
 
@@ -137,7 +144,8 @@ int cmd_serve(int argc, char **argv)
     cli_deploy_flags_default(&df);
     const char *trace = NULL, *isl = "1024", *osl = "128", *draft_name = NULL, *ts_path = NULL, *svg_path = NULL, *site_name = "us-average";
     int p_chips = 0, p_tp = 0, p_pp = 1, p_inst = 0, d_inst = 0;
-    int users = 0, prefix = 0, prefixes = 1, image = 0, mtp = 0, json = 0, have_dur = 0;
+    int users = 0, prefix = 0, prefixes = 1, image = 0, mtp = 0, json = 0, have_dur = 0, capacity = 0;
+    double slo_q = 0.99;
     double rate = 0, burst = 0, think = 0, duration = 60, sample = 0, requests_d = 0, seed_d = 1;
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
@@ -198,6 +206,8 @@ int cmd_serve(int argc, char **argv)
         case O_SAMPLE: st = num_flag(fl, optarg, 1e-9, 1e12, &sample, &d); break;
         case O_JSON: json = 1; break;
         case O_SITE: site_name = optarg; break;
+        case O_CAPACITY: capacity = 1; break;
+        case O_SLOQ: st = num_flag(fl, optarg, 0.5, 0.9999, &slo_q, &d); break;
         case 'h':
         case O_HELP: serve_usage(stdout); return EXIT_OK;
         default:
@@ -208,11 +218,16 @@ int cmd_serve(int argc, char **argv)
     }
     if ((st = cli_after_options(argc, argv, df.model, df.system, "serve", &d)) != IS_OK)
         return cli_fail(st, &d);
-    int loads = (rate > 0) + (users > 0) + (trace != NULL);
+    int loads = (rate > 0) + (users > 0) + (trace != NULL) + capacity;
     if (loads != 1) {
-        diag_error(&d, NULL, 0, 0, loads ? "--rate/--users/--trace" : "--rate",
-                   loads ? "choose one load: --rate R, --users N or --trace FILE"
-                         : "required: a load (--rate R, --users N or --trace FILE)");
+        diag_error(&d, NULL, 0, 0, loads ? "--rate/--users/--trace/--capacity" : "--rate",
+                   loads ? "choose one load: --rate R, --users N, --trace FILE or --capacity"
+                         : "required: a load (--rate R, --users N, --trace FILE or --capacity)");
+        return cli_fail(IS_ERR_INPUT, &d);
+    }
+    if (capacity && (have_dur || burst > 0 || think > 0)) {
+        diag_error(&d, NULL, 0, 0, have_dur ? "--duration" : burst > 0 ? "--burstiness" : "--think",
+                   "--capacity runs Poisson trials of --requests N requests each");
         return cli_fail(IS_ERR_INPUT, &d);
     }
     if (burst > 0 && rate <= 0) {
@@ -326,20 +341,44 @@ int cmd_serve(int argc, char **argv)
     }
     static workload_t w;
     static serve_result_t r;
+    capacity_result_t cap = {0};
+    capacity_cfg_t cc;
+    capacity_cfg_default(&cc);
     interrupt_install();
-    if ((st = workload_open(&w, &wc, &d)) == IS_OK)
-        st = serve_run(&dep, &w, &cfg, &r, &d);
-    char wdesc[512], ddesc[256], sdesc[384], a[96], b[96];
-    describe_len(&w.cfg.isl, a, sizeof a);
-    describe_len(&w.cfg.osl, b, sizeof b);
-    workload_close(&w);
+    char wdesc[640], ddesc[256], sdesc[384], a[96], b[96];
+    if (capacity) {
+        cc.quantile = slo_q;
+        cc.ttft_s = cfg.slo_ttft_s;
+        cc.tpot_s = cfg.slo_tpot_s;
+        if (requests_d > 0)
+            cc.requests = (long)requests_d;
+        cc.progress = !json;
+        describe_len(&wc.isl, a, sizeof a);
+        describe_len(&wc.osl, b, sizeof b);
+        st = serve_capacity(&dep, &wc, &cfg, &cc, &cap, &r, &d);
+        len_dist_free(&wc.isl);
+        len_dist_free(&wc.osl);
+        rate = cap.rate;
+    } else {
+        if ((st = workload_open(&w, &wc, &d)) == IS_OK)
+            st = serve_run(&dep, &w, &cfg, &r, &d);
+        describe_len(&w.cfg.isl, a, sizeof a);
+        describe_len(&w.cfg.osl, b, sizeof b);
+        workload_close(&w);
+    }
     if (st != IS_OK) {
         if (ts_open)
             atomic_abort(&ts_file);
         return cli_fail(st, &d);
     }
-    char load[160];
-    if (trace)
+    char load[400];
+    if (capacity)
+        snprintf(load, sizeof load, "capacity: Poisson arrivals at %.4g requests/s, the highest whose p%g TTFT "
+                 "(%.3g s) and TPOT (%.3g s) stay within %.3g s and %.3g s (ceiling %.4g requests/s saturated, "
+                 "%d trials of %ld requests)%s", cap.rate, 100 * slo_q, cap.ttft_q, cap.tpot_q, cc.ttft_s, cc.tpot_s,
+                 cap.ceiling, cap.trials, cc.requests, cap.bounded ? "; the search's upper bound" :
+                 cap.rate <= 0 ? "; none meets them: the run shown is at 1% of the ceiling" : "");
+    else if (trace)
         snprintf(load, sizeof load, "trace %s", trace);
     else if (users)
         snprintf(load, sizeof load, "%d users in a closed loop, think %.3g s, for %.4g s", users, think, wc.duration_s);
@@ -347,7 +386,7 @@ int cmd_serve(int argc, char **argv)
         snprintf(load, sizeof load, "gamma arrivals at %.4g requests/s (burstiness %.3g)", rate, burst);
     else
         snprintf(load, sizeof load, "Poisson arrivals at %.4g requests/s", rate);
-    if (!trace && !users)
+    if (!trace && !users && !capacity)
         snprintf(load + strlen(load), sizeof load - strlen(load), " for %.4g s", wc.duration_s);
     snprintf(wdesc, sizeof wdesc, "%s; prompts %s%s, answers %s%s; seed %.0f", load, trace ? "from the trace" : a,
              image ? " + image tokens" : "", trace ? "from the trace" : b,
@@ -374,6 +413,13 @@ int cmd_serve(int argc, char **argv)
     char *text = NULL;
     if (json) {
         json_t *o = report_serve_json(&r, &x);
+        if (o && capacity)
+            json_object_set_new(o, "capacity",
+                                json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:i, s:I, s:b}", "rate_req_s", cap.rate,
+                                          "output_tok_s", r.output_tok_s, "ceiling_req_s", cap.ceiling,
+                                          "quantile", slo_q, "ttft_s", cap.ttft_q, "tpot_s", cap.tpot_q,
+                                          "slo_ttft_s", cc.ttft_s, "trials", cap.trials,
+                                          "requests_per_trial", (json_int_t)cc.requests, "bounded", cap.bounded));
         text = o ? json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) : NULL;
         json_decref(o);
         if (!text || cli_json_failed()) {
