@@ -345,7 +345,7 @@ int cmd_serve(int argc, char **argv)
     capacity_cfg_t cc;
     capacity_cfg_default(&cc);
     interrupt_install();
-    char wdesc[640], ddesc[256], sdesc[384], a[96], b[96];
+    char wdesc[1024], ddesc[256], sdesc[384], a[96], b[96];
     if (capacity) {
         cc.quantile = slo_q;
         cc.ttft_s = cfg.slo_ttft_s;
