@@ -394,6 +394,12 @@ expect 2 "serve capacity with a rate" -- "$BIN" serve --model llama-3.1-8b --sys
 same_err 'infersim: error: --rate/--users/--trace/--capacity: choose one load: --rate R, --users N, --trace FILE or --capacity' "serve capacity with a rate"
 expect 2 "serve capacity with a duration" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --duration 5
 same_err 'infersim: error: --duration: --capacity runs Poisson trials of --requests N requests each' "serve capacity with a duration"
+# --kv-pools equal (TensorRT-LLM): gpt-oss-20b's sliding-window layers take half the KV memory
+kv_shared=$("$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --requests 16 --json | jq '.kv_capacity_tokens')
+expect 0 "serve kv-pools equal" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --requests 16 --kv-pools equal --json
+jq_true "(.kv_capacity_tokens * 2 - $kv_shared) | fabs < 1 and $kv_shared > 1e6" "serve kv-pools equal halves the full-attention tokens"
+expect 2 "serve bad kv-pools" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --kv-pools equl
+same_err 'infersim: error: --kv-pools: unknown value "equl"; did you mean "equal"? (expected shared or equal)' "serve bad kv-pools"
 expect 2 "serve bad quantile" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --slo-quantile 1.5
 same_err 'infersim: error: --slo-quantile: expected a number from 0.5 to 0.9999, got "1.5"' "serve bad quantile"
 expect 2 "serve bad distribution" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --osl lognorm:1:2

@@ -314,6 +314,47 @@ static void test_admit_reserve(void **state)
     assert_int_equal(R.preemptions, 0);
 }
 
+/* TensorRT-LLM's KV pools (kv_pools_equal): gpt-oss-20b's 12 full-attention and 12
+ * 128-token sliding-window layers (data/models/gpt-oss-20b.json) get a pool each, half the
+ * KV memory apiece, so the full-attention layers hold half the tokens the shared pool gives
+ * them.  Admitting with the whole request reserved (2048 + 512 tokens = 160 blocks of 16 in
+ * the full pool; 128 tokens of window), a shared pool fits C / (2560 f + 128 f) requests
+ * (f: one token's bytes in 12 layers) and the split pools (C / 2) / (2560 f): 2688 / 5120 =
+ * 0.525 as many.  A model without windows (Llama-3.1-8B) is unchanged. */
+static void test_kv_pools_equal(void **state)
+{
+    (void)state;
+    setup("gpt-oss-20b", "h100-sxm", 1, NULL);
+    workload_cfg_t wc;
+    poisson(&wc, 0, 0, 2048, 512);
+    wc.arrival = ARRIVE_CLOSED;
+    wc.users = 3000;
+    wc.max_requests = 3000;
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    cfg.max_seqs = 8192;
+    cfg.admit_reserve = 1;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    double shared_tokens = R.kv_capacity_tokens, shared_peak = R.peak_running;
+    cfg.kv_pools_equal = 1;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_int_equal(R.completed, 3000);
+    print_message("gpt-oss-20b: %.0f -> %.0f full-attention tokens, peak running %.0f -> %.0f\n", shared_tokens,
+                  R.kv_capacity_tokens, shared_peak, R.peak_running);
+    assert_close(R.kv_capacity_tokens, shared_tokens / 2, 1e-6 * shared_tokens);
+    assert_true(fabs(R.peak_running / shared_peak - 2688.0 / 5120.0) < 0.01);
+    assert_int_equal(R.preemptions, 0);
+
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    cfg.kv_pools_equal = 0;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    shared_tokens = R.kv_capacity_tokens;
+    shared_peak = R.peak_running;
+    cfg.kv_pools_equal = 1;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_true(R.kv_capacity_tokens == shared_tokens && R.peak_running == shared_peak);
+}
+
 /* The same seed gives the same run; another seed another. */
 static void test_deterministic(void **state)
 {
@@ -827,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_preemption_loses_nothing),
         cmocka_unit_test(test_tight_cache_never_strands),
         cmocka_unit_test(test_admit_reserve),
+        cmocka_unit_test(test_kv_pools_equal),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_graph_padding),

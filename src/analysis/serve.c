@@ -84,6 +84,10 @@ typedef struct inst {
     const deploy_t *dep;
     placement_t pl;
     double blockB, kv_cap_B, win_res_B;
+    /* kv_pools_equal: the full-attention blocks and the sliding windows have pools of their own
+     * (blk_cap_B, win_cap_B); else one pool, kv_cap_B, holds both */
+    int split;
+    double blk_cap_B, win_cap_B;
     long blocks_held;  /* prefill/ready own blocks + decode blocks + resident prefixes */
     long dec_blocks;   /* of which the decode set's */
     long prefix_blocks; /* of which resident prefixes' */
@@ -396,7 +400,7 @@ static long blocks_for(long tokens, int B)
 
 static long free_blocks(const inst_t *I)
 {
-    double f = I->kv_cap_B - I->win_res_B - (double)I->blocks_held * I->blockB;
+    double f = (I->split ? I->blk_cap_B : I->kv_cap_B - I->win_res_B) - (double)I->blocks_held * I->blockB;
     if (I->blockB <= 0)
         return f >= 0 ? (1L << 40) : -1;
     return (long)floor(f / I->blockB);
@@ -614,6 +618,12 @@ static void release_window(inst_t *I, req_t *r)
     r->win_B = 0;
 }
 
+/* Bytes left for sliding windows: their own pool's, or the shared pool's. */
+static double win_room(const inst_t *I)
+{
+    return (I->split ? I->win_cap_B : I->kv_cap_B) - I->win_res_B;
+}
+
 static double window_bytes(const inst_t *I, const req_t *r)
 {
     double b = 0;
@@ -798,13 +808,13 @@ static int admit(sim_t *s, inst_t *I, int x, int budget)
     r->hit = hit;
     r->computed = hit;
     double wb = window_bytes(I, r);
-    if (I->blockB <= 0 && I->kv_cap_B - I->win_res_B < wb)
+    if (I->blockB <= 0 && win_room(I) < wb)
         return 0;
     I->win_res_B += wb; /* reserved first so the chunk's blocks see it */
     r->win_B = wb;
     int want = r->prompt - r->computed < budget ? r->prompt - r->computed : budget;
     int q = fit_chunk(s, I, r, want);
-    if (q <= 0 || I->kv_cap_B - I->win_res_B < 0) {
+    if (q <= 0 || win_room(I) < 0) {
         release_window(I, r);
         r->hit = r->computed = 0;
         return 0;
@@ -945,7 +955,7 @@ static double plan(sim_t *s, inst_t *I)
         long nb = blocks_for((long)r->prompt - r->hit, s->B);
         while (free_blocks(I) < nb && prefix_evict(I))
             ;
-        if (free_blocks(I) < nb || I->kv_cap_B - I->win_res_B - window_bytes(I, r) < 0)
+        if (free_blocks(I) < nb || win_room(I) - window_bytes(I, r) < 0)
             break;
         dq_pop(&I->swapped);
         s->waiting_total--;
@@ -967,7 +977,7 @@ static double plan(sim_t *s, inst_t *I)
         req_t *r = &s->req[x];
         long nb = blocks_for(r->prompt, s->B), need = s->cfg->admit_reserve ? resv_need(s, r, 0) : 0;
         double wb = window_bytes(I, r);
-        if (free_blocks(I) < nb || I->kv_cap_B - I->win_res_B - wb < 0 || (need && !resv_fits(I, need))) {
+        if (free_blocks(I) < nb || win_room(I) - wb < 0 || (need && !resv_fits(I, need))) {
             if (I->n_run == 0) {
                 /* it can never fit: drop it rather than wait forever */
                 dq_pop(&I->ready);
@@ -1272,8 +1282,10 @@ static int fits_alone(const sim_t *s, const inst_t *I, int isl, int osl)
     probe.isl = isl;
     probe.osl = osl;
     double tokens = (double)isl + osl + s->q;
-    double need = blocks_for((long)tokens, s->B) * I->blockB + window_bytes(I, &probe);
-    return need <= I->kv_cap_B;
+    double blocks = blocks_for((long)tokens, s->B) * I->blockB, win = window_bytes(I, &probe);
+    if (I->split)
+        return blocks <= I->blk_cap_B && win <= I->win_cap_B;
+    return blocks + win <= I->kv_cap_B;
 }
 
 static int arrive(sim_t *s, const request_spec_t *q, int user)
@@ -1513,6 +1525,14 @@ static status_t inst_init(sim_t *s, inst_t *I, const deploy_t *dep, int role, in
             full += dd->kv_B_per_ctx_token[0][c];
     }
     I->blockB = full * s->B;
+    if (cfg->kv_pools_equal && I->nwin > 0 && full > 0) {
+        /* TensorRT-LLM's default for variable sliding windows: every window size gets an equal
+         * share of the KV memory (cpp/tensorrt_llm/batch_manager/kvCacheManager.cpp,
+         * BaseKVCacheManager::calculateMaxNumBlocks, since PR #7923, 2025-09) */
+        I->split = 1;
+        I->blk_cap_B = I->kv_cap_B / (1 + I->nwin);
+        I->win_cap_B = I->kv_cap_B - I->blk_cap_B;
+    }
     if (I->kv_cap_B <= (I->blockB > 0 ? I->blockB : 0)) {
         diag_error(d, NULL, 0, 0, NULL, "%s on %d x %s leaves no memory for a KV cache (%.1f GB free per chip "
                    "after weights, workspace and reserve): add chips or lower the precision",
@@ -1666,8 +1686,8 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
     }
     s->n_gang = g;
     r->instances = s->n_inst;
-    r->kv_capacity_tokens = s->inst[s->n_inst - 1].blockB > 0
-                                ? s->inst[s->n_inst - 1].kv_cap_B / (s->inst[s->n_inst - 1].blockB / s->B) : 0;
+    const inst_t *last = &s->inst[s->n_inst - 1];
+    r->kv_capacity_tokens = last->blockB > 0 ? (last->split ? last->blk_cap_B : last->kv_cap_B) / (last->blockB / s->B) : 0;
     if (cfg->spec == SPEC_DRAFT)
         deploy_place(cfg->draft_dep, cfg->max_seqs, 0, cfg->max_tokens, &s->draft_pl);
     if (disagg) {

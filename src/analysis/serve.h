@@ -63,6 +63,10 @@ typedef struct serve_cfg {
     int block_tokens;      /* KV block size (tokens) */
     int preempt_swap;      /* 0: recompute, 1: swap to host memory */
     int admit_reserve;     /* 1: admit only with blocks for the whole prompt and answer (no eviction) */
+    /* 1: a model with sliding-window and full-attention layers keeps a pool per window size,
+     * each an equal share of the KV memory (TensorRT-LLM's default), so the full-attention
+     * layers hold as many tokens as if every layer were full; 0: one pool (vLLM) */
+    int kv_pools_equal;
     long max_queue;        /* waiting requests per instance before arrivals are rejected (0: no limit) */
     int prefix_cache;      /* 1: reuse resident shared prefixes */
     int replicas;          /* copies of the deployment */

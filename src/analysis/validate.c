@@ -17,7 +17,8 @@
  *    serving simulator (serve.h) on the same deployment; the throughput is the output
  *    tokens over the whole run, ramp and tail included, as those tools report it.  Its
  *    admission is the framework's default: TensorRT-LLM reserves a request's whole KV
- *    cache when it admits it (GUARANTEED_NO_EVICT), vLLM admits what fits and preempts;
+ *    cache when it admits it (GUARANTEED_NO_EVICT) and gives each attention-window size an
+ *    equal share of the KV memory, vLLM admits what fits and preempts;
  *    trtllm-bench's batch and token limits are its own heuristics' (trtllm_bench_limits()),
  *    with its perf-overview runs' CUDA graphs; max_seqs N and max_tokens N: a harness's own
  *    limits per instance (MLPerf submissions' gpu_batch_size and max_num_tokens) instead;
@@ -153,9 +154,10 @@ static void trtllm_bench_limits(const predict_req_t *req, const model_t *m, cons
  * the last (a closed loop of n users who never return); or, with objectives slo_s (p99 TTFT
  * and TPOT, seconds), the run at the highest Poisson rate meeting them.  max_seqs and
  * max_tokens per instance (0: the KV cache and the default token budget bound the batch);
+ * trt: TensorRT-LLM's admission and KV pools (serve.h admit_reserve, kv_pools_equal);
  * graphs_on: trtllm-bench's CUDA graphs.  Output and total tokens per second over the run.
  * 0, or -1 with why. */
-static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int reserve,
+static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int trt,
                        int max_seqs, int max_tokens, int graphs_on, const double slo_s[2], double *out_s,
                        double *total_s, char *why, size_t cap)
 {
@@ -169,7 +171,8 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     wc.seed = 1;
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
-    cfg.admit_reserve = reserve;
+    cfg.admit_reserve = trt;  /* TensorRT-LLM's GUARANTEED_NO_EVICT ... */
+    cfg.kv_pools_equal = trt; /* ... and its equal KV shares per attention-window size */
     if (max_tokens > 0)
         cfg.max_tokens = max_tokens;
     cfg.max_seqs = max_seqs > 0 ? max_seqs : cfg.max_tokens; /* else bounded by the KV cache and the token budget */

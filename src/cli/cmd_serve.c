@@ -55,6 +55,9 @@ static void serve_usage(FILE *f)
             "  --admit MODE          fit (default, vLLM: a request enters when its next chunk fits, and may\n"
             "                        be preempted later) or reserve (TensorRT-LLM's GUARANTEED_NO_EVICT: it\n"
             "                        enters when its whole prompt and answer fit; nothing is ever preempted)\n"
+            "  --kv-pools MODE       shared (default, vLLM: one KV pool for every layer) or equal (TensorRT-LLM:\n"
+            "                        a pool per attention-window size, each an equal share of the memory, so\n"
+            "                        sliding-window layers leave the full-attention ones no more room)\n"
             "  --max-queue N         reject arrivals when N requests wait at an instance (default: no limit)\n"
             "  --no-prefix-cache     compute every prompt in full\n"
             "  --graph-batches LIST  CUDA graphs with padding: a decode-only iteration of b requests runs the\n"
@@ -81,7 +84,7 @@ enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
-    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ
+    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS
 };
 
 static const struct option opts[] = {
@@ -110,7 +113,7 @@ static const struct option opts[] = {
     {"svg", required_argument, 0, O_SVG}, {"sample", required_argument, 0, O_SAMPLE},
     {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP},
     {"site", required_argument, 0, O_SITE}, {"capacity", no_argument, 0, O_CAPACITY},
-    {"slo-quantile", required_argument, 0, O_SLOQ},
+    {"slo-quantile", required_argument, 0, O_SLOQ}, {"kv-pools", required_argument, 0, O_KVPOOLS},
     {0, 0, 0, 0},
 };
 
@@ -153,6 +156,7 @@ int cmd_serve(int argc, char **argv)
     static const char *const routers[] = {"round-robin", "least-loaded"};
     static const char *const preempts[] = {"recompute", "swap"};
     static const char *const admits[] = {"fit", "reserve"};
+    static const char *const pools[] = {"shared", "equal"};
 
     opterr = 0;
     optind = 1;
@@ -207,6 +211,7 @@ int cmd_serve(int argc, char **argv)
         case O_JSON: json = 1; break;
         case O_SITE: site_name = optarg; break;
         case O_CAPACITY: capacity = 1; break;
+        case O_KVPOOLS: st = cli_choose(fl, optarg, pools, 2, &cfg.kv_pools_equal, &d); break;
         case O_SLOQ: st = num_flag(fl, optarg, 0.5, 0.9999, &slo_q, &d); break;
         case 'h':
         case O_HELP: serve_usage(stdout); return EXIT_OK;
