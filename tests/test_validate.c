@@ -141,25 +141,35 @@ static void test_offline_rows(void **state)
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     fputs("id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,"
-          "framework,max_seqs,max_tokens,slo_ttft_ms,slo_tpot_ms\n"
-          "o1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,,1024,128,1,output_tok_s,1,tok/s,vLLM,,,,\n"
-          "o2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,1,1024,128,,output_tok_s,1,tok/s,vLLM,,,,\n"
+          "framework,max_seqs,max_tokens,slo_ttft_ms,slo_tpot_ms,concurrency,kv_fraction,graph_batches\n"
+          "o1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,,1024,128,1,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
+          "o2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,1,1024,128,,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
           "o3,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,\n"
-          "o4,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,,output_tok_s,1,tok/s,TensorRT-LLM,,,,\n"
-          "o5,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp5,bf16,bf16,max,1024,1024,,output_tok_s,1,tok/s,x,,,,\n"
-          "o6,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,\n"
-          "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,\n"
+          "TensorRT-LLM (trtllm-bench),,,,,,,\n"
+          "o4,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,,output_tok_s,1,tok/s,TensorRT-LLM,,,,,,,\n"
+          "o5,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp5,bf16,bf16,max,1024,1024,,output_tok_s,1,tok/s,x,,,,,,,\n"
+          "o6,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,,,,\n"
+          "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,,,,\n"
           "o8,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,normal:1024:100,3000,output_tok_s,1,"
-          "tok/s,vLLM,,,,\n"
-          "o9,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,1024,,output_tok_s,1,tok/s,vLLM,,,,\n"
+          "tok/s,vLLM,,,,,,,\n"
+          "o9,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,1024,,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
           "o10,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,max,8192,1024,40,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,\n"
+          "TensorRT-LLM (trtllm-bench),,,,,,,\n"
           "o11,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,TensorRT-LLM,"
-          "256,4096,,\n"
-          "o12,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,2000,200\n"
-          "o13,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,,\n"
-          "o14,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,-3,200\n",
+          "256,4096,,,,,\n"
+          "o12,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,2000,200,,,\n"
+          "o13,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
+          "o14,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,-3,200,,,\n"
+          "o15,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+          "TensorRT-LLM (trtllm-bench),,,,,100,,\n"
+          "o16,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
+          "TensorRT-LLM (trtllm-bench),,,,,,0.5,\n"
+          "o17,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+          "TensorRT-LLM (trtllm-bench),,,,,,,\"1,8,4\"\n"
+          "o18,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+          "TensorRT-LLM (trtllm-bench),,,,,,1.5,\n"
+          "o19,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
+          "TensorRT-LLM (trtllm-bench),,,,,,,\n",
           f);
     fclose(f);
     val_report_t r;
@@ -167,7 +177,7 @@ static void test_offline_rows(void **state)
     diag_clear(&d);
     assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
     unlink(path);
-    assert_int_equal(r.n_rows, 14);
+    assert_int_equal(r.n_rows, 19);
     print_message("alone %.2f vs batch 1 %.2f tok/s; 3000 offline %.0f vs steady %.0f tok/s (%s)\n",
                   r.rows[0].predicted, r.rows[1].predicted, r.rows[2].predicted, r.rows[3].predicted, r.rows[2].plan);
     assert_close(r.rows[0].predicted, r.rows[1].predicted, 0.005);
@@ -210,6 +220,21 @@ static void test_offline_rows(void **state)
     assert_true(r.rows[11].predicted > 0.7 * r.rows[12].predicted && r.rows[11].predicted < 1.1 * r.rows[12].predicted);
     assert_int_equal(r.rows[13].skipped, 1);
     assert_non_null(strstr(r.rows[13].reason, "slo_ttft_ms must be a positive integer"));
+    /* trtllm-bench --concurrency 100: a closed loop of 100 users, fewer in flight than o3's
+     * ~1,000 (the steps read less KV cache, so less than proportionally fewer tokens) */
+    print_message("o3 %.0f, concurrency 100 %.0f tok/s\n", r.rows[2].predicted, r.rows[14].predicted);
+    assert_non_null(strstr(r.rows[14].plan, "offline 3000 x100 (max 1024 seqs, 2048 tokens)"));
+    assert_true(r.rows[14].predicted < 0.9 * r.rows[2].predicted);
+    /* --kv_cache_free_gpu_mem_fraction 0.5 on Llama-3.1-70B fp8 on one H200: its 70 GB of weights
+     * leave a cache for ~190 requests of 2048 tokens x 160 KiB; half the cache holds half as
+     * many, and each step still reads all the weights: clearly less throughput than o19's, and
+     * more than half of it (a step of half the batch takes less time) */
+    print_message("70B: kv_fraction 0.5 %.0f, all %.0f tok/s\n", r.rows[15].predicted, r.rows[18].predicted);
+    assert_true(r.rows[15].predicted < 0.8 * r.rows[18].predicted && r.rows[15].predicted > 0.5 * r.rows[18].predicted);
+    assert_int_equal(r.rows[16].skipped, 1);
+    assert_non_null(strstr(r.rows[16].reason, "graph_batches"));
+    assert_int_equal(r.rows[17].skipped, 1);
+    assert_non_null(strstr(r.rows[17].reason, "kv_fraction must be a fraction"));
     validate_free(&r);
 }
 

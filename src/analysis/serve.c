@@ -1484,6 +1484,8 @@ static status_t inst_init(sim_t *s, inst_t *I, const deploy_t *dep, int role, in
         return IS_ERR_NOFIT;
     }
     I->kv_cap_B = dep->sys->tier[at].capacity_B - I->pl.used_B[at];
+    if (cfg->kv_fraction > 0 && cfg->kv_fraction < 1)
+        I->kv_cap_B *= cfg->kv_fraction;
     if (cfg->spec == SPEC_DRAFT && cfg->draft_dep)
         I->kv_cap_B -= deploy_weight_bytes(cfg->draft_dep);
     I->pl.kv[at] = 1.0;

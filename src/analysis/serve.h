@@ -67,6 +67,9 @@ typedef struct serve_cfg {
      * each an equal share of the KV memory (TensorRT-LLM's default), so the full-attention
      * layers hold as many tokens as if every layer were full; 0: one pool (vLLM) */
     int kv_pools_equal;
+    /* the share of the memory left after weights, workspace and reserve that the KV cache
+     * takes (TensorRT-LLM's kv_cache_free_gpu_memory_fraction); 0 or 1: all of it */
+    double kv_fraction;
     long max_queue;        /* waiting requests per instance before arrivals are rejected (0: no limit) */
     int prefix_cache;      /* 1: reuse resident shared prefixes */
     int replicas;          /* copies of the deployment */

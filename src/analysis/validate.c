@@ -146,25 +146,32 @@ static void trtllm_bench_limits(const predict_req_t *req, const model_t *m, cons
     }
     if (tokens < isl + bs)
         tokens = isl + bs;
-    *max_bs = bs * p->dp;
-    *max_tokens = tokens * p->dp;
+    *max_bs = bs; /* per rank: serve's limits are per instance, one per data-parallel rank */
+    *max_tokens = tokens;
 }
 
 /* An offline benchmark on dep: n requests of isl/osl tokens queued at t = 0 and served to
  * the last (a closed loop of n users who never return); or, with objectives slo_s (p99 TTFT
  * and TPOT, seconds), the run at the highest Poisson rate meeting them.  max_seqs and
- * max_tokens per instance (0: the KV cache and the default token budget bound the batch);
- * trt: TensorRT-LLM's admission and KV pools (serve.h admit_reserve, kv_pools_equal);
- * graphs_on: trtllm-bench's CUDA graphs.  Output and total tokens per second over the run.
+ * the scheduler's limits, users, KV share and CUDA graphs in lim; trt: TensorRT-LLM's
+ * admission and KV pools (serve.h admit_reserve, kv_pools_equal).  Output and total tokens
+ * per second over the run.
  * 0, or -1 with why. */
+typedef struct run_limits {
+    int max_seqs, max_tokens; /* per instance; 0: the KV cache and the default token budget bound them */
+    int users;                /* a closed loop of this many (trtllm-bench --concurrency); 0: all at once */
+    double kv_fraction;       /* 0: all the free memory */
+    const char *graphs;       /* CUDA-graph batches with padding, "1,2,4,..." ("": none) */
+} run_limits_t;
+
 static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int trt,
-                       int max_seqs, int max_tokens, int graphs_on, const double slo_s[2], double *out_s,
-                       double *total_s, char *why, size_t cap)
+                       const run_limits_t *lim, const double slo_s[2], double *out_s, double *total_s, char *why,
+                       size_t cap)
 {
     static serve_result_t res; /* large: histograms and time series */
     workload_cfg_t wc = {0};
     wc.arrival = ARRIVE_CLOSED;
-    wc.users = n;
+    wc.users = lim->users > 0 && lim->users < n ? lim->users : n;
     wc.max_requests = n;
     wc.isl = *isl;
     wc.osl = *osl;
@@ -173,19 +180,17 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     serve_cfg_default(&cfg);
     cfg.admit_reserve = trt;  /* TensorRT-LLM's GUARANTEED_NO_EVICT ... */
     cfg.kv_pools_equal = trt; /* ... and its equal KV shares per attention-window size */
-    if (max_tokens > 0)
-        cfg.max_tokens = max_tokens;
-    cfg.max_seqs = max_seqs > 0 ? max_seqs : cfg.max_tokens; /* else bounded by the KV cache and the token budget */
-    if (graphs_on) {
-        /* TensorRT-LLM's perf-overview runs: both pages' llm_options capture CUDA graphs with
-         * padding at these batches */
-        static const int graphs[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 384, 512, 1024, 2048, 4096, 8192};
-        cfg.n_graph_sizes = (int)(sizeof graphs / sizeof graphs[0]);
-        memcpy(cfg.graph_sizes, graphs, sizeof graphs);
-    }
+    if (lim->max_tokens > 0)
+        cfg.max_tokens = lim->max_tokens;
+    cfg.max_seqs = lim->max_seqs > 0 ? lim->max_seqs : cfg.max_tokens; /* else the KV cache and the token budget */
+    cfg.kv_fraction = lim->kv_fraction;
     diag_t d;
     diag_clear(&d);
     status_t st;
+    if (*lim->graphs && serve_parse_graph_sizes(lim->graphs, "graph_batches", &cfg, &d) != IS_OK) {
+        snprintf(why, cap, "graph_batches: %.140s", d.message);
+        return -1;
+    }
     if (slo_s[0] > 0 || slo_s[1] > 0) {
         /* MLPerf's Server scenario: 4,000 requests a trial (its output rate on Llama 2 70B /
          * H200 is within 0.5 % of 24,576 requests'; a longer trial only slows validate) */
@@ -268,18 +273,29 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     int isl = field_int(F("isl"), 0), osl = field_int(F("osl"), 0), requests = field_int(F("requests"), 0),
         kernels = field_int(F("kernels"), 0), ew_bytes = field_int(F("elementwise_bytes"), 0),
         row_seqs = field_int(F("max_seqs"), 0), row_tokens = field_int(F("max_tokens"), 0),
-        slo_ttft = field_int(F("slo_ttft_ms"), 0), slo_tpot = field_int(F("slo_tpot_ms"), 0);
+        slo_ttft = field_int(F("slo_ttft_ms"), 0), slo_tpot = field_int(F("slo_tpot_ms"), 0),
+        concurrency = field_int(F("concurrency"), 0);
     {
         static const char *const cols[] = {"requests", "kernels", "elementwise_bytes", "max_seqs", "max_tokens",
-                                           "slo_ttft_ms", "slo_tpot_ms"};
-        const int vals[] = {requests, kernels, ew_bytes, row_seqs, row_tokens, slo_ttft, slo_tpot};
-        for (int k = 0; k < 7; k++)
+                                           "slo_ttft_ms", "slo_tpot_ms", "concurrency"};
+        const int vals[] = {requests, kernels, ew_bytes, row_seqs, row_tokens, slo_ttft, slo_tpot, concurrency};
+        for (int k = 0; k < 8; k++)
             if (vals[k] < 0) {
                 snprintf(v->reason, sizeof v->reason, "%s must be a positive integer", cols[k]);
                 return -1;
             }
     }
     const double slo_s[2] = {slo_ttft * 1e-3, slo_tpot * 1e-3};
+    double kv_fraction = 0;
+    if (*F("kv_fraction")) {
+        char *end;
+        kv_fraction = strtod(F("kv_fraction"), &end);
+        if (*end || !(kv_fraction > 0 && kv_fraction <= 1)) {
+            snprintf(v->reason, sizeof v->reason, "kv_fraction must be a fraction in (0, 1], got \"%.20s\"",
+                     F("kv_fraction"));
+            return -1;
+        }
+    }
     req.cfg.kernels_per_step = kernels;
     req.cfg.elementwise_B_per_token = ew_bytes;
     /* an offline run may draw its lengths from a distribution (a data set's, by its mean and
@@ -367,6 +383,10 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
         snprintf(run, sizeof run, "server p99 TTFT %d ms, TPOT %d ms", slo_ttft, slo_tpot);
     else if (offline)
         snprintf(run, sizeof run, "offline %d", requests);
+    if (offline && concurrency > 0 && concurrency < requests) {
+        size_t n = strlen(run);
+        snprintf(run + n, sizeof run - n, " x%d", concurrency);
+    }
     if (offline && (max_seqs || max_tokens)) {
         size_t n = strlen(run);
         if (max_seqs)
@@ -380,8 +400,9 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
              req.cfg.weights.name, req.cfg.kv.name, run);
     if (offline) {
         double out_s, total_s;
-        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, max_seqs, max_tokens, bench, slo_s, &out_s, &total_s,
-                        v->reason, sizeof v->reason))
+        run_limits_t lim = {max_seqs, max_tokens, concurrency, kv_fraction, F("graph_batches")};
+        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &out_s, &total_s, v->reason,
+                        sizeof v->reason))
             return -1;
         v->predicted = !strcmp(metric, "output_tok_s")   ? out_s
                        : !strcmp(metric, "total_tok_s") ? total_s

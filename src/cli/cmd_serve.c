@@ -58,6 +58,8 @@ static void serve_usage(FILE *f)
             "  --kv-pools MODE       shared (default, vLLM: one KV pool for every layer) or equal (TensorRT-LLM:\n"
             "                        a pool per attention-window size, each an equal share of the memory, so\n"
             "                        sliding-window layers leave the full-attention ones no more room)\n"
+            "  --kv-fraction F       the KV cache takes F of the memory left after weights and workspace\n"
+            "                        (TensorRT-LLM's kv_cache_free_gpu_memory_fraction; default 1)\n"
             "  --max-queue N         reject arrivals when N requests wait at an instance (default: no limit)\n"
             "  --no-prefix-cache     compute every prompt in full\n"
             "  --graph-batches LIST  CUDA graphs with padding: a decode-only iteration of b requests runs the\n"
@@ -84,7 +86,7 @@ enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
-    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS
+    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC
 };
 
 static const struct option opts[] = {
@@ -114,6 +116,7 @@ static const struct option opts[] = {
     {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP},
     {"site", required_argument, 0, O_SITE}, {"capacity", no_argument, 0, O_CAPACITY},
     {"slo-quantile", required_argument, 0, O_SLOQ}, {"kv-pools", required_argument, 0, O_KVPOOLS},
+    {"kv-fraction", required_argument, 0, O_KVFRAC},
     {0, 0, 0, 0},
 };
 
@@ -211,6 +214,7 @@ int cmd_serve(int argc, char **argv)
         case O_JSON: json = 1; break;
         case O_SITE: site_name = optarg; break;
         case O_CAPACITY: capacity = 1; break;
+        case O_KVFRAC: st = num_flag(fl, optarg, 0.01, 1, &cfg.kv_fraction, &d); break;
         case O_KVPOOLS: st = cli_choose(fl, optarg, pools, 2, &cfg.kv_pools_equal, &d); break;
         case O_SLOQ: st = num_flag(fl, optarg, 0.5, 0.9999, &slo_q, &d); break;
         case 'h':
