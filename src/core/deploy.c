@@ -179,7 +179,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
                (double)m->kv_lora_rank * heads * (m->qk_nope_dim + m->v_head_dim);
         o_p = heads * m->v_head_dim * dm;
         kv_tok = (m->kv_lora_rank + m->qk_rope_dim) * kb; /* latent replicated on every TP chip */
-        kv_run = cfg->kv_block_tokens * (m->kv_lora_rank + m->qk_rope_dim) * kb;
+        kv_run = (double)cfg->kv_block_tokens * (m->kv_lora_rank + m->qk_rope_dim) * kb;
         dep->kv_replication = tp;
     } else {
         kvh = m->n_kv_heads >= p->tp ? m->n_kv_heads / tp : 1.0;
@@ -188,7 +188,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         kv_p = 2.0 * dm * kvh * m->head_dim;
         o_p = heads * m->head_dim * dm;
         kv_tok = 2.0 * kvh * m->head_dim * kb;
-        kv_run = cfg->kv_block_tokens * m->head_dim * kb;
+        kv_run = (double)cfg->kv_block_tokens * m->head_dim * kb;
         if (dep->kv_replication > 1.0)
             diag_warn(d, "tp %d exceeds the %d KV heads: each KV head is replicated on %.0f chips", p->tp,
                       m->n_kv_heads, dep->kv_replication);
