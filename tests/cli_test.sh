@@ -398,6 +398,10 @@ same_err 'infersim: error: --duration: --capacity runs Poisson trials of --reque
 kv_shared=$("$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --requests 16 --json | jq '.kv_capacity_tokens')
 expect 0 "serve kv-pools equal" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --requests 16 --kv-pools equal --json
 jq_true "(.kv_capacity_tokens * 2 - $kv_shared) | fabs < 1 and $kv_shared > 1e6" "serve kv-pools equal halves the full-attention tokens"
+expect 0 "serve kv-fraction" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --requests 16 --kv-fraction 0.5 --json
+jq_true "(.kv_capacity_tokens * 2 - $kv_shared) | fabs < 1" "serve kv-fraction 0.5 halves the cache"
+expect 2 "serve bad kv-fraction" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --kv-fraction 1.5
+same_err 'infersim: error: --kv-fraction: expected a number from 0.01 to 1, got "1.5"' "serve bad kv-fraction"
 expect 2 "serve bad kv-pools" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --kv-pools equl
 same_err 'infersim: error: --kv-pools: unknown value "equl"; did you mean "equal"? (expected shared or equal)' "serve bad kv-pools"
 expect 2 "serve bad quantile" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --slo-quantile 1.5
