@@ -87,6 +87,15 @@ static void poisson(workload_cfg_t *wc, double rate, double duration, int isl, i
     wc->osl = (len_dist_t){.kind = LEN_FIXED, .a = osl};
 }
 
+/* A closed loop of `users` (no think time) until `requests` (0: no limit) or `duration`. */
+static void closed(workload_cfg_t *wc, int users, long requests, double duration, int isl, int osl)
+{
+    poisson(wc, 0, duration, isl, osl);
+    wc->arrival = ARRIVE_CLOSED;
+    wc->users = users;
+    wc->max_requests = requests;
+}
+
 static void spaced(workload_cfg_t *wc, double rate, double duration, int isl, int osl)
 {
     poisson(wc, rate, duration, isl, osl);
@@ -281,10 +290,7 @@ static void test_admit_reserve(void **state)
     (void)state;
     setup("llama-3.1-8b", "h100-sxm", 1, NULL);
     workload_cfg_t wc;
-    poisson(&wc, 0, 0, 2048, 512);
-    wc.arrival = ARRIVE_CLOSED;
-    wc.users = 2000;
-    wc.max_requests = 2000;
+    closed(&wc, 2000, 2000, 0, 2048, 512);
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
     cfg.max_seqs = 8192;
@@ -326,10 +332,7 @@ static void test_kv_pools_equal(void **state)
     (void)state;
     setup("gpt-oss-20b", "h100-sxm", 1, NULL);
     workload_cfg_t wc;
-    poisson(&wc, 0, 0, 2048, 512);
-    wc.arrival = ARRIVE_CLOSED;
-    wc.users = 3000;
-    wc.max_requests = 3000;
+    closed(&wc, 3000, 3000, 0, 2048, 512);
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
     cfg.max_seqs = 8192;
@@ -382,9 +385,7 @@ static void test_closed_loop(void **state)
     (void)state;
     setup("llama-3.1-8b", "h100-sxm", 1, NULL);
     workload_cfg_t wc;
-    poisson(&wc, 0, 120, 1024, 128);
-    wc.arrival = ARRIVE_CLOSED;
-    wc.users = 32;
+    closed(&wc, 32, 0, 120, 1024, 128);
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
     assert_int_equal(run(&wc, &cfg), IS_OK);
@@ -402,10 +403,7 @@ static void test_graph_padding(void **state)
     (void)state;
     setup("llama-3.1-8b", "h100-sxm", 1, NULL);
     workload_cfg_t wc;
-    poisson(&wc, 0, 120, 16, 64);
-    wc.arrival = ARRIVE_CLOSED;
-    wc.users = 3;
-    wc.max_requests = 3;
+    closed(&wc, 3, 3, 120, 16, 64);
     serve_cfg_t cfg;
     serve_cfg_default(&cfg);
     assert_int_equal(run(&wc, &cfg), IS_OK);
