@@ -20,8 +20,10 @@
  *    cache when it admits it (GUARANTEED_NO_EVICT) and gives each attention-window size an
  *    equal share of the KV memory, vLLM admits what fits and preempts;
  *    trtllm-bench's batch and token limits are its own heuristics' (trtllm_bench_limits()),
- *    with its perf-overview runs' CUDA graphs; max_seqs N and max_tokens N: a harness's own
- *    limits per instance (MLPerf submissions' gpu_batch_size and max_num_tokens) instead;
+ *    per data-parallel rank; max_seqs N and max_tokens N: a harness's own limits per rank
+ *    (MLPerf submissions' gpu_batch_size and max_num_tokens) instead; concurrency N: a
+ *    closed loop of N; kv_fraction F: the KV cache's share of the free memory;
+ *    graph_batches LIST: the run's CUDA graphs with padding (serve --graph-batches);
  *  - slo_ttft_ms and slo_tpot_ms (MLPerf's Server scenario): the throughput at the highest
  *    Poisson rate whose p99 TTFT and p99 TPOT stay within them (capacity.h);
  *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
@@ -150,19 +152,19 @@ static void trtllm_bench_limits(const predict_req_t *req, const model_t *m, cons
     *max_tokens = tokens;
 }
 
-/* An offline benchmark on dep: n requests of isl/osl tokens queued at t = 0 and served to
- * the last (a closed loop of n users who never return); or, with objectives slo_s (p99 TTFT
- * and TPOT, seconds), the run at the highest Poisson rate meeting them.  max_seqs and
- * the scheduler's limits, users, KV share and CUDA graphs in lim; trt: TensorRT-LLM's
- * admission and KV pools (serve.h admit_reserve, kv_pools_equal).  Output and total tokens
- * per second over the run.
- * 0, or -1 with why. */
 typedef struct run_limits {
     int max_seqs, max_tokens; /* per instance; 0: the KV cache and the default token budget bound them */
     int users;                /* a closed loop of this many (trtllm-bench --concurrency); 0: all at once */
     double kv_fraction;       /* 0: all the free memory */
     const char *graphs;       /* CUDA-graph batches with padding, "1,2,4,..." ("": none) */
 } run_limits_t;
+
+/* An offline benchmark on dep: n requests of isl/osl tokens served to the last, all queued at
+ * t = 0 or a closed loop of lim->users; or, with objectives slo_s (p99 TTFT and TPOT,
+ * seconds), the run at the highest Poisson rate meeting them.  lim: the scheduler's limits,
+ * the KV share and the CUDA graphs; trt: TensorRT-LLM's admission and KV pools (serve.h
+ * admit_reserve, kv_pools_equal).  Output and total tokens per second over the run; 0, or -1
+ * with why. */
 
 static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int trt,
                        const run_limits_t *lim, const double slo_s[2], double *out_s, double *total_s, char *why,
@@ -187,11 +189,12 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     diag_t d;
     diag_clear(&d);
     status_t st;
+    const int server = slo_s[0] > 0 || slo_s[1] > 0;
     if (*lim->graphs && serve_parse_graph_sizes(lim->graphs, "graph_batches", &cfg, &d) != IS_OK) {
         snprintf(why, cap, "graph_batches: %.140s", d.message);
         return -1;
     }
-    if (slo_s[0] > 0 || slo_s[1] > 0) {
+    if (server) {
         /* MLPerf's Server scenario: 4,000 requests a trial (its output rate on Llama 2 70B /
          * H200 is within 0.5 % of 24,576 requests'; a longer trial only slows validate) */
         capacity_cfg_t cc;
@@ -213,7 +216,7 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
         workload_close(&w);
     }
     if (st != IS_OK || res.completed < n) {
-        snprintf(why, cap, "%s run: %.120s", slo_s[0] > 0 || slo_s[1] > 0 ? "server" : "offline",
+        snprintf(why, cap, "%s run: %.120s", server ? "server" : "offline",
                  st != IS_OK ? d.message : "requests left unserved");
         return -1;
     }
@@ -389,8 +392,11 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     }
     if (offline && (max_seqs || max_tokens)) {
         size_t n = strlen(run);
+        serve_cfg_t dflt; /* the token budget a row without one runs at */
+        serve_cfg_default(&dflt);
         if (max_seqs)
-            snprintf(run + n, sizeof run - n, " (max %d seqs, %d tokens)", max_seqs, max_tokens ? max_tokens : 8192);
+            snprintf(run + n, sizeof run - n, " (max %d seqs, %d tokens)", max_seqs,
+                     max_tokens ? max_tokens : dflt.max_tokens);
         else
             snprintf(run + n, sizeof run - n, " (max %d tokens)", max_tokens);
     }

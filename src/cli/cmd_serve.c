@@ -367,7 +367,6 @@ int cmd_serve(int argc, char **argv)
         st = serve_capacity(&dep, &wc, &cfg, &cc, &cap, &r, &d);
         len_dist_free(&wc.isl);
         len_dist_free(&wc.osl);
-        rate = cap.rate;
     } else {
         if ((st = workload_open(&w, &wc, &d)) == IS_OK)
             st = serve_run(&dep, &w, &cfg, &r, &d);
