@@ -1484,10 +1484,11 @@ static status_t inst_init(sim_t *s, inst_t *I, const deploy_t *dep, int role, in
         return IS_ERR_NOFIT;
     }
     I->kv_cap_B = dep->sys->tier[at].capacity_B - I->pl.used_B[at];
-    if (cfg->kv_fraction > 0 && cfg->kv_fraction < 1)
-        I->kv_cap_B *= cfg->kv_fraction;
     if (cfg->spec == SPEC_DRAFT && cfg->draft_dep)
         I->kv_cap_B -= deploy_weight_bytes(cfg->draft_dep);
+    /* a share of what every model's weights leave, as TensorRT-LLM sizes it after loading them */
+    if (cfg->kv_fraction > 0 && cfg->kv_fraction < 1)
+        I->kv_cap_B *= cfg->kv_fraction;
     I->pl.kv[at] = 1.0;
     /* the stage with the most KV per token */
     const model_t *m = dep->model;
