@@ -34,6 +34,14 @@ grep -qx "infersim 0.1.0" "$tmp/out" && ok || bad "version text"
 expect 0 "worked example" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --tp 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256
 grep -q "^latency     TTFT" "$tmp/out" && ok || bad "human output has a latency line"
 
+# an NVFP4 MoE checkpoint: fp8 dense layers beside fp4 experts; 896 tokens a rank dispatch
+# 8 x 7168 fp4 values (0.5 B) each and take back 8 x 7168 bf16 ones: 25,690,112 and 102,760,448 B
+expect 0 "nvfp4 moe" -- "$BIN" predict --model deepseek-r1 --system b200 --chips 8 --tp 1 --dp 8 --ep 8 --weights fp8 --experts fp4 --act fp4 --kv fp8 --batch 7168 --isl 1024 --osl 2048
+grep -q "^precision   weights fp8, experts fp4, KV fp8, activations fp4 (GEMMs at fp4 rate; the fp8 weights' at fp8)$" "$tmp/out" && ok || bad "precision line names the dense GEMMs' rate"
+expect 0 "nvfp4 moe json" -- "$BIN" predict --model deepseek-r1 --system b200 --chips 8 --tp 1 --dp 8 --ep 8 --weights fp8 --experts fp4 --act fp4 --kv fp8 --batch 7168 --isl 1024 --osl 2048 --json
+jq_true '.precision.dense_gemm_compute == "fp8" and .precision.expert_gemm_compute == "fp4"' "dense and expert GEMM classes"
+jq_true '[.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all") | .bytes] == [25690112, 102760448]' "dispatch in fp4, combine in bf16"
+
 expect 0 "json" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --json
 for k in ttft_s tpot_s e2e_s output_tok_s output_tok_s_per_user total_tok_s batch max_batch fits memory breakdown model warnings; do
     jq_true "has(\"$k\")" "json key $k"

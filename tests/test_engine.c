@@ -378,6 +378,64 @@ static void test_weight_formats_and_gemv(void **state)
     }
 }
 
+/* An NVFP4 MoE checkpoint: fp8 dense layers beside fp4 experts, fp4 activations.  Each GEMM
+ * runs at the rate of the wider of its weights and its activations; the experts stream at the
+ * tier's grouped-GEMM efficiency; dispatch goes out in the activations' format and the combine
+ * comes back in 16 bits (deepseek-ai/DeepEP README @0aaa6744: "FP8 dispatching and BF16
+ * combining"). */
+static void test_moe_formats_and_collectives(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("deepseek-v3", &m);
+    const char *y = "name: hand\n"
+                    "chip: {peak_TFLOPs: {bf16: 100, fp8: 200, fp4: 400}, compute_efficiency: 0.5,\n"
+                    "       compute_efficiency_by_precision: {fp4: 0.3}}\n"
+                    "memory: [{name: dram, capacity_GB: 1000, bandwidth_GBps: 100, efficiency: 0.8,\n"
+                    "          grouped_efficiency: 0.4, latency_ns: 0}]\n"
+                    "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
+                    "software: {kernel_overhead_us: 0}\n";
+    static system_t s;
+    diag_t d;
+    assert_int_equal(system_from(y, &s, &d), IS_OK);
+    assert_close(s.tier[0].grouped_efficiency, 0.4, 1e-12);
+    const char *weights[2] = {"fp8", "fp4"};
+    /* dense GEMMs: fp8 weights at 200 x 0.5 TFLOP/s; fp4 weights with fp4 activations at 400 x 0.3 */
+    const double dense_rate[2] = {100e12, 120e12};
+    for (int k = 0; k < 2; k++) {
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        cfg.plan = (plan_t){8, 1, 1, 8, 8};
+        precision_parse(weights[k], &cfg.weights);
+        precision_parse("fp4", &cfg.experts);
+        precision_parse("fp4", &cfg.act);
+        cfg.embed = deploy_embed_precision(&cfg.weights);
+        static deploy_t dep;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        const op_table_t *t = &dep.layer[m.n_classes - 1]; /* the MoE layers */
+        int coll = 0;
+        double msg[2] = {0, 0};
+        for (int i = 0; i < t->n_ops; i++) {
+            const op_entry_t *o = &t->ops[i];
+            if (o->kind == OP_QKV || o->kind == OP_OPROJ || o->kind == OP_SHARED)
+                assert_close(o->flop_rate, dense_rate[k], 1e-12);
+            if (o->kind == OP_EXPERTS) {
+                assert_close(o->flop_rate, 400e12 * 0.3, 1e-12);
+                assert_close(o->w_bw_mult[0], 0.8 / 0.4, 1e-12); /* bytes' time at 0.4, not 0.8 */
+            }
+            if (o->kind == OP_QKV)
+                assert_close(o->w_bw_mult[0], 1.0, 1e-12);
+            if (o->kind == OP_EP_ALLTOALL && coll < 2)
+                msg[coll++] = o->coll_bytes_per_token;
+        }
+        assert_int_equal(coll, 2);
+        /* 8 experts a token x 7168 hidden: out at fp4's bytes, back at 2 bytes */
+        assert_close(msg[0], 8 * 7168 * precision_bytes(&cfg.act), 1e-12);
+        assert_close(msg[1], 8 * 7168 * 2.0, 1e-12);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_weight_formats_and_gemv),
         cmocka_unit_test(test_stack_kernels),
         cmocka_unit_test(test_elementwise_traffic),
+        cmocka_unit_test(test_moe_formats_and_collectives),
     };
     return cmocka_run_group_tests_name("engine", tests, NULL, NULL);
 }

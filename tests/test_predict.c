@@ -289,6 +289,45 @@ static void test_hundred_trillion(void **state)
     assert_true(isfinite(r.ttft_s) && isfinite(r.tpot_s) && isfinite(r.mem_need_B) && r.mem_need_B > 2.3e14);
 }
 
+/* Steady state with more prompts than decode steps: 64 requests of 512-token prompts and
+ * 8-token answers need 64 prompt chunks a cycle but decode in only 8 steps, so each of the 8
+ * steps carries 8 prompts (the 8192-token budget less 64 decodes holds 15).  Every step is then
+ * a mixed one: the cycle is 8 of them and TPOT is that step's time.  (Charging each prompt a
+ * mixed step of its own and the rest as pure decode gave 8 x t_mix - 7 x t_dec: a faster
+ * decode step lowered the throughput.) */
+static void test_steady_prompt_bound(void **state)
+{
+    (void)state;
+    static model_t m;
+    static system_t s;
+    load_model("llama-3.1-8b", &m);
+    load_system("h100-sxm", &s);
+    predict_req_t req;
+    predict_req_default(&req, &m);
+    req.cfg.plan = (plan_t){1, 1, 1, 1, 1};
+    req.batch = 64;
+    req.isl = 512;
+    req.osl = 8;
+    req.steady = 1;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &s, &req, &R, &d), IS_OK);
+    assert_true(R.steady);
+    assert_close(R.tpot_s, R.prefill.step_s, 1e-12);
+    assert_close(R.output_tok_s, 64.0 / R.prefill.step_s, 1e-12);
+    assert_true(R.prefill.step_s > R.decode.step_s);
+    /* the mixed step holds 8 x 512 prompt tokens and 64 decodes */
+    assert_close(R.prefill.cost.tokens, 8 * 512 + 64, 1e-12);
+    /* a 32-token budget that the 64 decodes fill alone: each prompt goes in 16 chunks of 32
+     * tokens, one a step (32 / 32), so 64 x 16 mixed steps a cycle, far more than 8, and the
+     * cycle is 64 prompts' TTFT (each the sum of its 16 chunks' steps) */
+    req.prefill_chunk = 32;
+    diag_clear(&d);
+    assert_int_equal(predict_run(&m, &s, &req, &R, &d), IS_OK);
+    assert_close(R.prefill.cost.tokens, 32 + 64, 1e-12);
+    assert_close(R.tpot_s, 64 * R.ttft_s / 8, 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_memo_changes_nothing),
         cmocka_unit_test(test_diffusion),
         cmocka_unit_test(test_hundred_trillion),
+        cmocka_unit_test(test_steady_prompt_bound),
     };
     return cmocka_run_group_tests_name("predict", tests, NULL, NULL);
 }

@@ -373,27 +373,39 @@ void predict_eval(const deploy_t *dep, const predict_req_t *req, int max_r, int 
     } else if (r->steady) {
         double t_dec = decode_step(dep, pl, b_r, isl, osl, mbs, &r->decode.cost);
         r->decode.step_s = t_dec;
-        /* marginal cost of one request's prompt, chunked into the decode steps */
-        double budget = chunk > b_r ? chunk - b_r : 1;
-        double marg = 0, ttft = 0;
-        for (int off = req->cfg.shared_prefix; off < isl; off += (int)budget) {
+        /* A cycle: every request decodes osl tokens, and its prompt's chunks ride in decode
+         * steps (mixed steps).  When the b_r prompts' chunks outnumber the osl steps, a mixed
+         * step carries several, as many as the token budget holds; when even that is too few,
+         * every step is mixed and the prompts set the pace.  The budget is the chunk less the
+         * decodes (vLLM's max_num_batched_tokens); a batch that fills it alone takes the prompts'
+         * chunks beyond it, --prefill-chunk tokens a step. */
+        double budget = chunk > b_r ? chunk - b_r : chunk;
+        const int pre0 = req->cfg.shared_prefix;
+        double nch = isl > pre0 ? ceil((isl - pre0) / budget) : 0, qmax = isl - pre0 < budget ? isl - pre0 : budget;
+        double share = 1; /* prompt chunks per mixed step */
+        if (nch > 0 && b_r * nch > osl) {
+            double cap = qmax > 0 ? floor(budget / qmax) : 1;
+            share = fmin(b_r * nch / osl, cap > 1 ? cap : 1);
+        }
+        double mixed = b_r * nch / share, sum_mix = 0, ttft = 0;
+        for (int off = pre0; off < isl; off += (int)budget) {
             int q = isl - off < budget ? isl - off : (int)budget;
             step_t sm;
             step_init(&sm, dep);
             double per_mb = ceil((double)b_r / mbs);
             for (int j = 0; j < DECODE_SAMPLES; j++)
                 step_add(&sm, m, per_mb / DECODE_SAMPLES, 1, isl + (j + 0.5) * osl / DECODE_SAMPLES);
-            step_add(&sm, m, 1, q, off);
+            step_add(&sm, m, share, q, off);
             step_cost_t c;
-            double t_mix = cycle_time(dep, pl, &sm, mbs, off == req->cfg.shared_prefix ? &c : NULL);
-            if (off == req->cfg.shared_prefix) {
+            double t_mix = cycle_time(dep, pl, &sm, mbs, off == pre0 ? &c : NULL);
+            if (off == pre0) {
                 r->prefill.cost = c;
                 r->prefill.step_s = t_mix;
             }
-            marg += t_mix - t_dec > 0 ? t_mix - t_dec : 0;
+            sum_mix += t_mix > t_dec ? t_mix : t_dec;
             ttft += t_mix;
         }
-        double cycle = osl * t_dec + b_r * marg;
+        double cycle = (osl > mixed ? (osl - mixed) * t_dec : 0) + b_r / share * sum_mix;
         r->tpot_s = cycle / osl;
         r->ttft_s = ttft;
         r->e2e_s = r->ttft_s + (osl - 1) * r->tpot_s;

@@ -402,8 +402,11 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     }
     if (!offline)
         snprintf(run, sizeof run, "b%d%s", r.batch, r.steady ? " steady" : "");
-    snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s %s", p->tp, p->pp, p->ep, p->dp,
-             req.cfg.weights.name, req.cfg.kv.name, run);
+    char experts[32] = "";
+    if (strcmp(req.cfg.experts.name, req.cfg.weights.name) != 0 && r.depp->model->n_experts > 0)
+        snprintf(experts, sizeof experts, " experts %s", req.cfg.experts.name);
+    snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s%s %s", p->tp, p->pp, p->ep, p->dp,
+             req.cfg.weights.name, req.cfg.kv.name, experts, run);
     if (offline) {
         double out_s, total_s;
         run_limits_t lim = {max_seqs, max_tokens, concurrency, kv_fraction, F("graph_batches")};

@@ -79,6 +79,21 @@ static status_t add_coll(op_table_t *t, op_kind_t k, const system_t *s, coll_kin
     return collective_plan(s, ck, n, &o->coll, d);
 }
 
+/* The rate of a GEMM over weights in format w with activations in act (see deploy_setup). */
+static double gemm_rate(const system_t *s, const precision_t *w, const precision_t *act, double act_rate,
+                        compute_class_t act_cc, double clock, compute_class_t *cc)
+{
+    *cc = act_cc;
+    if (w->cc == CC_NONE || w->bits <= act->bits)
+        return act_rate;
+    compute_class_t used;
+    double peak = system_peak_flops(s, w->cc, &used);
+    if (peak <= 0)
+        return act_rate;
+    *cc = used;
+    return peak * system_compute_eff(s, used) * clock;
+}
+
 static status_t plan_error(diag_t *d, const char *flag, const char *fmt, int a, int b)
 {
     char msg[256];
@@ -167,6 +182,14 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     compute_class_t attn_used;
     const double attn_peak = system_peak_flops(s, attn_cc, &attn_used);
     const double attn_rate = attn_peak * system_compute_eff(s, attn_used) * dep->clock_factor;
+    /* Both operands of a tensor-core GEMM share a format: weights stored in a wider format
+     * that has a compute path of its own run at that format's rate (an NVFP4 checkpoint's
+     * fp8 attention projections beside its fp4 experts, TensorRT-LLM blog 3); narrower
+     * weights, or weight-only formats (int4 AWQ, q4_k, mxfp4 without fp4 activations), are
+     * widened to the activations' format and run at theirs. */
+    const double dense_rate = gemm_rate(s, &cfg->weights, &cfg->act, rate, dep->gemm_cc, dep->clock_factor, &dep->dense_cc);
+    const double expert_rate =
+        gemm_rate(s, &cfg->experts, &cfg->act, rate, dep->gemm_cc, dep->clock_factor, &dep->expert_cc);
 
     /* attention shapes per chip */
     const double heads = m->n_heads / tp;
@@ -230,7 +253,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
 
         o = add_op(t, OP_QKV, K_QKV);
         o->flops_per_token = 2.0 * (q_p + kv_p);
-        o->flop_rate = rate;
+        o->flop_rate = dense_rate;
         o->weight_bytes = (q_p + kv_p + bias_chip) * wb;
         o->wfmt = WF_WEIGHTS;
         double qkv_out = m->attn == ATTN_MLA ? heads * (m->qk_nope_dim + m->qk_rope_dim) + m->kv_lora_rank + m->qk_rope_dim
@@ -249,7 +272,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
 
         o = add_op(t, OP_OPROJ, K_OPROJ);
         o->flops_per_token = 2.0 * o_p;
-        o->flop_rate = rate;
+        o->flop_rate = dense_rate;
         o->weight_bytes = o_p * wb;
         o->wfmt = WF_WEIGHTS;
         o->act_bytes_per_token = (attn_out + dm) * ab;
@@ -267,7 +290,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
 
             o = add_op(t, OP_EXPERTS, K_EXPERTS);
             o->flops_per_token = 2.0 * lp->expert * m->top_k / tp;
-            o->flop_rate = rate;
+            o->flop_rate = expert_rate;
             o->experts_local = (double)m->n_experts / ep;
             o->expert_bytes = lp->expert * eb / moe_tp;
             o->wfmt = WF_EXPERTS;
@@ -281,18 +304,21 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             if (lp->shared > 0) {
                 o = add_op(t, OP_SHARED, K_SHARED);
                 o->flops_per_token = 2.0 * lp->shared / tp;
-                o->flop_rate = rate;
+                o->flop_rate = dense_rate;
                 o->weight_bytes = lp->shared / tp * wb;
                 o->wfmt = WF_WEIGHTS;
                 o->act_bytes_per_token = (2.0 * dm + 3.0 * m->shared_intermediate / tp) * ab;
                 wsum += o->weight_bytes;
             }
             if (ep > p->tp) {
-                /* dispatch and combine: each chip sends its 1/tp share of tokens x top_k hidden vectors */
-                double msg = m->top_k * dm * ab / tp; /* dispatched in the GEMM input format (DeepEP sends fp8) */
-                if ((st = add_coll(t, OP_EP_ALLTOALL, s, COLL_ALLTOALL, ep, msg, 0, d)) != IS_OK)
+                /* dispatch and combine: each chip sends its 1/tp share of tokens x top_k hidden
+                 * vectors.  They go out in the GEMM input format and come back in 16 bits, to be
+                 * summed at their origin: DeepEP's "FP8 dispatching and BF16 combining"
+                 * (deepseek-ai/DeepEP README.md @0aaa6744, Performance). */
+                double msg_out = m->top_k * dm * ab / tp, msg_back = m->top_k * dm * sb / tp;
+                if ((st = add_coll(t, OP_EP_ALLTOALL, s, COLL_ALLTOALL, ep, msg_out, 0, d)) != IS_OK)
                     return st;
-                if ((st = add_coll(t, OP_EP_ALLTOALL, s, COLL_ALLTOALL, ep, msg, 0, d)) != IS_OK)
+                if ((st = add_coll(t, OP_EP_ALLTOALL, s, COLL_ALLTOALL, ep, msg_back, 0, d)) != IS_OK)
                     return st;
                 if (lp->shared > 0 && (st = add_coll(t, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK)
                     return st;
@@ -303,7 +329,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             double inter = m->intermediate / tp;
             o = add_op(t, OP_MLP, K_MLP);
             o->flops_per_token = 2.0 * lp->mlp / tp;
-            o->flop_rate = rate;
+            o->flop_rate = dense_rate;
             o->weight_bytes = lp->mlp / tp * wb;
             o->wfmt = WF_WEIGHTS;
             o->act_bytes_per_token = (2.0 * dm + 3.0 * inter) * ab;
@@ -416,6 +442,9 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
                                        : op->wfmt == WF_EXPERTS ? &cfg->experts
                                                                 : &cfg->embed;
                 double we = system_weight_efficiency(&s->tier[i], f->name);
+                /* a grouped GEMM over the experts streams their weights at its own rate */
+                if (op->wfmt == WF_EXPERTS && s->tier[i].grouped_efficiency > 0 && s->tier[i].grouped_efficiency < we)
+                    we = s->tier[i].grouped_efficiency;
                 op->w_bw_mult[i] = we > 0 ? s->tier[i].efficiency / we : 1.0;
             }
         }

@@ -350,8 +350,9 @@ static void coll_row(const op_entry_t *o, const step_cost_t *c, double calls, co
 {
     if (!o->is_coll || o->coll.n <= 1 || calls <= 0)
         return;
+    double bytes = o->coll_bytes_per_token * (o->per_lm_token ? c->lm_tokens : c->tokens);
     for (int i = 0; i < *n; i++)
-        if (out[i].op == o->kind) {
+        if (out[i].op == o->kind && out[i].bytes == bytes) { /* an MoE's dispatch and combine differ */
             out[i].calls += calls;
             return;
         }
@@ -362,7 +363,7 @@ static void coll_row(const op_entry_t *o, const step_cost_t *c, double calls, co
     r->kind = o->coll.kind;
     r->chips = o->coll.n;
     r->level = o->coll.level;
-    r->bytes = o->coll_bytes_per_token * (o->per_lm_token ? c->lm_tokens : c->tokens);
+    r->bytes = bytes;
     int a;
     r->time_s = collective_time_at(&o->coll, r->bytes, &a, &r->latency_s, &r->bandwidth_s);
     r->algo = a < 0 ? ALGO_LOCAL : o->coll.algos[a].algo;

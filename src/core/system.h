@@ -41,6 +41,8 @@ typedef struct mem_tier {
     double efficiency;      /* achievable fraction of bw_Bps for streaming reads */
     double copy_efficiency; /* ... for a stream half read, half written (a copy, an element-wise
                              * kernel): memory[].copy_efficiency; 0 = efficiency */
+    double grouped_efficiency; /* ... at which a grouped (MoE) GEMM streams expert weights:
+                             * memory[].grouped_efficiency; 0 = as dense weights */
     double latency_s;       /* load-to-use latency of one access */
     double access_B;        /* access granularity (bytes); a smaller read costs this much */
     double energy_J_per_bit;/* access energy per bit moved */

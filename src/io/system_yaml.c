@@ -86,7 +86,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
                                        "access_B", "energy_pJ_per_bit", "read_only", "usd_per_GB",
                                        "endurance_pe_cycles", "embodied_kgCO2e_per_GB", "near_compute_TFLOPs",
                                        "near_bandwidth_GBps", "unit_MB", "spill_only", "weight_efficiency",
-                                       "copy_efficiency"};
+                                       "copy_efficiency", "grouped_efficiency"};
     if (!mem || !fy_node_is_sequence(mem) || fy_node_sequence_item_count(mem) < 1)
         return yr_err(r, mem, "memory", "expected a list of at least one memory tier");
     int n = fy_node_sequence_item_count(mem);
@@ -100,7 +100,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         snprintf(sec, sizeof sec, "memory[%d]", i);
         if (!fy_node_is_mapping(t))
             return yr_err(r, t, sec, "expected a mapping (name, capacity_GB, bandwidth_GBps, ...)");
-        TRY(yr_check_keys(r, t, sec, keys, 17));
+        TRY(yr_check_keys(r, t, sec, keys, sizeof keys / sizeof keys[0]));
         int has_near;
         TRY(yr_num(r, t, sec, "near_compute_TFLOPs", 0, 0, 0, HUGE_, 1e12, 0, &s->tier[i].near_flops, &has_near));
         if (has_near) {
@@ -118,6 +118,7 @@ static status_t read_memory(const yreader_t *r, struct fy_node *mem, system_t *s
         if (!p)
             diag_warn(r->d, "%s: %s.efficiency not given: assumed %.2f", r->path, sec, DEFAULT_MEM_EFFICIENCY);
         TRY(yr_num(r, t, sec, "copy_efficiency", 0, 0, 1, 1.0, 1.0, 0, &m->copy_efficiency, NULL));
+        TRY(yr_num(r, t, sec, "grouped_efficiency", 0, 0, 1, 1.0, 1.0, 0, &m->grouped_efficiency, NULL));
         TRY(yr_num(r, t, sec, "latency_ns", 0, 0, 0, HUGE_, 1e-9, DEFAULT_MEM_LATENCY_NS * 1e-9, &m->latency_s, &p));
         if (!p)
             diag_warn(r->d, "%s: %s.latency_ns not given: assumed %.0f ns", r->path, sec, DEFAULT_MEM_LATENCY_NS);

@@ -185,6 +185,8 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(pr, "kv", json_string(req->cfg.kv.name));
     json_object_set_new(pr, "act", json_string(req->cfg.act.name));
     json_object_set_new(pr, "gemm_compute", json_string(compute_class_names[r->depp->gemm_cc]));
+    json_object_set_new(pr, "dense_gemm_compute", json_string(compute_class_names[r->depp->dense_cc]));
+    json_object_set_new(pr, "expert_gemm_compute", json_string(compute_class_names[r->depp->expert_cc]));
     json_object_set_new(o, "precision", pr);
 
     json_t *wl = json_object();
@@ -324,9 +326,15 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
     const plan_t *p = &req->cfg.plan;
     char a[32], b[32], c[32], e[32], g[32];
     fprintf(f, "%s on %d x %s (TP %d, PP %d, EP %d, DP %d)\n", m->name, p->chips, s->name, p->tp, p->pp, p->ep, p->dp);
-    fprintf(f, "precision   weights %s, experts %s, KV %s, activations %s (GEMMs at %s rate)\n",
+    const deploy_t *dp = r->depp;
+    char wider[96] = ""; /* GEMMs over wider weights run at their format's rate */
+    if (dp->dense_cc != dp->gemm_cc)
+        snprintf(wider, sizeof wider, "; the %s weights' at %s", req->cfg.weights.name, compute_class_names[dp->dense_cc]);
+    else if (m->n_experts > 0 && dp->expert_cc != dp->gemm_cc)
+        snprintf(wider, sizeof wider, "; the %s experts' at %s", req->cfg.experts.name, compute_class_names[dp->expert_cc]);
+    fprintf(f, "precision   weights %s, experts %s, KV %s, activations %s (GEMMs at %s rate%s)\n",
             req->cfg.weights.name, req->cfg.experts.name, req->cfg.kv.name, req->cfg.act.name,
-            compute_class_names[r->depp->gemm_cc]);
+            compute_class_names[dp->gemm_cc], wider);
     fprintf(f, "model       %s parameters, %s active per token; KV cache %s per token\n",
             fmt_count(r->params_total, a, sizeof a), fmt_count(r->params_active, b, sizeof b),
             fmt_bytes(r->kv_bytes_per_token, c, sizeof c));
