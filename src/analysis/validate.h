@@ -40,7 +40,7 @@ typedef struct val_row {
     double error;          /* (predicted - measured) / measured */
     int skipped;           /* 1: not predicted (reason says why) */
     char reason[160];
-    char plan[192];        /* "tp8 pp1 ep1 dp1 fp8/fp8 b64 steady", "... offline 3000 (max 1024 seqs,
+    char plan[288];        /* "tp8 pp1 ep1 dp1 fp8/fp8 b64 steady", "... offline 3000 (max 1024 seqs,
                             * 2048 tokens)" */
 } val_row_t;
 
