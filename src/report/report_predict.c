@@ -327,11 +327,14 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
     char a[32], b[32], c[32], e[32], g[32];
     fprintf(f, "%s on %d x %s (TP %d, PP %d, EP %d, DP %d)\n", m->name, p->chips, s->name, p->tp, p->pp, p->ep, p->dp);
     const deploy_t *dp = r->depp;
-    char wider[96] = ""; /* GEMMs over wider weights run at their format's rate */
+    char wider[128] = ""; /* GEMMs over wider weights run at their format's rate */
+    int nw = 0;
     if (dp->dense_cc != dp->gemm_cc)
-        snprintf(wider, sizeof wider, "; the %s weights' at %s", req->cfg.weights.name, compute_class_names[dp->dense_cc]);
-    else if (m->n_experts > 0 && dp->expert_cc != dp->gemm_cc)
-        snprintf(wider, sizeof wider, "; the %s experts' at %s", req->cfg.experts.name, compute_class_names[dp->expert_cc]);
+        nw = snprintf(wider, sizeof wider, "; the %s weights' at %s", req->cfg.weights.name,
+                      compute_class_names[dp->dense_cc]);
+    if (m->n_experts > 0 && dp->expert_cc != dp->gemm_cc)
+        snprintf(wider + nw, sizeof wider - nw, "%s the %s experts' at %s", nw ? "," : ";", req->cfg.experts.name,
+                 compute_class_names[dp->expert_cc]);
     fprintf(f, "precision   weights %s, experts %s, KV %s, activations %s (GEMMs at %s rate%s)\n",
             req->cfg.weights.name, req->cfg.experts.name, req->cfg.kv.name, req->cfg.act.name,
             compute_class_names[dp->gemm_cc], wider);
