@@ -48,6 +48,9 @@ static void fixture(system_t *s, site_t *site, predict_result_t *r, predict_req_
     r->decode.step_s = 0.1;
     r->decode.cost.flops = 1e12;
     r->decode.cost.mem_bytes[0] = 1e11;
+    /* the engine charges each op's FLOPs at its compute class's energy: bf16's 1 pJ here */
+    r->prefill.cost.flop_J = r->prefill.cost.flops * 1e-12;
+    r->decode.cost.flop_J = r->decode.cost.flops * 1e-12;
     r->ttft_s = 1.0;
     r->e2e_s = 4.0;
     r->tpot_s = 0.1;
@@ -142,6 +145,8 @@ static void test_tdp_cap_and_missing_data(void **state)
     /* ten times the FLOPs: prefill draws 2008 W dynamic, decode 180 W: 0.25 x 2008 + 0.75 x 180 = 637 W dynamic */
     r.prefill.cost.flops = 2e15;
     r.decode.cost.flops = 1e13;
+    r.prefill.cost.flop_J = 2e15 * 1e-12;
+    r.decode.cost.flop_J = 1e13 * 1e-12;
     cost_result_t c;
     diag_t d;
     diag_clear(&d);

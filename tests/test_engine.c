@@ -390,7 +390,8 @@ static void test_moe_formats_and_collectives(void **state)
     load_model("deepseek-v3", &m);
     const char *y = "name: hand\n"
                     "chip: {peak_TFLOPs: {bf16: 100, fp8: 200, fp4: 400}, compute_efficiency: 0.5,\n"
-                    "       compute_efficiency_by_precision: {fp4: 0.3}}\n"
+                    "       compute_efficiency_by_precision: {fp4: 0.3},\n"
+                    "       energy_pJ_per_flop: {bf16: 1, fp8: 0.5, fp4: 0.25}}\n"
                     "memory: [{name: dram, capacity_GB: 1000, bandwidth_GBps: 100, efficiency: 0.8,\n"
                     "          grouped_efficiency: 0.4, latency_ns: 0}]\n"
                     "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
@@ -418,9 +419,16 @@ static void test_moe_formats_and_collectives(void **state)
         double msg[2] = {0, 0};
         for (int i = 0; i < t->n_ops; i++) {
             const op_entry_t *o = &t->ops[i];
-            if (o->kind == OP_QKV || o->kind == OP_OPROJ || o->kind == OP_SHARED)
+            /* and their FLOPs cost the energy of that class: fp8 0.5 pJ, fp4 0.25 pJ; attention
+             * over the default bf16 KV cache computes in bf16, 1 pJ */
+            if (o->kind == OP_QKV || o->kind == OP_OPROJ || o->kind == OP_SHARED) {
                 assert_close(o->flop_rate, dense_rate[k], 1e-12);
+                assert_close(o->flop_J, (k == 0 ? 0.5 : 0.25) * 1e-12, 1e-12);
+            }
+            if (o->kind == OP_ATTN)
+                assert_close(o->flop_J, 1e-12, 1e-12);
             if (o->kind == OP_EXPERTS) {
+                assert_close(o->flop_J, 0.25e-12, 1e-12);
                 assert_close(o->flop_rate, 400e12 * 0.3, 1e-12);
                 assert_close(o->w_bw_mult[0], 0.8 / 0.4, 1e-12); /* bytes' time at 0.4, not 0.8 */
             }

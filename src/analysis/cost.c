@@ -11,21 +11,16 @@
  * receives about 2(n-1)/n of it (ring and two-shot), a gather or all-to-all once each way. */
 #define COLL_TRAFFIC_PER_MESSAGE_BYTE 2.0
 
-static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, double e_flop, int pp);
+static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, int pp);
 
 double cost_energy_per_flop(const system_t *s, compute_class_t cc)
 {
-    double e = system_energy_per_flop(s, cc);
-    if (e <= 0) {
-        double peak = system_peak_flops(s, cc, NULL);
-        e = peak > 0 && s->tdp_W > s->idle_W ? (s->tdp_W - s->idle_W) / peak : 0;
-    }
-    return e;
+    return system_flop_energy(s, cc);
 }
 
 double cost_step_dynamic_J(const deploy_t *dep, const step_cost_t *c)
 {
-    return step_dynamic_J(dep, c, cost_energy_per_flop(dep->sys, dep->gemm_cc), dep->cfg.plan.pp);
+    return step_dynamic_J(dep, c, dep->cfg.plan.pp);
 }
 
 /* What a deployment of `chips` chips costs whatever it does: its share of the servers (a
@@ -75,11 +70,12 @@ void cost_run(const system_t *s, const site_t *site, int chips, double dynamic_J
     }
 }
 
-/* Dynamic energy (J) of a step's breakdown, per chip (pp stages share the column's work). */
-static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, double e_flop, int pp)
+/* Dynamic energy (J) of a step's breakdown, per chip (pp stages share the column's work): each
+ * op's FLOPs at the energy of the class it runs at (engine), bytes at each tier's and level's. */
+static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, int pp)
 {
     const system_t *s = dep->sys;
-    double e = c->flops * e_flop;
+    double e = c->flop_J;
     for (int i = 0; i < s->n_tiers; i++)
         e += c->mem_bytes[i] * 8.0 * s->tier[i].energy_J_per_bit;
     for (int l = 0; l < s->n_levels; l++)
@@ -114,8 +110,8 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
 
     /* busy power: decode and prefill phases weighted by their share of time */
     double t_dec = r->decode.cost.time_s, t_pre = r->prefill.cost.time_s;
-    double P_dec = t_dec > 0 ? step_dynamic_J(r->depp, &r->decode.cost, e_flop, pp) / t_dec : 0;
-    double P_pre = t_pre > 0 ? step_dynamic_J(r->depp, &r->prefill.cost, e_flop, pp) / t_pre : 0;
+    double P_dec = t_dec > 0 ? step_dynamic_J(r->depp, &r->decode.cost, pp) / t_dec : 0;
+    double P_pre = t_pre > 0 ? step_dynamic_J(r->depp, &r->prefill.cost, pp) / t_pre : 0;
     double share;
     if (r->steady) {
         /* per output token: decode step time plus the prefill interleaved with it */

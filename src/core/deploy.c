@@ -182,6 +182,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     compute_class_t attn_used;
     const double attn_peak = system_peak_flops(s, attn_cc, &attn_used);
     const double attn_rate = attn_peak * system_compute_eff(s, attn_used) * dep->clock_factor;
+    dep->attn_cc = attn_used;
     /* Both operands of a tensor-core GEMM share a format: weights stored in a wider format
      * that has a compute path of its own run at that format's rate (an NVFP4 checkpoint's
      * fp8 attention projections beside its fp4 experts, TensorRT-LLM blog 3); narrower
@@ -432,6 +433,14 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     for (int k = 0; k < nt; k++)
         for (int j = 0; j < tables[k]->n_ops; j++) {
             op_entry_t *op = &tables[k]->ops[j];
+            /* each op's FLOPs cost the energy of the class it runs at */
+            compute_class_t occ = op->kind == OP_ATTN      ? dep->attn_cc
+                                  : op->kind == OP_EXPERTS ? dep->expert_cc
+                                  : op->kind == OP_QKV || op->kind == OP_OPROJ || op->kind == OP_SHARED ||
+                                          op->kind == OP_MLP
+                                      ? dep->dense_cc
+                                      : dep->gemm_cc;
+            op->flop_J = system_flop_energy(s, occ);
             double run = op->weight_run_B > 0 ? op->weight_run_B : op->weight_bytes;
             double wtot = op->weight_bytes + op->experts_local * op->expert_bytes;
             for (int i = 0; i < s->n_tiers; i++) {

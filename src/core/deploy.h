@@ -103,6 +103,7 @@ typedef struct op_entry {
     double flops_per_pair_dec; /* attention: FLOPs per (query,key) pair, decode tokens */
     double flops_per_pair_pre; /* attention: ... prefill tokens */
     double flop_rate;          /* achievable FLOP/s: peak(compute class) * efficiency */
+    double flop_J;             /* dynamic energy of one FLOP in that class (system_flop_energy) */
     double weight_bytes;       /* weights read once per step */
     double expert_bytes;       /* MoE: bytes of one local expert's share */
     double experts_local;      /* MoE: experts resident on the chip */
@@ -145,6 +146,7 @@ typedef struct deploy {
     compute_class_t gemm_cc;   /* compute class GEMMs actually run at (the activations') */
     compute_class_t dense_cc, expert_cc; /* ... those over the dense and the expert weights: a
                                 * wider weight format runs at its own (deploy_setup) */
+    compute_class_t attn_cc;   /* ... attention's QK^T and PV */
     double clock_factor;       /* < 1 when a logic power cap forces a lower clock (3D stacking) */
     double gemv_speedup;       /* gemv_eff over the GEMMs' compute efficiency: a one-token step's matrix products run this much
                                 * faster than flop_rate says */

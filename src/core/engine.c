@@ -193,6 +193,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         out->by_bound[BOUND_OVERHEAD] += mult * t_o;
         out->by_bound[t_c >= t_m || mb < 0 ? BOUND_COMPUTE : BOUND_MEM0 + mb] += mult * (t - t_o);
         out->flops += mult * flops;
+        out->flop_J += mult * flops * o->flop_J;
     }
     return t;
 }

@@ -54,6 +54,7 @@ typedef struct step_cost {
     double by_op[OP_COUNT];       /* seconds, summed over all layers and stages */
     double by_bound[BOUND_COUNT]; /* the same seconds, by what bounds them */
     double flops;         /* per chip, summed over stages */
+    double flop_J;        /* their dynamic energy, each op's FLOPs at its compute class's */
     double mem_bytes[SYS_MAX_TIERS]; /* per chip, summed over stages */
     double net_bytes;     /* collective message bytes per chip */
     double net_bytes_level[SYS_MAX_LEVELS]; /* the same by the interconnect level each collective runs on

@@ -52,6 +52,16 @@ double system_energy_per_flop(const system_t *s, compute_class_t cc)
     return 0.0;
 }
 
+double system_flop_energy(const system_t *s, compute_class_t cc)
+{
+    double e = system_energy_per_flop(s, cc);
+    if (e <= 0) {
+        double peak = system_peak_flops(s, cc, NULL);
+        e = peak > 0 && s->tdp_W > s->idle_W ? (s->tdp_W - s->idle_W) / peak : 0;
+    }
+    return e;
+}
+
 double system_weight_efficiency(const mem_tier_t *t, const char *format)
 {
     for (int k = 0; k < t->n_weight_eff; k++)

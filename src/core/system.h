@@ -141,6 +141,10 @@ static inline double system_compute_eff(const system_t *s, compute_class_t cc)
  * peaks (a class without a value takes the next wider one's); 0 if none is given. */
 double system_energy_per_flop(const system_t *s, compute_class_t cc);
 
+/* The same, or where the file gives none the upper bound (TDP - idle) / peak of that class
+ * (at full power the whole dynamic power charged to the matrix units); 0 without power data. */
+double system_flop_energy(const system_t *s, compute_class_t cc);
+
 /* Sum of tier capacities (bytes per chip). */
 double system_capacity(const system_t *s);
 
