@@ -287,6 +287,28 @@ static void test_elementwise_traffic(void **state)
     }
     assert_close(norm[1] - norm[0], extra / (4.8e12 * 0.577), 1e-6);
     assert_close(norm[2] - norm[0], extra / (4.8e12 * 0.870), 1e-6);
+    /* with near-memory logic fast enough to take the norms' weights, the traffic that stays with
+     * the host still moves at the copy rate */
+    s.tier[0].copy_efficiency = 0.577;
+    s.tier[0].near_flops = 1e18;
+    s.tier[0].near_bw_Bps = 1e16;
+    s.tier[0].unit_B = 1e12;
+    double near[2];
+    for (int k = 0; k < 2; k++) {
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        cfg.elementwise_B_per_token = k ? ew : 0;
+        deploy_t dep;
+        placement_t pl;
+        diag_t d;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        deploy_place(&dep, 1, 4096, 4096, &pl);
+        step_cost_t c;
+        engine_step(&dep, &pl, &st, &c);
+        near[k] = c.by_op[OP_NORM];
+    }
+    assert_close(near[1] - near[0], extra / (4.8e12 * 0.577), 1e-6);
 }
 
 /* engine_steps costs samples that differ only in context together; it must equal costing each

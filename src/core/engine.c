@@ -96,7 +96,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
 
     /* The host alone: the op's compute on the chip, its bytes over each tier's interface (tiers
      * read in parallel). */
-    double bytes[SYS_MAX_TIERS];
+    double bytes[SYS_MAX_TIERS], slows[SYS_MAX_TIERS], ew_slow = 0;
     /* one token (a decode GEMV at batch 1) runs the matrix products at the GEMV kernel's rate */
     double rate = o->flop_rate * (T <= 1 && o->kind != OP_ATTN && dep->gemv_speedup > 0 ? dep->gemv_speedup : 1.0);
     double t_c = rate > 0 ? flops / rate : 0.0, t_m = 0;
@@ -107,9 +107,11 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         double slow = w * (o->w_bw_mult[i] - 1); /* bytes' worth of time beyond streaming */
         if (i == pl->act_tier) {
             b += act + ew;
-            slow += ew * (dep->ew_bw_mult[i] - 1);
+            ew_slow = ew * (dep->ew_bw_mult[i] - 1);
+            slow += ew_slow;
         }
         bytes[i] = b;
+        slows[i] = slow;
         if (b <= 0)
             continue;
         /* weights in a format the kernels stream more slowly take longer per byte, and so does
@@ -159,7 +161,10 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
             double b = bytes[i] - skip[i];
             if (b <= 0)
                 continue;
-            double tm = b / dep->tier_bw[i] + sys->tier[i].latency_s;
+            /* the host keeps the slow streaming of what stays with it: all of a tier without
+             * near logic, only the element-wise traffic of one whose data the logic took */
+            double slow = skip[i] > 0 ? (i == pl->act_tier ? ew_slow : 0) : slows[i];
+            double tm = (b + slow) / dep->tier_bw[i] + sys->tier[i].latency_s;
             if (tm > n_m) {
                 n_m = tm;
                 n_mb = i;
