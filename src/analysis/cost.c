@@ -13,11 +13,6 @@
 
 static double step_dynamic_J(const deploy_t *dep, const step_cost_t *c, int pp);
 
-double cost_energy_per_flop(const system_t *s, compute_class_t cc)
-{
-    return system_flop_energy(s, cc);
-}
-
 double cost_step_dynamic_J(const deploy_t *dep, const step_cost_t *c)
 {
     return step_dynamic_J(dep, c, dep->cfg.plan.pp);
@@ -102,7 +97,7 @@ void cost_compute(const predict_result_t *r, const predict_req_t *req, const sys
     c->known = 1;
 
     /* energy per FLOP: from the file, else the (TDP - idle) / peak upper bound */
-    double e_flop = cost_energy_per_flop(s, r->depp->gemm_cc);
+    double e_flop = system_flop_energy(s, r->depp->gemm_cc);
     if (system_energy_per_flop(s, r->depp->gemm_cc) <= 0) {
         diag_warn(d, "%s gives no chip.energy_pJ_per_flop: took (TDP - idle) / peak = %.3f pJ per FLOP, an upper bound",
                   s->name, e_flop * 1e12);

@@ -68,10 +68,6 @@ typedef struct cost_result {
 void cost_compute(const predict_result_t *r, const predict_req_t *req, const system_t *sys, const site_t *site,
                   cost_result_t *c, diag_t *d);
 
-/* Energy per FLOP of a compute format on s: the file's, else the (TDP - idle) / peak upper
- * bound (0 without power data). */
-double cost_energy_per_flop(const system_t *s, compute_class_t cc);
-
 /* Dynamic energy (J) of one step's breakdown (engine_step's out) on one chip of dep: its
  * FLOPs, memory bytes and collective traffic at their energies. */
 double cost_step_dynamic_J(const deploy_t *dep, const step_cost_t *c);

@@ -165,7 +165,6 @@ typedef struct run_limits {
  * the KV share and the CUDA graphs; trt: TensorRT-LLM's admission and KV pools (serve.h
  * admit_reserve, kv_pools_equal).  Output and total tokens per second over the run; 0, or -1
  * with why. */
-
 static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int trt,
                        const run_limits_t *lim, const double slo_s[2], double *out_s, double *total_s, char *why,
                        size_t cap)

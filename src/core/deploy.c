@@ -94,6 +94,22 @@ static double gemm_rate(const system_t *s, const precision_t *w, const precision
     return peak * system_compute_eff(s, used) * clock;
 }
 
+/* A compute class as ops use it: the rate their FLOPs run at and the energy each costs. */
+typedef struct op_class {
+    double rate, flop_J;
+} op_class_t;
+
+static op_class_t op_class(const system_t *s, double rate, compute_class_t cc)
+{
+    return (op_class_t){rate, system_flop_energy(s, cc)};
+}
+
+static void compute_in(op_entry_t *o, const op_class_t *k)
+{
+    o->flop_rate = k->rate;
+    o->flop_J = k->flop_J;
+}
+
 static status_t plan_error(diag_t *d, const char *flag, const char *fmt, int a, int b)
 {
     char msg[256];
@@ -182,7 +198,6 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     compute_class_t attn_used;
     const double attn_peak = system_peak_flops(s, attn_cc, &attn_used);
     const double attn_rate = attn_peak * system_compute_eff(s, attn_used) * dep->clock_factor;
-    dep->attn_cc = attn_used;
     /* Both operands of a tensor-core GEMM share a format: weights stored in a wider format
      * that has a compute path of its own run at that format's rate (an NVFP4 checkpoint's
      * fp8 attention projections beside its fp4 experts, TensorRT-LLM blog 3); narrower
@@ -191,6 +206,9 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     const double dense_rate = gemm_rate(s, &cfg->weights, &cfg->act, rate, dep->gemm_cc, dep->clock_factor, &dep->dense_cc);
     const double expert_rate =
         gemm_rate(s, &cfg->experts, &cfg->act, rate, dep->gemm_cc, dep->clock_factor, &dep->expert_cc);
+    /* each op computes in one of these, at its rate and its energy per FLOP */
+    const op_class_t k_act = op_class(s, rate, dep->gemm_cc), k_dense = op_class(s, dense_rate, dep->dense_cc),
+                     k_expert = op_class(s, expert_rate, dep->expert_cc), k_attn = op_class(s, attn_rate, attn_used);
 
     /* attention shapes per chip */
     const double heads = m->n_heads / tp;
@@ -245,7 +263,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
 
         op_entry_t *o = add_op(t, OP_NORM, norms_n * K_NORM);
         o->flops_per_token = norms_n * NORM_FLOPS_PER_ELEM * dm;
-        o->flop_rate = rate;
+        compute_in(o, &k_act);
         o->weight_bytes = lp->norms * mb;
         o->weight_run_B = dm * mb; /* one norm vector */
         o->act_bytes_per_token = norms_n * 3.0 * dm * sb; /* read x and residual, write y */
@@ -254,7 +272,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
 
         o = add_op(t, OP_QKV, K_QKV);
         o->flops_per_token = 2.0 * (q_p + kv_p);
-        o->flop_rate = dense_rate;
+        compute_in(o, &k_dense);
         o->weight_bytes = (q_p + kv_p + bias_chip) * wb;
         o->wfmt = WF_WEIGHTS;
         double qkv_out = m->attn == ATTN_MLA ? heads * (m->qk_nope_dim + m->qk_rope_dim) + m->kv_lora_rank + m->qk_rope_dim
@@ -265,7 +283,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         o = add_op(t, OP_ATTN, K_ATTN);
         o->flops_per_pair_dec = model_attn_flops_per_pair(m, 1) / tp;
         o->flops_per_pair_pre = model_attn_flops_per_pair(m, 0) / tp;
-        o->flop_rate = attn_rate;
+        compute_in(o, &k_attn);
         o->kv_bytes_per_kvtok = kv_tok;
         o->kv_write_per_token = kv_tok;
         double attn_out = heads * (m->attn == ATTN_MLA ? m->v_head_dim : m->head_dim);
@@ -273,7 +291,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
 
         o = add_op(t, OP_OPROJ, K_OPROJ);
         o->flops_per_token = 2.0 * o_p;
-        o->flop_rate = dense_rate;
+        compute_in(o, &k_dense);
         o->weight_bytes = o_p * wb;
         o->wfmt = WF_WEIGHTS;
         o->act_bytes_per_token = (attn_out + dm) * ab;
@@ -284,14 +302,14 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         if (m->classes[c].moe) {
             o = add_op(t, OP_ROUTER, K_ROUTER);
             o->flops_per_token = 2.0 * lp->router;
-            o->flop_rate = rate;
+            compute_in(o, &k_act);
             o->weight_bytes = lp->router * mb; /* routers stay in 16 bits in quantized checkpoints */
             o->act_bytes_per_token = (dm + m->n_experts) * ab;
             wsum += o->weight_bytes;
 
             o = add_op(t, OP_EXPERTS, K_EXPERTS);
             o->flops_per_token = 2.0 * lp->expert * m->top_k / tp;
-            o->flop_rate = expert_rate;
+            compute_in(o, &k_expert);
             o->experts_local = (double)m->n_experts / ep;
             o->expert_bytes = lp->expert * eb / moe_tp;
             o->wfmt = WF_EXPERTS;
@@ -305,7 +323,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             if (lp->shared > 0) {
                 o = add_op(t, OP_SHARED, K_SHARED);
                 o->flops_per_token = 2.0 * lp->shared / tp;
-                o->flop_rate = dense_rate;
+                compute_in(o, &k_dense);
                 o->weight_bytes = lp->shared / tp * wb;
                 o->wfmt = WF_WEIGHTS;
                 o->act_bytes_per_token = (2.0 * dm + 3.0 * m->shared_intermediate / tp) * ab;
@@ -330,7 +348,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             double inter = m->intermediate / tp;
             o = add_op(t, OP_MLP, K_MLP);
             o->flops_per_token = 2.0 * lp->mlp / tp;
-            o->flop_rate = dense_rate;
+            compute_in(o, &k_dense);
             o->weight_bytes = lp->mlp / tp * wb;
             o->wfmt = WF_WEIGHTS;
             o->act_bytes_per_token = (2.0 * dm + 3.0 * inter) * ab;
@@ -344,7 +362,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
 
     /* first stage: embedding gather (vocab-parallel: partial rows summed by an all-reduce) */
     op_entry_t *o = add_op(&dep->first, OP_EMBED, K_EMBED);
-    o->flop_rate = rate;
+    compute_in(o, &k_act);
     o->act_bytes_per_token = dm * (mb + ab);
     if ((st = add_coll(&dep->first, OP_TP_ALLREDUCE, s, COLL_ALLREDUCE, p->tp, dm * sb, 0, d)) != IS_OK)
         return st;
@@ -353,14 +371,14 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     /* last stage: final norm, LM head over the logits tokens, gather of vocab shards */
     o = add_op(&dep->last, OP_NORM, K_NORM);
     o->flops_per_token = NORM_FLOPS_PER_ELEM * dm;
-    o->flop_rate = rate;
+    compute_in(o, &k_act);
     o->weight_bytes = dm * mb;
     o->weight_run_B = dm * mb;
     o->act_bytes_per_token = 3.0 * dm * sb;
     o = add_op(&dep->last, OP_LMHEAD, K_LMHEAD);
     o->per_lm_token = 1;
     o->flops_per_token = 2.0 * m->vocab / tp * dm;
-    o->flop_rate = rate;
+    compute_in(o, &k_act);
     double head_chip = m->vocab / tp * dm * mb;
     o->weight_bytes = head_chip;
     o->act_bytes_per_token = (dm * ab + m->vocab / tp * LOGITS_BYTES);
@@ -433,14 +451,6 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     for (int k = 0; k < nt; k++)
         for (int j = 0; j < tables[k]->n_ops; j++) {
             op_entry_t *op = &tables[k]->ops[j];
-            /* each op's FLOPs cost the energy of the class it runs at */
-            compute_class_t occ = op->kind == OP_ATTN      ? dep->attn_cc
-                                  : op->kind == OP_EXPERTS ? dep->expert_cc
-                                  : op->kind == OP_QKV || op->kind == OP_OPROJ || op->kind == OP_SHARED ||
-                                          op->kind == OP_MLP
-                                      ? dep->dense_cc
-                                      : dep->gemm_cc;
-            op->flop_J = system_flop_energy(s, occ);
             double run = op->weight_run_B > 0 ? op->weight_run_B : op->weight_bytes;
             double wtot = op->weight_bytes + op->experts_local * op->expert_bytes;
             for (int i = 0; i < s->n_tiers; i++) {

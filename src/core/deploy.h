@@ -146,7 +146,6 @@ typedef struct deploy {
     compute_class_t gemm_cc;   /* compute class GEMMs actually run at (the activations') */
     compute_class_t dense_cc, expert_cc; /* ... those over the dense and the expert weights: a
                                 * wider weight format runs at its own (deploy_setup) */
-    compute_class_t attn_cc;   /* ... attention's QK^T and PV */
     double clock_factor;       /* < 1 when a logic power cap forces a lower clock (3D stacking) */
     double gemv_speedup;       /* gemv_eff over the GEMMs' compute efficiency: a one-token step's matrix products run this much
                                 * faster than flop_rate says */
