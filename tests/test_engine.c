@@ -388,6 +388,47 @@ static void test_weight_formats_and_gemv(void **state)
     }
 }
 
+/* A softmax takes one exponential per attention score, on the special-function units, timed after
+ * the matrix products (chip.exp_Gops).  By hand, Llama-3.1-8B prefilling 1,024 tokens on a chip of
+ * 100 TFLOP/s bf16 at efficiency 1 and 100 G exponentials/s, memory fast enough not to matter:
+ * 1,024 x 1,025 / 2 = 524,800 causal (query, key) pairs per layer;
+ *  - products: 4 x 32 heads x 128 = 16,384 FLOPs a pair, 8.598 GFLOP at 100 TFLOP/s = 85.98 us;
+ *  - exponentials: 32 query heads x 524,800 = 16.79 M at 1e11/s = 167.94 us;
+ * 253.92 us of attention a layer, 85.98 us without exp_Gops; at TP 2 each chip has half the heads:
+ * 126.96 us. */
+static void test_softmax_exponentials(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    const char *fmt = "name: hand\n"
+                      "chip: {peak_TFLOPs: {bf16: 100}, compute_efficiency: 1.0%s}\n"
+                      "memory: [{name: dram, capacity_GB: 100, bandwidth_GBps: 1000000, efficiency: 1.0, latency_ns: 0}]\n"
+                      "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
+                      "software: {kernel_overhead_us: 0}\n";
+    static const char *const extra[3] = {", exp_Gops: 100", "", ", exp_Gops: 100"};
+    static const int tps[3] = {1, 1, 2};
+    const double want[3] = {253.92e-6, 85.98e-6, 126.96e-6};
+    for (int k = 0; k < 3; k++) {
+        char y[1024];
+        snprintf(y, sizeof y, fmt, extra[k]);
+        static system_t s;
+        diag_t d;
+        assert_int_equal(system_from(y, &s, &d), IS_OK);
+        static deploy_t dep;
+        placement_t pl;
+        setup(&dep, &m, &s, tps[k], "bf16", &pl);
+        step_t st;
+        step_clear(&st);
+        step_add(&st, &m, 1, 1024, 0);
+        step_cost_t c;
+        engine_step(&dep, &pl, &st, &c);
+        double attn = c.by_op[OP_ATTN] / m.n_layers;
+        print_message("case %d: attention %.2f us per layer\n", k, attn * 1e6);
+        assert_close(attn, want[k], 0.001);
+    }
+}
+
 /* An NVFP4 MoE checkpoint: fp8 dense layers beside fp4 experts, fp4 activations.  Each GEMM
  * runs at the rate of the wider of its weights and its activations; the experts stream at the
  * tier's grouped-GEMM efficiency; dispatch goes out in the activations' format and the combine
@@ -465,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_tp_adds_collectives),
         cmocka_unit_test(test_steps_equal_step),
         cmocka_unit_test(test_weight_formats_and_gemv),
+        cmocka_unit_test(test_softmax_exponentials),
         cmocka_unit_test(test_stack_kernels),
         cmocka_unit_test(test_elementwise_traffic),
         cmocka_unit_test(test_moe_formats_and_collectives),

@@ -111,6 +111,30 @@ static void test_syntax_error(void **state)
     assert_null(strstr(d.message, "explicit keys"));
 }
 
+/* chip.exp_Gops: the special-function units' exponentials per second.  The H100 preset: 16 per clock
+ * per SM (CUDA C++ Programming Guide, arithmetic instruction throughput) x 132 SMs x 1.83 GHz =
+ * 3,865 G/s, FlashAttention-3's "3.9 TFLOPS of special functions"; the B200: 2,250 TFLOP/s bf16 over
+ * the 512 tensor-core FLOPs per exponential per clock per SM of FlashAttention-4 (8192 vs 16).  A
+ * rate must be positive; without one, exponentials are not modelled. */
+static void test_exp_rate(void **state)
+{
+    (void)state;
+    system_t s;
+    load_system("h100-sxm", &s);
+    assert_close(s.exp_rate, 16 * 132 * 1.83e9, 1e-3);
+    load_system("b200", &s);
+    assert_close(s.exp_rate, 2250e12 / 512, 1e-3);
+    load_system("xeon-8480", &s);
+    assert_true(s.exp_rate == 0);
+    diag_t d;
+    const char *bad = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n  exp_Gops: 0\n"
+                      "memory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n";
+    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
+    assert_int_equal(d.line, 5);
+    assert_non_null(strstr(d.message, "expected a number > 0, got 0"));
+    assert_int_equal(d.column, 13);
+}
+
 /* chip.compute_efficiency_by_precision: fp8 GEMMs at their own fraction of the fp8 peak, bf16 at
  * compute_efficiency's; a precision without a peak to apply it to is an error at its line.  The
  * MI300X preset: AMD's max-achievable 708 BF16 and 1273 FP8 TFLOP/s (0.54 and 0.49 of 1307.4 and
@@ -176,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_defaults_warn),
         cmocka_unit_test(test_efficiency_by_precision),
+        cmocka_unit_test(test_exp_rate),
     };
     return cmocka_run_group_tests_name("system", tests, NULL, NULL);
 }

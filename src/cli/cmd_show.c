@@ -93,6 +93,8 @@ void *cli_system_json(const system_t *s)
     json_object_set_new(o, "compute_efficiency_by_precision", eb);
     if (s->gemv_eff > 0)
         json_object_set_new(o, "gemv_efficiency", json_real(s->gemv_eff));
+    if (s->exp_rate > 0)
+        json_object_set_new(o, "exp_per_s", json_real(s->exp_rate));
     json_t *tiers = json_array();
     for (int i = 0; i < s->n_tiers; i++) {
         const mem_tier_t *t = &s->tier[i];
@@ -272,6 +274,8 @@ static void show_system_text(const system_t *s)
     if (s->gemv_eff > 0)
         printf(", %.0f%% on one token (GEMV)", 100 * s->gemv_eff);
     printf("\n");
+    if (s->exp_rate > 0)
+        printf("  softmax         %.0f G exponentials/s (special-function units)\n", s->exp_rate / 1e9);
     for (int i = 0; i < s->n_tiers; i++) {
         const mem_tier_t *t = &s->tier[i];
         printf("  memory tier %d   %s: %s, %s/s (%.0f%% achievable), %.0f ns, %.0f-byte access%s\n", i, t->name,

@@ -283,6 +283,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         o = add_op(t, OP_ATTN, K_ATTN);
         o->flops_per_pair_dec = model_attn_flops_per_pair(m, 1) / tp;
         o->flops_per_pair_pre = model_attn_flops_per_pair(m, 0) / tp;
+        o->exp_s_per_pair = s->exp_rate > 0 ? heads / s->exp_rate : 0.0;
         compute_in(o, &k_attn);
         o->kv_bytes_per_kvtok = kv_tok;
         o->kv_write_per_token = kv_tok;

@@ -102,6 +102,8 @@ typedef struct op_entry {
     double flops_per_token;    /* FLOPs per new token (GEMMs, element-wise) */
     double flops_per_pair_dec; /* attention: FLOPs per (query,key) pair, decode tokens */
     double flops_per_pair_pre; /* attention: ... prefill tokens */
+    double exp_s_per_pair;     /* attention: seconds of softmax exponentials per (query,key) pair, one per
+                                * query head on the chip at the chip's exp rate (0: not modelled) */
     double flop_rate;          /* achievable FLOP/s: peak(compute class) * efficiency */
     double flop_J;             /* dynamic energy of one FLOP in that class (system_flop_energy) */
     double weight_bytes;       /* weights read once per step */

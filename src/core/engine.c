@@ -84,8 +84,10 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     double flops = o->flops_per_token * T;
     double wbytes = o->weight_bytes;
     double kv = 0, kvw = 0, kvp = 0; /* KV read (own), written, read from the shared prefix */
+    double t_x = 0;                  /* the softmax's exponentials on the special-function units */
     if (o->kind == OP_ATTN) {
         flops += s->pairs_dec[c] * o->flops_per_pair_dec + s->pairs_pre[c] * o->flops_per_pair_pre;
+        t_x = (s->pairs_dec[c] + s->pairs_pre[c]) * o->exp_s_per_pair;
         kv = (s->kv_read[c] - s->prefix_read[c]) * o->kv_bytes_per_kvtok;
         kvp = (s->prefix_once ? s->prefix_span[c] : s->prefix_read[c]) * o->kv_bytes_per_kvtok;
         kvw = T * o->kv_write_per_token;
@@ -99,7 +101,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     double bytes[SYS_MAX_TIERS], slows[SYS_MAX_TIERS], ew_slow = 0;
     /* one token (a decode GEMV at batch 1) runs the matrix products at the GEMV kernel's rate */
     double rate = o->flop_rate * (T <= 1 && o->kind != OP_ATTN && dep->gemv_speedup > 0 ? dep->gemv_speedup : 1.0);
-    double t_c = rate > 0 ? flops / rate : 0.0, t_m = 0;
+    double t_c = (rate > 0 ? flops / rate : 0.0) + t_x, t_m = 0;
     int mb = -1;
     for (int i = 0; i < sys->n_tiers; i++) {
         double w = wbytes * pl->weights[i] * o->w_gran_mult[i];
@@ -155,7 +157,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
                 near_mem = tm + comm >= tc;
             }
         }
-        double n_c = rate > 0 ? host_flops / rate : 0.0, n_m = 0;
+        double n_c = (rate > 0 ? host_flops / rate : 0.0) + (flops > 0 ? t_x * host_flops / flops : t_x), n_m = 0;
         int n_mb = -1;
         for (int i = 0; i < sys->n_tiers; i++) {
             double b = bytes[i] - skip[i];

@@ -10,6 +10,9 @@
  *     t_op = kernels * kernel_overhead + max(t_compute, max over tiers t_mem[i])
  *     t_compute = FLOPs / (peak[compute class] * compute_efficiency)
  *                 (gemv_efficiency instead for a one-token step, where the chip gives one)
+ *                 + attention's exponentials (one per score) / the chip's exp rate: the softmax
+ *                 runs on the special-function units, taken as not overlapping the matrix
+ *                 products (FlashAttention-3's ping-pong hides part of it, FA2-style kernels none)
  *     t_mem[i]  = bytes_on_tier_i / (bandwidth_i * efficiency_i) + latency_i   (if bytes > 0)
  *                 (weights in a format with its own weight_efficiency stream at that instead)
  * i.e. compute and memory traffic of one kernel overlap (roofline), tiers are read in

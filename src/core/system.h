@@ -100,6 +100,8 @@ typedef struct system {
     double gemv_eff;               /* ... and on one token (a decode GEMV at batch 1): chip.gemv_efficiency;
                                     * 0 = as compute_eff (a CPU's GEMV kernel can beat its GEMM kernel) */
     double energy_J_per_flop[CC_COUNT]; /* dynamic energy per FLOP per compute class; 0 = unknown */
+    double exp_rate;               /* exponentials per second of the special-function units (chip.exp_Gops): a
+                                    * softmax takes one per attention score; 0 = not modelled (free) */
     double embodied_kg;            /* package manufacturing footprint (memory excluded), kg CO2e */
 
     int n_tiers;

@@ -17,7 +17,7 @@ static const char *const paths[] = {
     "interconnect[N].bandwidth_GBps", "interconnect[N].hop_latency_ns", "interconnect[N].switch_latency_ns",
     "interconnect[N].landing_latency_ns",
     "chip.sram_MB", "chip.compute_efficiency", "chip.peak_TFLOPs.bf16", "chip.peak_TFLOPs.fp8",
-    "chip.peak_TFLOPs.fp4", "software.kernel_overhead_us", "software.collective_launch_us", "power.tdp_W",
+    "chip.peak_TFLOPs.fp4", "chip.exp_Gops", "software.kernel_overhead_us", "software.collective_launch_us", "power.tdp_W",
     "price.chip_usd",
     /* the paper's directions (data/paper/technologies.yaml), applied by the caller */
     "directions.hbf_stacks", "directions.stack_3d", "directions.low_latency", "directions.sram_landing", "directions.pim", "directions.pnm",
@@ -78,6 +78,7 @@ static double *field(system_t *s, const char *pat, int i, double *unit)
     if (!strcmp(pat, "chip.peak_TFLOPs.bf16")) { *unit = 1e12; return &s->peak_flops[CC_BF16]; }
     if (!strcmp(pat, "chip.peak_TFLOPs.fp8")) { *unit = 1e12; return &s->peak_flops[CC_FP8]; }
     if (!strcmp(pat, "chip.peak_TFLOPs.fp4")) { *unit = 1e12; return &s->peak_flops[CC_FP4]; }
+    if (!strcmp(pat, "chip.exp_Gops")) { *unit = 1e9; return &s->exp_rate; }
     if (!strcmp(pat, "software.kernel_overhead_us")) { *unit = 1e-6; return &s->kernel_overhead_s; }
     if (!strcmp(pat, "software.collective_launch_us")) { *unit = 1e-6; return &s->collective_launch_s; }
     if (!strcmp(pat, "power.tdp_W")) return &s->tdp_W;
