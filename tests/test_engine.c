@@ -352,6 +352,19 @@ static void test_steps_equal_step(void **state)
  *    with gemv_efficiency 0.4 the FLOPs take 0.881 ms and the stream (3.523 ms) decides;
  *    without the int8 entry the stream takes 1.762 ms;
  *  - two tokens are a GEMM: 704.6 MFLOP at 100 GFLOP/s = 7.046 ms, gemv_efficiency or not. */
+/* One step of st for m on the system the YAML y describes (TP tp, weights w): the system into *s
+ * (it must outlive the call's deployment: callers keep it static) and the cost into *c. */
+static void hand_step(const char *y, const model_t *m, int tp, const char *w, const step_t *st, system_t *s,
+                      step_cost_t *c)
+{
+    diag_t d;
+    assert_int_equal(system_from(y, s, &d), IS_OK);
+    static deploy_t dep;
+    placement_t pl;
+    setup(&dep, m, s, tp, w, &pl);
+    engine_step(&dep, &pl, st, c);
+}
+
 static void test_weight_formats_and_gemv(void **state)
 {
     (void)state;
@@ -367,20 +380,15 @@ static void test_weight_formats_and_gemv(void **state)
     for (int k = 0; k < 3; k++) {
         char y[1024];
         snprintf(y, sizeof y, fmt, chip_extra[k], mem_extra[k]);
-        static system_t s;
-        diag_t d;
-        assert_int_equal(system_from(y, &s, &d), IS_OK);
-        assert_close(system_weight_efficiency(&s.tier[0], "int8"), k < 2 ? 0.5 : 1.0, 1e-12);
-        assert_close(system_weight_efficiency(&s.tier[0], "fp8"), 1.0, 1e-12);
-        static deploy_t dep;
-        placement_t pl;
-        setup(&dep, &m, &s, 1, "int8", &pl);
         for (int T = 1; T <= 2; T++) {
             step_t st;
             step_clear(&st);
             step_add(&st, &m, T, 1, 100);
+            static system_t s;
             step_cost_t c;
-            engine_step(&dep, &pl, &st, &c);
+            hand_step(y, &m, 1, "int8", &st, &s, &c);
+            assert_close(system_weight_efficiency(&s.tier[0], "int8"), k < 2 ? 0.5 : 1.0, 1e-12);
+            assert_close(system_weight_efficiency(&s.tier[0], "fp8"), 1.0, 1e-12);
             double mlp = c.by_op[OP_MLP] / m.n_layers;
             print_message("case %d, %d token(s): MLP %.4f ms per layer\n", k, T, mlp * 1e3);
             assert_close(mlp, T == 1 ? want1[k] : 7.046e-3, 0.001);
@@ -412,17 +420,12 @@ static void test_softmax_exponentials(void **state)
     for (int k = 0; k < 3; k++) {
         char y[1024];
         snprintf(y, sizeof y, fmt, extra[k]);
-        static system_t s;
-        diag_t d;
-        assert_int_equal(system_from(y, &s, &d), IS_OK);
-        static deploy_t dep;
-        placement_t pl;
-        setup(&dep, &m, &s, tps[k], "bf16", &pl);
         step_t st;
         step_clear(&st);
         step_add(&st, &m, 1, 1024, 0);
+        static system_t s;
         step_cost_t c;
-        engine_step(&dep, &pl, &st, &c);
+        hand_step(y, &m, tps[k], "bf16", &st, &s, &c);
         double attn = c.by_op[OP_ATTN] / m.n_layers;
         print_message("case %d: attention %.2f us per layer\n", k, attn * 1e6);
         assert_close(attn, want[k], 0.001);
