@@ -41,6 +41,9 @@ grep -q "^precision   weights fp8, experts fp4, KV fp8, activations fp4 (GEMMs a
 expect 0 "nvfp4 moe json" -- "$BIN" predict --model deepseek-r1 --system b200 --chips 8 --tp 1 --dp 8 --ep 8 --weights fp8 --experts fp4 --act fp4 --kv fp8 --batch 7168 --isl 1024 --osl 2048 --json
 jq_true '.precision.dense_gemm_compute == "fp8" and .precision.expert_gemm_compute == "fp4"' "dense and expert GEMM classes"
 jq_true '[.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all") | .bytes] == [25690112, 102760448]' "dispatch in fp4, combine in bf16"
+# the all-to-alls wait for the busiest expert group (test_engine checks the factor by hand); a TP
+# all-reduce has no expert groups
+jq_true '[.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all") | .busiest_group_factor > 1 and .busiest_group_factor < 1.1] | all' "busiest expert group"
 
 expect 0 "json" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --json
 for k in ttft_s tpot_s e2e_s output_tok_s output_tok_s_per_user total_tok_s batch max_batch fits memory breakdown model warnings; do

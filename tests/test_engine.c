@@ -432,6 +432,107 @@ static void test_softmax_exponentials(void **state)
     }
 }
 
+/* The expected largest of n standard normals: 1/sqrt(pi) for two, 3/(2 sqrt(pi)) for three (both
+ * exact), 1.42360 for eight (Tippett's 1925 table, as reprinted in Harter 1961). */
+static void test_max_normal(void **state)
+{
+    (void)state;
+    assert_true(deploy_max_normal(1) == 0);
+    assert_close(deploy_max_normal(2), 1 / sqrt(M_PI), 1e-6);
+    assert_close(deploy_max_normal(3), 1.5 / sqrt(M_PI), 1e-6);
+    assert_close(deploy_max_normal(8), 1.42360, 1e-5);
+}
+
+/* The busiest expert group sets an EP step's time.  DeepSeek-V3 (256 experts, top 8) over 8 chips,
+ * attention data parallel and EP 8, one decode token a chip: the EP group routes 8 tokens x 8 = 64
+ * assignments, a mean of 8 per chip's group; one token's 8 distinct experts land in a group of 32
+ * with variance 8 x 1/8 x 7/8 x 248/255 = 0.8510, so 8 tokens give 6.808 (sd 2.609), and the busiest
+ * of 8 groups is 1.4236 sd above the mean: 1 + 1.4236 x 2.609 / 8 = 1.4643 times the mean.  On a
+ * chip of 1 TFLOP/s with memory fast enough not to matter, one expert (3 x 7168 x 2048 = 44.04 M
+ * weights) x 8 routed x 2 FLOPs = 704.6 MFLOP a token take 704.6 us a layer at the mean and
+ * 1.0317 ms at the busiest; the FLOPs counted stay the mean's. */
+static void test_ep_busiest_group(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("deepseek-v3", &m);
+    const char *y = "name: hand\n"
+                    "chip: {peak_TFLOPs: {bf16: 1}, compute_efficiency: 1.0}\n"
+                    "memory: [{name: dram, capacity_GB: 1000, bandwidth_GBps: 1000000, efficiency: 1.0, latency_ns: 0}]\n"
+                    "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
+                    "software: {kernel_overhead_us: 0}\n";
+    static system_t s;
+    diag_t d;
+    assert_int_equal(system_from(y, &s, &d), IS_OK);
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, &m);
+    cfg.plan = (plan_t){8, 1, 1, 8, 8};
+    precision_parse("bf16", &cfg.weights);
+    cfg.experts = cfg.weights;
+    static deploy_t dep;
+    assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+    placement_t pl;
+    deploy_place(&dep, 1, 4096, 4096, &pl);
+    const double var = 8 * 1.0 / 8 * (1 - 1.0 / 8) * 248.0 / 255.0, f = 1 + 1.42360 * sqrt(8 * var) / 8;
+    assert_close(f, 1.4643, 1e-4);
+    step_t st;
+    step_clear(&st);
+    step_add(&st, &m, 1, 1, 100);
+    int moe_layers = 0;
+    for (int c = 0; c < m.n_classes; c++)
+        moe_layers += m.classes[c].moe ? m.classes[c].count : 0;
+    assert_int_equal(moe_layers, 58); /* 61 layers, the first 3 dense */
+    step_cost_t busy, mean;
+    engine_step(&dep, &pl, &st, &busy);
+    print_message("experts: %.4f ms a layer\n", busy.by_op[OP_EXPERTS] / moe_layers * 1e3);
+    assert_close(busy.by_op[OP_EXPERTS] / moe_layers, 704.6e-6 * f, 0.002);
+    dep.moe_max_z = 0; /* every group at the mean */
+    engine_step(&dep, &pl, &st, &mean);
+    assert_close(mean.by_op[OP_EXPERTS] / moe_layers, 704.6e-6, 0.002);
+    assert_close(busy.flops, mean.flops, 1e-12);
+}
+
+/* An expert group's traffic is its share of the group's assignments: with attention data parallel
+ * over 8 chips and EP 8, each chip's 32 experts serve 1/8 of the 8 ranks' tokens x 8 routed, as many
+ * assignments as the chip's own tokens x 8.  DeepSeek-V3 prefilling 4,096 tokens a chip, in bf16, on
+ * a chip fast enough not to compute-bound it and 1 TB/s of memory: its 32 experts' weights, 32 x 3 x
+ * 7168 x 2048 x 2 B = 2.818 GB (all touched), and each assignment's hidden vector in and out and its
+ * gate, up and activation, (2 x 7168 + 3 x 2048) x 2 B = 40,960 B, x 4,096 x 8 = 1.342 GB, the
+ * busiest group's 1.0072 times that (as above: mean 32,768, sd sqrt(32,768 x 0.8510) = 167.0):
+ * 4.170 ms a layer.  Counting every rank's tokens on each chip would read 8 times the activations. */
+static void test_ep_expert_traffic(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("deepseek-v3", &m);
+    const char *y = "name: hand\n"
+                    "chip: {peak_TFLOPs: {bf16: 1000000}, compute_efficiency: 1.0}\n"
+                    "memory: [{name: dram, capacity_GB: 1000, bandwidth_GBps: 1000, efficiency: 1.0, latency_ns: 0}]\n"
+                    "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
+                    "software: {kernel_overhead_us: 0}\n";
+    static system_t s;
+    diag_t d;
+    assert_int_equal(system_from(y, &s, &d), IS_OK);
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, &m);
+    cfg.plan = (plan_t){8, 1, 1, 8, 8};
+    precision_parse("bf16", &cfg.weights);
+    cfg.experts = cfg.weights;
+    static deploy_t dep;
+    assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+    placement_t pl;
+    deploy_place(&dep, 1, 8192, 4096, &pl);
+    step_t st;
+    step_clear(&st);
+    step_add(&st, &m, 1, 4096, 0);
+    step_cost_t c;
+    engine_step(&dep, &pl, &st, &c);
+    const double f = 1 + 1.42360 * sqrt(32768 * 0.85098) / 32768;
+    const double want = (32 * 3 * 7168.0 * 2048 * 2 + 4096 * 8 * 40960.0 * f) / 1e12;
+    print_message("experts: %.4f ms a layer (want %.4f)\n", c.by_op[OP_EXPERTS] / 58 * 1e3, want * 1e3);
+    assert_close(c.by_op[OP_EXPERTS] / 58, want, 0.002);
+}
+
 /* An NVFP4 MoE checkpoint: fp8 dense layers beside fp4 experts, fp4 activations.  Each GEMM
  * runs at the rate of the wider of its weights and its activations; the experts stream at the
  * tier's grouped-GEMM efficiency; dispatch goes out in the activations' format and the combine
@@ -510,6 +611,9 @@ int main(void)
         cmocka_unit_test(test_steps_equal_step),
         cmocka_unit_test(test_weight_formats_and_gemv),
         cmocka_unit_test(test_softmax_exponentials),
+        cmocka_unit_test(test_max_normal),
+        cmocka_unit_test(test_ep_busiest_group),
+        cmocka_unit_test(test_ep_expert_traffic),
         cmocka_unit_test(test_stack_kernels),
         cmocka_unit_test(test_elementwise_traffic),
         cmocka_unit_test(test_moe_formats_and_collectives),

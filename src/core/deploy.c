@@ -110,6 +110,24 @@ static void compute_in(op_entry_t *o, const op_class_t *k)
     o->flop_J = k->flop_J;
 }
 
+double deploy_max_normal(int n)
+{
+    if (n <= 1)
+        return 0.0;
+    /* the density is negligible outside [-8, 9] for any n up to 10^6 */
+    const double lo = -8.0, hi = 9.0;
+    const int steps = 680; /* even: h = 0.025 */
+    const double h = (hi - lo) / steps;
+    double sum = 0;
+    for (int i = 0; i <= steps; i++) {
+        double x = lo + i * h;
+        double phi = exp(-0.5 * x * x) / sqrt(2.0 * M_PI), cdf = 0.5 * erfc(-x / sqrt(2.0));
+        double f = x * n * phi * pow(cdf, n - 1.0);
+        sum += f * (i == 0 || i == steps ? 1 : i % 2 ? 4 : 2);
+    }
+    return sum * h / 3.0;
+}
+
 static status_t plan_error(diag_t *d, const char *flag, const char *fmt, int a, int b)
 {
     char msg[256];
@@ -250,6 +268,11 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     dep->moe_keep_log = m->n_experts > 0 ? log1p(-(double)m->top_k / m->n_experts) : 0.0;
     if (m->n_experts > 0 && m->top_k == m->n_experts)
         dep->moe_keep_log = -1e300;
+    if (m->n_experts > 1 && ep > 1) {
+        const double E = m->n_experts, k = m->top_k;
+        dep->moe_group_var = k / ep * (1.0 - 1.0 / ep) * (E - k) / (E - 1.0);
+        dep->moe_max_z = deploy_max_normal(ep);
+    }
 
     double ws_per_tok = 2.0 * dm; /* residual stream in and out */
     double class_w[MODEL_MAX_CLASSES];
@@ -315,7 +338,10 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             o->expert_bytes = lp->expert * eb / moe_tp;
             o->wfmt = WF_EXPERTS;
             o->weight_run_B = o->expert_bytes / m->mlp_matrices; /* one matrix of one expert shard */
-            o->act_bytes_per_token = m->top_k * (2.0 * dm + 3.0 * m->moe_intermediate / moe_tp) * ab / tp *
+            /* each chip serves its expert group's share of the group's assignments: replica tokens
+             * x moe_token_factor (the EP group's tokens) x top_k / ep, each reading its hidden vector,
+             * writing its output and passing its gate, up and activation (of the shard) */
+            o->act_bytes_per_token = m->top_k * (2.0 * dm + 3.0 * m->moe_intermediate / moe_tp) * ab / ep *
                                      dep->moe_token_factor;
             wsum += o->experts_local * o->expert_bytes;
             double ew = m->top_k * (dm + 3.0 * m->moe_intermediate / moe_tp) * ab;

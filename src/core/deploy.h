@@ -162,6 +162,10 @@ typedef struct deploy {
     /* MoE token bookkeeping */
     double moe_token_factor;   /* tokens through an EP group per replica token (max(1, ep/tp)) */
     double moe_keep_log;       /* log(1 - top_k / n_experts): P(expert untouched by a token) */
+    double moe_group_var;      /* with ep > 1: the variance of one expert group's assignments per EP-group token,
+                                * top_k/ep (1 - 1/ep) (E - top_k)/(E - 1) (k distinct experts of E, E/ep a group) */
+    double moe_max_z;          /* the expected largest of ep standard normals (deploy_max_normal): how many
+                                * standard deviations the busiest expert group is above the mean; 0 without EP */
 
     /* memory per chip, per stage */
     double weight_B[DEPLOY_MAX_PP];     /* weight bytes on a chip of stage s */
@@ -214,5 +218,9 @@ double deploy_weight_bytes(const deploy_t *dep);
 double deploy_near_shards(const deploy_t *dep, int tier, double *bcast_B);
 double deploy_kv_bytes(const deploy_t *dep, double seqs_per_replica, double ctx);
 double deploy_workspace_bytes(const deploy_t *dep, double step_tokens, double logits_tokens);
+
+/* The expected largest of n independent standard normal variables (0 for n <= 1), by Simpson's
+ * rule over its density n x phi(x) Phi(x)^(n-1): n = 2 gives 1/sqrt(pi). */
+double deploy_max_normal(int n);
 
 #endif

@@ -74,13 +74,45 @@ double engine_experts_touched(int n_experts, int top_k, double tokens)
     return -expm1(tokens * log1p(-(double)top_k / n_experts));
 }
 
+/* A step's MoE load on the busiest expert group, which the group-wide collectives wait for.  Routing
+ * spreads the EP group's assignments over its ep expert groups; with top_k distinct experts per
+ * token, a group's count has mean tokens x top_k / ep and variance tokens x moe_group_var, and the
+ * busiest of ep is about moe_max_z standard deviations above the mean (normal approximation; at
+ * most all of them).  Uniform routing: a model whose router favours some experts skews it more. */
+typedef struct moe_load {
+    double f;            /* busiest group's assignments over the mean group's (1 without EP) */
+    double touched;      /* fraction of the busiest group's experts at least one token routes to */
+    double touched_mean; /* ... of the mean group's: what the counts (bytes, FLOPs) take */
+} moe_load_t;
+
+static inline moe_load_t step_moe_load(const deploy_t *dep, double tokens)
+{
+    moe_load_t L = {1.0, 0.0, 0.0};
+    if (dep->model->n_experts <= 0)
+        return L;
+    const double group_tokens = tokens * dep->moe_token_factor;
+    if (dep->moe_max_z > 0 && group_tokens > 0) {
+        const double ep = dep->cfg.plan.ep, mean = group_tokens * dep->model->top_k / ep;
+        L.f = 1.0 + dep->moe_max_z * sqrt(group_tokens * dep->moe_group_var) / mean;
+        if (L.f > ep)
+            L.f = ep;
+    }
+    L.touched_mean = -expm1(group_tokens * dep->moe_keep_log);
+    L.touched = L.f == 1.0 ? L.touched_mean : -expm1(group_tokens * L.f * dep->moe_keep_log);
+    return L;
+}
+
 /* Time of one compute op; adds its breakdown (times `mult` layers) to out. */
 static inline double op_compute(const deploy_t *dep, const placement_t *pl, const op_entry_t *o,
-                                const step_t *s, int c, double touched_frac, double mult,
+                                const step_t *s, int c, const moe_load_t *L, double mult,
                                 step_cost_t *out)
 {
     const system_t *sys = dep->sys;
     double T = o->per_lm_token ? s->lm_tokens : s->tokens;
+    /* the experts' time is the busiest group's; the counts stay the mean group's (below) */
+    const int busiest = o->kind == OP_EXPERTS && L->f != 1.0;
+    if (busiest)
+        T *= L->f;
     double flops = o->flops_per_token * T;
     double wbytes = o->weight_bytes;
     double kv = 0, kvw = 0, kvp = 0; /* KV read (own), written, read from the shared prefix */
@@ -93,12 +125,12 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         kvw = T * o->kv_write_per_token;
     }
     if (o->experts_local > 0)
-        wbytes += o->expert_bytes * o->experts_local * touched_frac;
+        wbytes += o->expert_bytes * o->experts_local * L->touched;
     double act = o->act_bytes_per_token * T, ew = o->ew_bytes_per_token * T;
 
     /* The host alone: the op's compute on the chip, its bytes over each tier's interface (tiers
      * read in parallel). */
-    double bytes[SYS_MAX_TIERS], slows[SYS_MAX_TIERS], ew_slow = 0;
+    double bytes[SYS_MAX_TIERS], wpart[SYS_MAX_TIERS], slows[SYS_MAX_TIERS], ew_slow = 0;
     /* one token (a decode GEMV at batch 1) runs the matrix products at the GEMV kernel's rate */
     double rate = o->flop_rate * (T <= 1 && o->kind != OP_ATTN && dep->gemv_speedup > 0 ? dep->gemv_speedup : 1.0);
     double t_c = (rate > 0 ? flops / rate : 0.0) + t_x, t_m = 0;
@@ -113,6 +145,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
             slow += ew_slow;
         }
         bytes[i] = b;
+        wpart[i] = w;
         slows[i] = slow;
         if (b <= 0)
             continue;
@@ -189,27 +222,36 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         }
     }
     /* the near share's bytes are read inside the tier: they are its traffic either way */
-    if (out)
+    if (out) {
+        /* the busiest expert group's extra tokens and experts are not extra work for the chips: the
+         * counts are the mean group's (its tokens, its touched experts) */
+        const double wr = busiest && o->experts_local > 0 && wbytes > 0
+                              ? (wbytes - o->expert_bytes * o->experts_local * (L->touched - L->touched_mean)) / wbytes
+                              : 1.0;
         for (int i = 0; i < sys->n_tiers; i++)
             if (bytes[i] > 0)
-                out->mem_bytes[i] += mult * bytes[i];
+                out->mem_bytes[i] += mult * (busiest ? wpart[i] * wr + (bytes[i] - wpart[i]) / L->f : bytes[i]);
+    }
     double t_o = o->kernels * sys->kernel_overhead_s;
     double t = t_o + (t_c > t_m ? t_c : t_m);
     if (out) {
         out->by_op[o->kind] += mult * t;
         out->by_bound[BOUND_OVERHEAD] += mult * t_o;
         out->by_bound[t_c >= t_m || mb < 0 ? BOUND_COMPUTE : BOUND_MEM0 + mb] += mult * (t - t_o);
-        out->flops += mult * flops;
-        out->flop_J += mult * flops * o->flop_J;
+        const double f_count = busiest ? flops / L->f : flops;
+        out->flops += mult * f_count;
+        out->flop_J += mult * f_count * o->flop_J;
     }
     return t;
 }
 
-static inline double op_coll(const op_entry_t *o, const step_t *s, double mult, step_cost_t *out)
+static inline double op_coll(const op_entry_t *o, const step_t *s, const moe_load_t *L, double mult, step_cost_t *out)
 {
     double M = o->coll_bytes_per_token * (o->per_lm_token ? s->lm_tokens : s->tokens);
     double lat, bw;
-    double t = collective_time(&o->coll, M, NULL, &lat, &bw);
+    /* an all-to-all waits for the busiest expert group's chips, which receive and return L->f times
+     * the mean message */
+    double t = collective_time(&o->coll, o->kind == OP_EP_ALLTOALL ? M * L->f : M, NULL, &lat, &bw);
     if (out) {
         out->by_op[o->kind] += mult * t;
         out->by_bound[BOUND_NET_LATENCY] += mult * lat;
@@ -222,21 +264,14 @@ static inline double op_coll(const op_entry_t *o, const step_t *s, double mult, 
 }
 
 static inline double table_time(const deploy_t *dep, const placement_t *pl, const op_table_t *t,
-                                const step_t *s, int c, double touched, double mult, step_cost_t *out)
+                                const step_t *s, int c, const moe_load_t *L, double mult, step_cost_t *out)
 {
     double sum = 0;
     for (int i = 0; i < t->n_ops; i++) {
         const op_entry_t *o = &t->ops[i];
-        sum += o->is_coll ? op_coll(o, s, mult, out) : op_compute(dep, pl, o, s, c, touched, mult, out);
+        sum += o->is_coll ? op_coll(o, s, L, mult, out) : op_compute(dep, pl, o, s, c, L, mult, out);
     }
     return sum;
-}
-
-/* Fraction of local experts at least one token of the step routes to:
- * 1 - (1 - k/E)^tokens, tokens counted over the whole EP group. */
-static inline double step_experts_touched(const deploy_t *dep, double tokens)
-{
-    return dep->model->n_experts > 0 ? -expm1(tokens * dep->moe_token_factor * dep->moe_keep_log) : 0.0;
 }
 
 /* A step's time from its per-layer-class, first-stage, last-stage and send times: stages in
@@ -278,13 +313,13 @@ double engine_step(const deploy_t *dep, const placement_t *pl, const step_t *s, 
     const int pp = dep->cfg.plan.pp;
     if (out)
         memset(out, 0, sizeof *out);
-    const double touched = step_experts_touched(dep, s->tokens);
+    const moe_load_t L = step_moe_load(dep, s->tokens);
     double layer_t[MODEL_MAX_CLASSES];
     for (int c = 0; c < m->n_classes; c++)
-        layer_t[c] = table_time(dep, pl, &dep->layer[c], s, c, touched, m->classes[c].count, out);
-    double t_first = table_time(dep, pl, &dep->first, s, 0, touched, 1.0, out);
-    double t_last = table_time(dep, pl, &dep->last, s, 0, touched, 1.0, out);
-    double t_send = pp > 1 ? op_coll(&dep->pp_send, s, pp - 1.0, out) : 0.0;
+        layer_t[c] = table_time(dep, pl, &dep->layer[c], s, c, &L, m->classes[c].count, out);
+    double t_first = table_time(dep, pl, &dep->first, s, 0, &L, 1.0, out);
+    double t_last = table_time(dep, pl, &dep->last, s, 0, &L, 1.0, out);
+    double t_send = pp > 1 ? op_coll(&dep->pp_send, s, &L, pp - 1.0, out) : 0.0;
     double smax, total = stages_time(dep, layer_t, t_first, t_last, t_send, &smax);
     if (out)
         step_cost_close(out, s, total, smax);
@@ -300,7 +335,7 @@ static inline int reads_context(const op_entry_t *o)
 /* Per-sample times of one table: ops that do not read the context once (added to every
  * sample; into out for sample j0), attention per sample. */
 static inline void table_times(const deploy_t *dep, const placement_t *pl, const op_table_t *t, const step_t *s,
-                               int n, int c, double touched, double mult, int j0, step_cost_t *out, double *sum)
+                               int n, int c, const moe_load_t *L, double mult, int j0, step_cost_t *out, double *sum)
 {
     for (int j = 0; j < n; j++)
         sum[j] = 0;
@@ -308,9 +343,9 @@ static inline void table_times(const deploy_t *dep, const placement_t *pl, const
         const op_entry_t *o = &t->ops[i];
         if (reads_context(o)) {
             for (int j = 0; j < n; j++)
-                sum[j] += op_compute(dep, pl, o, &s[j], c, touched, mult, j == j0 ? out : NULL);
+                sum[j] += op_compute(dep, pl, o, &s[j], c, L, mult, j == j0 ? out : NULL);
         } else {
-            double x = o->is_coll ? op_coll(o, &s[0], mult, out) : op_compute(dep, pl, o, &s[0], c, touched, mult, out);
+            double x = o->is_coll ? op_coll(o, &s[0], L, mult, out) : op_compute(dep, pl, o, &s[0], c, L, mult, out);
             for (int j = 0; j < n; j++)
                 sum[j] += x;
         }
@@ -337,13 +372,13 @@ void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, i
     }
     if (out)
         memset(out, 0, sizeof *out);
-    const double touched = step_experts_touched(dep, s[0].tokens);
+    const moe_load_t L = step_moe_load(dep, s[0].tokens);
     double layer_t[MODEL_MAX_CLASSES][ENGINE_MAX_SAMPLES], t_first[ENGINE_MAX_SAMPLES], t_last[ENGINE_MAX_SAMPLES];
     for (int c = 0; c < m->n_classes; c++)
-        table_times(dep, pl, &dep->layer[c], s, n, c, touched, m->classes[c].count, j0, out, layer_t[c]);
-    table_times(dep, pl, &dep->first, s, n, 0, touched, 1.0, j0, out, t_first);
-    table_times(dep, pl, &dep->last, s, n, 0, touched, 1.0, j0, out, t_last);
-    double t_send = pp > 1 ? op_coll(&dep->pp_send, &s[0], pp - 1.0, out) : 0.0;
+        table_times(dep, pl, &dep->layer[c], s, n, c, &L, m->classes[c].count, j0, out, layer_t[c]);
+    table_times(dep, pl, &dep->first, s, n, 0, &L, 1.0, j0, out, t_first);
+    table_times(dep, pl, &dep->last, s, n, 0, &L, 1.0, j0, out, t_last);
+    double t_send = pp > 1 ? op_coll(&dep->pp_send, &s[0], &L, pp - 1.0, out) : 0.0;
     for (int j = 0; j < n; j++) {
         double lt[MODEL_MAX_CLASSES];
         for (int c = 0; c < m->n_classes; c++)
@@ -354,7 +389,8 @@ void engine_steps(const deploy_t *dep, const placement_t *pl, const step_t *s, i
     }
 }
 
-static void coll_row(const op_entry_t *o, const step_cost_t *c, double calls, coll_report_t *out, int *n, int max)
+static void coll_row(const op_entry_t *o, const step_cost_t *c, double f, double calls, coll_report_t *out, int *n,
+                     int max)
 {
     if (!o->is_coll || o->coll.n <= 1 || calls <= 0)
         return;
@@ -372,8 +408,10 @@ static void coll_row(const op_entry_t *o, const step_cost_t *c, double calls, co
     r->chips = o->coll.n;
     r->level = o->coll.level;
     r->bytes = bytes;
+    /* an all-to-all is timed as the busiest expert group's chips see it (step_moe_load) */
+    r->busiest = o->kind == OP_EP_ALLTOALL ? f : 1.0;
     int a;
-    r->time_s = collective_time_at(&o->coll, r->bytes, &a, &r->latency_s, &r->bandwidth_s);
+    r->time_s = collective_time_at(&o->coll, r->bytes * r->busiest, &a, &r->latency_s, &r->bandwidth_s);
     r->algo = a < 0 ? ALGO_LOCAL : o->coll.algos[a].algo;
     r->hops = a < 0 ? 0 : o->coll.algos[a].hops;
     r->calls = calls;
@@ -382,16 +420,17 @@ static void coll_row(const op_entry_t *o, const step_cost_t *c, double calls, co
 int engine_collectives(const deploy_t *dep, const step_cost_t *c, coll_report_t *out, int max)
 {
     const model_t *m = dep->model;
+    const double f = step_moe_load(dep, c->tokens).f;
     int n = 0;
     for (int k = 0; k < m->n_classes; k++)
         for (int i = 0; i < dep->layer[k].n_ops; i++)
-            coll_row(&dep->layer[k].ops[i], c, m->classes[k].count, out, &n, max);
+            coll_row(&dep->layer[k].ops[i], c, f, m->classes[k].count, out, &n, max);
     for (int i = 0; i < dep->first.n_ops; i++)
-        coll_row(&dep->first.ops[i], c, 1, out, &n, max);
+        coll_row(&dep->first.ops[i], c, f, 1, out, &n, max);
     for (int i = 0; i < dep->last.n_ops; i++)
-        coll_row(&dep->last.ops[i], c, 1, out, &n, max);
+        coll_row(&dep->last.ops[i], c, f, 1, out, &n, max);
     if (dep->cfg.plan.pp > 1)
-        coll_row(&dep->pp_send, c, dep->cfg.plan.pp - 1.0, out, &n, max);
+        coll_row(&dep->pp_send, c, f, dep->cfg.plan.pp - 1.0, out, &n, max);
     return n;
 }
 

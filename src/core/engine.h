@@ -18,7 +18,9 @@
  * i.e. compute and memory traffic of one kernel overlap (roofline), tiers are read in
  * parallel, and kernels do not overlap each other.  Logic in or near a tier's memory (PIM,
  * PNM) takes the op's share that sits there when that is faster than the host alone.  Collectives do not overlap compute
- * (a TP all-reduce sits on the critical path of the layer that produces its input).
+ * (a TP all-reduce sits on the critical path of the layer that produces its input).  With expert
+ * parallelism the experts and their all-to-alls take the busiest expert group's load (uniform
+ * routing's order statistics), the counts the mean group's.
  * A stage's time is the sum over its layers; with pipeline parallelism one step of
  * a micro-batch takes the sum over stages plus the sends between them.
  */
@@ -72,7 +74,9 @@ typedef struct coll_report {
     int chips;             /* chips in the group */
     int level;             /* interconnect level (the outer one of a hierarchical collective) */
     coll_algo_t algo;      /* the fastest algorithm at this message size */
-    double bytes;          /* message per call (as collective_time takes it) */
+    double bytes;          /* message per call (as collective_time takes it), the mean chip's */
+    double busiest;        /* an EP all-to-all: the busiest expert group's chips move this many times
+                            * bytes, and time_s is theirs; 1 otherwise */
     double calls;          /* per step, over all layers and stages */
     double time_s;         /* per call */
     double latency_s;      /* of which latency (launch, hops, switches, landing) */

@@ -68,6 +68,7 @@ static json_t *phase_json(const predict_result_t *r, const phase_cost_t *ph)
         json_object_set_new(x, "algorithm", json_string(coll_algo_names[cr[i].algo]));
         json_object_set_new(x, "hops", json_real(cr[i].hops));
         json_object_set_new(x, "bytes", json_real(cr[i].bytes));
+        json_object_set_new(x, "busiest_group_factor", json_real(cr[i].busiest));
         json_object_set_new(x, "calls", json_real(cr[i].calls));
         json_object_set_new(x, "time_per_call_s", json_real(cr[i].time_s));
         json_object_set_new(x, "latency_per_call_s", json_real(cr[i].latency_s));
@@ -310,12 +311,14 @@ static void phase_text(FILE *f, const predict_result_t *r, const char *title, co
     coll_report_t cr[OP_COUNT];
     int nc = engine_collectives(r->depp, &ph->cost, cr, OP_COUNT);
     for (int i = 0; i < nc; i++) {
-        char by[32], tc[32], tl[32], tt[32];
-        fprintf(f, "  %s %s: %.0f x %s among %d chips on %s (%s, %g hops), %s each: %s per call (%s latency), %s in all\n",
+        char by[32], tc[32], tl[32], tt[32], bz[48] = "";
+        if (cr[i].busiest > 1.0005)
+            snprintf(bz, sizeof bz, " (the busiest group's x%.3g)", cr[i].busiest);
+        fprintf(f, "  %s %s: %.0f x %s among %d chips on %s (%s, %g hops), %s each%s: %s per call (%s latency), %s in all\n",
                 i ? "           " : "collectives", op_kind_names[cr[i].op], cr[i].calls, coll_kind_names[cr[i].kind],
                 cr[i].chips, cr[i].level >= 0 ? r->depp->sys->level[cr[i].level].name : "?", coll_algo_names[cr[i].algo],
                 cr[i].hops,
-                fmt_bytes(cr[i].bytes, by, sizeof by), fmt_time(cr[i].time_s, tc, sizeof tc),
+                fmt_bytes(cr[i].bytes, by, sizeof by), bz, fmt_time(cr[i].time_s, tc, sizeof tc),
                 fmt_time(cr[i].latency_s, tl, sizeof tl), fmt_time(cr[i].time_s * cr[i].calls, tt, sizeof tt));
     }
 }
