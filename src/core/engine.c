@@ -108,11 +108,10 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
                                 step_cost_t *out)
 {
     const system_t *sys = dep->sys;
-    double T = o->per_lm_token ? s->lm_tokens : s->tokens;
+    const double T_step = o->per_lm_token ? s->lm_tokens : s->tokens;
     /* the experts' time is the busiest group's; the counts stay the mean group's (below) */
     const int busiest = o->kind == OP_EXPERTS && L->f != 1.0;
-    if (busiest)
-        T *= L->f;
+    double T = busiest ? T_step * L->f : T_step;
     double flops = o->flops_per_token * T;
     double wbytes = o->weight_bytes;
     double kv = 0, kvw = 0, kvp = 0; /* KV read (own), written, read from the shared prefix */
@@ -132,7 +131,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
      * read in parallel). */
     double bytes[SYS_MAX_TIERS], wpart[SYS_MAX_TIERS], slows[SYS_MAX_TIERS], ew_slow = 0;
     /* one token (a decode GEMV at batch 1) runs the matrix products at the GEMV kernel's rate */
-    double rate = o->flop_rate * (T <= 1 && o->kind != OP_ATTN && dep->gemv_speedup > 0 ? dep->gemv_speedup : 1.0);
+    double rate = o->flop_rate * (T_step <= 1 && o->kind != OP_ATTN && dep->gemv_speedup > 0 ? dep->gemv_speedup : 1.0);
     double t_c = (rate > 0 ? flops / rate : 0.0) + t_x, t_m = 0;
     int mb = -1;
     for (int i = 0; i < sys->n_tiers; i++) {
