@@ -443,6 +443,30 @@ static void test_max_normal(void **state)
     assert_close(deploy_max_normal(8), 1.42360, 1e-5);
 }
 
+/* m in bf16 over 8 hand-made chips of tflops TFLOP/s and gbps GB/s (efficiency 1, no latency or
+ * launch cost), attention data parallel and EP 8, placed for prompts of up to 8,192 tokens. */
+static void dep8(const model_t *m, double tflops, double gbps, deploy_t *dep, placement_t *pl)
+{
+    char y[512];
+    snprintf(y, sizeof y,
+             "name: hand\n"
+             "chip: {peak_TFLOPs: {bf16: %g}, compute_efficiency: 1.0}\n"
+             "memory: [{name: dram, capacity_GB: 1000, bandwidth_GBps: %g, efficiency: 1.0, latency_ns: 0}]\n"
+             "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
+             "software: {kernel_overhead_us: 0}\n",
+             tflops, gbps);
+    static system_t s; /* outlives the deployment that borrows it */
+    diag_t d;
+    assert_int_equal(system_from(y, &s, &d), IS_OK);
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, m);
+    cfg.plan = (plan_t){8, 1, 1, 8, 8};
+    precision_parse("bf16", &cfg.weights);
+    cfg.experts = cfg.weights;
+    assert_int_equal(deploy_setup(dep, m, &s, &cfg, &d), IS_OK);
+    deploy_place(dep, 1, 8192, 4096, pl);
+}
+
 /* The busiest expert group sets an EP step's time.  DeepSeek-V3 (256 experts, top 8) over 8 chips,
  * attention data parallel and EP 8, one decode token a chip: the EP group routes 8 tokens x 8 = 64
  * assignments, a mean of 8 per chip's group; one token's 8 distinct experts land in a group of 32
@@ -456,23 +480,9 @@ static void test_ep_busiest_group(void **state)
     (void)state;
     model_t m;
     load_model("deepseek-v3", &m);
-    const char *y = "name: hand\n"
-                    "chip: {peak_TFLOPs: {bf16: 1}, compute_efficiency: 1.0}\n"
-                    "memory: [{name: dram, capacity_GB: 1000, bandwidth_GBps: 1000000, efficiency: 1.0, latency_ns: 0}]\n"
-                    "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
-                    "software: {kernel_overhead_us: 0}\n";
-    static system_t s;
-    diag_t d;
-    assert_int_equal(system_from(y, &s, &d), IS_OK);
-    deploy_cfg_t cfg;
-    deploy_cfg_default(&cfg, &m);
-    cfg.plan = (plan_t){8, 1, 1, 8, 8};
-    precision_parse("bf16", &cfg.weights);
-    cfg.experts = cfg.weights;
     static deploy_t dep;
-    assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
     placement_t pl;
-    deploy_place(&dep, 1, 4096, 4096, &pl);
+    dep8(&m, 1, 1000000, &dep, &pl);
     const double var = 8 * 1.0 / 8 * (1 - 1.0 / 8) * 248.0 / 255.0, f = 1 + 1.42360 * sqrt(8 * var) / 8;
     assert_close(f, 1.4643, 1e-4);
     step_t st;
@@ -505,23 +515,9 @@ static void test_ep_expert_traffic(void **state)
     (void)state;
     model_t m;
     load_model("deepseek-v3", &m);
-    const char *y = "name: hand\n"
-                    "chip: {peak_TFLOPs: {bf16: 1000000}, compute_efficiency: 1.0}\n"
-                    "memory: [{name: dram, capacity_GB: 1000, bandwidth_GBps: 1000, efficiency: 1.0, latency_ns: 0}]\n"
-                    "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
-                    "software: {kernel_overhead_us: 0}\n";
-    static system_t s;
-    diag_t d;
-    assert_int_equal(system_from(y, &s, &d), IS_OK);
-    deploy_cfg_t cfg;
-    deploy_cfg_default(&cfg, &m);
-    cfg.plan = (plan_t){8, 1, 1, 8, 8};
-    precision_parse("bf16", &cfg.weights);
-    cfg.experts = cfg.weights;
     static deploy_t dep;
-    assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
     placement_t pl;
-    deploy_place(&dep, 1, 8192, 4096, &pl);
+    dep8(&m, 1000000, 1000, &dep, &pl);
     step_t st;
     step_clear(&st);
     step_add(&st, &m, 1, 4096, 0);
