@@ -275,7 +275,7 @@ static void show_system_text(const system_t *s)
         printf(", %.0f%% on one token (GEMV)", 100 * s->gemv_eff);
     printf("\n");
     if (s->exp_rate > 0)
-        printf("  softmax         %.0f G exponentials/s (special-function units)\n", s->exp_rate / 1e9);
+        printf("  softmax         %.0f G exponentials/s\n", s->exp_rate / 1e9);
     for (int i = 0; i < s->n_tiers; i++) {
         const mem_tier_t *t = &s->tier[i];
         printf("  memory tier %d   %s: %s, %s/s (%.0f%% achievable), %.0f ns, %.0f-byte access%s\n", i, t->name,
