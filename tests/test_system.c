@@ -114,7 +114,8 @@ static void test_syntax_error(void **state)
 /* chip.exp_Gops: the special-function units' exponentials per second.  The H100 preset: 16 per clock
  * per SM (CUDA C++ Programming Guide, arithmetic instruction throughput) x 132 SMs x 1.83 GHz =
  * 3,865 G/s, FlashAttention-3's "3.9 TFLOPS of special functions"; the B200: 2,250 TFLOP/s bf16 over
- * the 512 tensor-core FLOPs per exponential per clock per SM of FlashAttention-4 (8192 vs 16).  A
+ * the 512 tensor-core FLOPs per exponential per clock per SM of FlashAttention-4 (8192 vs 16); the
+ * MI300X: 16 a clock per CU x 304 CUs x 2.1 GHz.  A
  * rate must be positive; without one, exponentials are not modelled. */
 static void test_exp_rate(void **state)
 {
@@ -124,6 +125,8 @@ static void test_exp_rate(void **state)
     assert_close(s.exp_rate, 16 * 132 * 1.83e9, 1e-3);
     load_system("b200", &s);
     assert_close(s.exp_rate, 2250e12 / 512, 1e-3);
+    load_system("mi300x", &s); /* a quarter of a CDNA3 CU's 64 lanes a clock (LLVM's AMDGPU scheduling model) */
+    assert_close(s.exp_rate, 16 * 304 * 2.1e9, 1e-3);
     load_system("xeon-8480", &s);
     assert_true(s.exp_rate == 0);
     diag_t d;
