@@ -79,6 +79,14 @@ static status_t add_coll(op_table_t *t, op_kind_t k, const system_t *s, coll_kin
     return collective_plan(s, ck, n, &o->coll, d);
 }
 
+/* The achievable FLOP/s of compute class cc at a clock factor: its peak (or the fallback class's,
+ * into *used) x that class's efficiency; 0 when the chip has none. */
+static double class_rate(const system_t *s, compute_class_t cc, double clock, compute_class_t *used)
+{
+    double peak = system_peak_flops(s, cc, used);
+    return peak > 0 ? peak * system_compute_eff(s, *used) * clock : 0.0;
+}
+
 /* The rate of a GEMM over weights in format w with activations in act (see deploy_setup). */
 static double gemm_rate(const system_t *s, const precision_t *w, const precision_t *act, double act_rate,
                         compute_class_t act_cc, double clock, compute_class_t *cc)
@@ -87,11 +95,11 @@ static double gemm_rate(const system_t *s, const precision_t *w, const precision
     if (w->cc == CC_NONE || w->bits <= act->bits)
         return act_rate;
     compute_class_t used;
-    double peak = system_peak_flops(s, w->cc, &used);
-    if (peak <= 0)
+    double r = class_rate(s, w->cc, clock, &used);
+    if (r <= 0)
         return act_rate;
     *cc = used;
-    return peak * system_compute_eff(s, used) * clock;
+    return r;
 }
 
 /* A compute class as ops use it: the rate their FLOPs run at and the energy each costs. */
@@ -221,8 +229,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     if (cfg->act.cc == CC_FP32)
         attn_cc = CC_FP32;
     compute_class_t attn_used;
-    const double attn_peak = system_peak_flops(s, attn_cc, &attn_used);
-    const double attn_rate = attn_peak * system_compute_eff(s, attn_used) * dep->clock_factor;
+    const double attn_rate = class_rate(s, attn_cc, dep->clock_factor, &attn_used);
     /* Both operands of a tensor-core GEMM share a format: weights stored in a wider format
      * that has a compute path of its own run at that format's rate (an NVFP4 checkpoint's
      * fp8 attention projections beside its fp4 experts, TensorRT-LLM blog 3); narrower

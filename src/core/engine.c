@@ -123,8 +123,11 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
         kvp = (s->prefix_once ? s->prefix_span[c] : s->prefix_read[c]) * o->kv_bytes_per_kvtok;
         kvw = T * o->kv_write_per_token;
     }
-    if (o->experts_local > 0)
+    double wbytes_mean = wbytes; /* ... with the mean group's touched experts, for the counts */
+    if (o->experts_local > 0) {
         wbytes += o->expert_bytes * o->experts_local * L->touched;
+        wbytes_mean += o->expert_bytes * o->experts_local * L->touched_mean;
+    }
     double act = o->act_bytes_per_token * T, ew = o->ew_bytes_per_token * T;
 
     /* The host alone: the op's compute on the chip, its bytes over each tier's interface (tiers
@@ -224,9 +227,7 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     if (out) {
         /* the busiest expert group's extra tokens and experts are not extra work for the chips: the
          * counts are the mean group's (its tokens, its touched experts) */
-        const double wr = busiest && o->experts_local > 0 && wbytes > 0
-                              ? (wbytes - o->expert_bytes * o->experts_local * (L->touched - L->touched_mean)) / wbytes
-                              : 1.0;
+        const double wr = busiest && wbytes > 0 ? wbytes_mean / wbytes : 1.0;
         for (int i = 0; i < sys->n_tiers; i++)
             if (bytes[i] > 0)
                 out->mem_bytes[i] += mult * (busiest ? wpart[i] * wr + (bytes[i] - wpart[i]) / L->f : bytes[i]);

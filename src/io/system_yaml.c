@@ -33,7 +33,7 @@ static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
                                        "compute_efficiency_by_precision", "exp_Gops"};
     if (!chip || !fy_node_is_mapping(chip))
         return yr_err(r, chip, "chip", "missing required section \"chip\" (a mapping)");
-    TRY(yr_check_keys(r, chip, "chip", keys, 10));
+    TRY(yr_check_keys(r, chip, "chip", keys, sizeof keys / sizeof keys[0]));
     struct fy_node *eb = yr_get(chip, "compute_efficiency_by_precision");
     if (eb) {
         if (!fy_node_is_mapping(eb))
