@@ -413,6 +413,12 @@ expect 0 "serve kv-fraction" -- "$BIN" serve --model gpt-oss-20b --system h100-s
 jq_true "(.kv_capacity_tokens * 2 - $kv_shared) | fabs < 1" "serve kv-fraction 0.5 halves the cache"
 expect 2 "serve bad kv-fraction" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --kv-fraction 1.5
 same_err 'infersim: error: --kv-fraction: expected a number from 0.01 to 1, got "1.5"' "serve bad kv-fraction"
+# --host-us-iter/--host-us-request, 1 s each: one user asks twice for 8 tokens after 16; each request is
+# a prompt iteration and 7 decode iterations of one request, 2 s each on the host (the chips take ms)
+expect 0 "serve host time" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 1 --requests 2 --isl 16 --osl 8 --host-us-iter 1e6 --host-us-request 1e6 --json
+jq_true '.host_bound_iterations == .iterations and .iterations == 16 and ((.makespan_s - 32) | fabs < 1e-9)' "serve host time: 16 iterations of 2 s"
+expect 2 "serve bad host time" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --host-us-request -3
+same_err 'infersim: error: --host-us-request: expected a number from 0 to 1e+09, got "-3"' "serve bad host time"
 expect 2 "serve bad kv-pools" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --kv-pools equl
 same_err 'infersim: error: --kv-pools: unknown value "equl"; did you mean "equal"? (expected shared or equal)' "serve bad kv-pools"
 expect 2 "serve bad quantile" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --slo-quantile 1.5

@@ -114,6 +114,7 @@ typedef struct inst {
     chunk_t *chunks;
     int n_chunks;
     long iter_dec;     /* decode requests in the running iteration */
+    double pre_s;      /* time the planned iteration adds before its step (swapping in) */
     double link_free;  /* decode role: inbound KV link free from */
     double swapped_B;
 } inst_t;
@@ -842,8 +843,9 @@ static int admit(sim_t *s, inst_t *I, int x, int budget)
     return q;
 }
 
-/* Build the step: the decode set (aggregated) and the chunks. */
-static void build_step(const sim_t *s, const inst_t *I, step_t *st)
+/* Build the step: the decode set (aggregated) and the chunks; a decode set run as the CUDA
+ * graph of batch g (0: none) is padded to g with dummies. */
+static void build_step(const sim_t *s, const inst_t *I, step_t *st, int g)
 {
     const model_t *m = I->dep->model;
     step_clear(st);
@@ -875,17 +877,20 @@ static void build_step(const sim_t *s, const inst_t *I, step_t *st)
     }
     for (int i = 0; i < I->n_chunks; i++)
         step_add(st, m, 1, I->chunks[i].q, s->req[I->chunks[i].req].computed);
-    /* a decode-only iteration replays the CUDA graph of the next captured batch: the dummies
-     * filling it run every operator on their tokens, attending only to themselves */
-    const serve_cfg_t *cfg = s->cfg;
-    if (I->n_chunks == 0 && I->n_dec > 0 && cfg->n_graph_sizes > 0) {
-        int g = 0;
-        for (int i = 0; i < cfg->n_graph_sizes && !g; i++)
-            if (cfg->graph_sizes[i] >= I->n_dec)
-                g = cfg->graph_sizes[i];
-        if (g > I->n_dec)
-            step_add(st, m, (double)(g - I->n_dec), s->q, 0);
-    }
+    /* the dummies filling a CUDA graph run every operator on their tokens, attending only
+     * to themselves */
+    if (g > I->n_dec)
+        step_add(st, m, (double)(g - I->n_dec), s->q, 0);
+}
+
+/* The CUDA graph a decode-only iteration of n requests replays: the smallest captured batch
+ * >= n; 0 when none is captured that large (it runs as it is). */
+static int graph_batch(const serve_cfg_t *cfg, long n)
+{
+    for (int i = 0; i < cfg->n_graph_sizes; i++)
+        if (cfg->graph_sizes[i] >= n)
+            return cfg->graph_sizes[i];
+    return 0;
 }
 
 static void step_scale(step_t *st, double f, int n_classes)
@@ -941,7 +946,8 @@ static double retry_after(sim_t *s)
     return t > 1e-3 ? t : 1e-3;
 }
 
-/* Plan I's next iteration; returns its duration (0: nothing to do). */
+/* Schedule I's next iteration: its decode set and prompt chunks.  Returns the time it adds
+ * before the step (swapping requests back in); iter_cost() then costs the step. */
 static double plan(sim_t *s, inst_t *I)
 {
     const serve_cfg_t *cfg = s->cfg;
@@ -1088,10 +1094,25 @@ static double plan(sim_t *s, inst_t *I)
         }
         return extra_s;
     }
+    return extra_s;
+}
+
+/* The host's work for an iteration of n requests (serve_cfg_t.host_s_*). */
+static double host_time(const serve_cfg_t *cfg, double n)
+{
+    return n > 0 ? cfg->host_s_per_iteration + cfg->host_s_per_request * n : 0.0;
+}
+
+/* The time of I's planned iteration, its decode set run as the CUDA graph of batch g (0:
+ * none): the step on the chips, speculative proposals, and the host's work when that is
+ * longer (the host prepares the next iteration while the chips run this one). */
+static double iter_cost(sim_t *s, inst_t *I, int g, int *host_bound)
+{
+    const serve_cfg_t *cfg = s->cfg;
     step_t st;
-    build_step(s, I, &st);
+    build_step(s, I, &st, g);
     double *dyn = cfg->site ? &s->dyn_J : NULL;
-    double t = step_time(I->dep, &I->pl, &st, dyn) + extra_s;
+    double t = step_time(I->dep, &I->pl, &st, dyn);
     if (I->n_dec > 0 && cfg->spec != SPEC_NONE) {
         /* proposals: k draft-model decode steps, or k passes of one extra (MTP) layer */
         step_t ds;
@@ -1118,16 +1139,18 @@ static double plan(sim_t *s, inst_t *I)
             t += one_layer * step_costed(I->dep, &I->pl, &ds, dyn, one_layer);
         }
     }
-    return t;
+    const double h = host_time(cfg, (double)(I->n_dec + I->n_chunks));
+    *host_bound = h > t;
+    return h > t ? h : t;
 }
 
-/* A rank with nothing to do in a lockstep group still runs a one-token step (a dummy
- * batch, as attention-DP ranks do to join the MoE all-to-alls). */
-static double idle_step(sim_t *s, inst_t *I)
+/* A rank with nothing to do in a lockstep group still runs a step of dummies: one token, or
+ * the group's CUDA graph of batch g (as attention-DP ranks do to join the MoE all-to-alls). */
+static double idle_step(sim_t *s, inst_t *I, int g)
 {
     step_t st;
     step_clear(&st);
-    step_add(&st, I->dep->model, 1, 1, 0);
+    step_add(&st, I->dep->model, g > 0 ? g : 1, s->q, 0);
     return step_time(I->dep, &I->pl, &st, s->cfg->site ? &s->dyn_J : NULL);
 }
 
@@ -1335,35 +1358,52 @@ static int arrive(sim_t *s, const request_spec_t *q, int user)
     return 0;
 }
 
-/* Start gang g's next iteration now if it is idle and has work. */
+/* Start gang g's next iteration now if it is idle and has work.  Its ranks step in lockstep,
+ * so the iteration takes as long as the slowest.  CUDA graphs (cfg->graph_sizes) replay only
+ * when every rank's iteration is decode-only, each rank padded to the graph of the largest
+ * rank's batch; one rank's prompt chunk makes every rank run as it is (TensorRT-LLM's
+ * CUDAGraphRunner.maybe_get_cuda_graph gathers can_run_cuda_graph and the batch sizes over
+ * the attention-DP ranks and pads to their maximum, tensorrt_llm/_torch/pyexecutor/
+ * cuda_graph_runner.py at commit 7b437aaa73bf5a44b1102aee5c631074da763b8f). */
 static void kick(sim_t *s, int g)
 {
     gang_t *G = &s->gang[g];
     if (G->busy || s->err)
         return;
     double dt = 0;
-    int any = 0;
+    int any = 0, mixed = 0;
+    long nmax = 0;
     for (int i = 0; i < G->n; i++) {
         inst_t *I = &s->inst[G->first + i];
         double t = plan(s, I);
         if (s->err)
             return;
+        I->pre_s = t;
         if (I->n_dec > 0 || I->n_chunks > 0)
             any = 1;
+        if (I->n_chunks > 0)
+            mixed = 1;
+        if (I->n_dec > nmax)
+            nmax = I->n_dec;
         if (t > dt)
             dt = t;
     }
     if (!any)
         return;
-    if (G->n > 1)
-        for (int i = 0; i < G->n; i++) {
-            inst_t *I = &s->inst[G->first + i];
-            if (I->n_dec == 0 && I->n_chunks == 0) {
-                double t = idle_step(s, I);
-                if (t > dt)
-                    dt = t;
-            }
+    const int gb = mixed ? 0 : graph_batch(s->cfg, nmax);
+    int host_bound = 0;
+    for (int i = 0; i < G->n; i++) {
+        inst_t *I = &s->inst[G->first + i];
+        int hb = 0;
+        double t = I->n_dec > 0 || I->n_chunks > 0 ? I->pre_s + iter_cost(s, I, gb, &hb)
+                   : G->n > 1                      ? idle_step(s, I, gb)
+                                                   : 0.0;
+        if (t > dt || (t == dt && hb)) {
+            dt = t;
+            host_bound = hb;
         }
+    }
+    s->r->host_bound_iterations += host_bound;
     G->busy = 1;
     G->t_start = s->now;
     s->r->iterations++;

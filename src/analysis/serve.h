@@ -20,10 +20,13 @@
  *    request enters only when the blocks for its whole prompt and answer are free beyond
  *    those promised to the requests already running, so none is ever preempted.
  * Deployments: replicas of one deployment behind a router (round-robin or least-loaded);
- * the data-parallel ranks of a deployment that share experts (EP > TP) step in lockstep;
+ * the data-parallel ranks of a deployment that share experts (EP > TP) step in lockstep, and
+ * replay CUDA graphs only when every rank's iteration is decode-only (TensorRT-LLM's rule);
  * or disaggregated prefill and decode pools, each request's KV cache sent from its prefill
  * instance to a decode instance over the interconnect level joining them, one transfer at a
  * time into each decode instance.
+ * Host work: an iteration takes the longer of the chips' step and the serving stack's host work
+ * for it (fixed plus per request), which the host does while the chips run the iteration before.
  * Speculative decoding: k proposed tokens per step, each accepted with probability alpha;
  * a step emits (1 - alpha^(k+1)) / (1 - alpha) tokens per request on average (Leviathan et
  * al., 2023) and costs the target's verification of k+1 tokens plus the proposals: k steps
@@ -60,6 +63,11 @@ typedef struct serve_cfg {
      * an iteration with prompt chunks, runs as it is.  Ascending; n_graph_sizes 0: none. */
     int graph_sizes[SERVE_MAX_GRAPH_SIZES];
     int n_graph_sizes;
+    /* the serving stack's host work per iteration: fixed, and per request in it (scheduling,
+     * input preparation, sampling, bookkeeping).  The host prepares an iteration while the
+     * chips run the one before (TensorRT-LLM's overlap scheduler, vLLM's async scheduling),
+     * so an iteration takes the longer of the two.  0: not modelled. */
+    double host_s_per_iteration, host_s_per_request;
     int block_tokens;      /* KV block size (tokens) */
     int preempt_swap;      /* 0: recompute, 1: swap to host memory */
     int admit_reserve;     /* 1: admit only with blocks for the whole prompt and answer (no eviction) */
@@ -100,6 +108,7 @@ typedef struct serve_result {
     long arrived, admitted, completed, rejected, rejected_too_long;
     long preemptions, swaps;
     long iterations;
+    long host_bound_iterations; /* iterations the host's work took longer than the chips' */
     long events;           /* discrete events: arrivals, admissions, iterations, prompts done (first
                             * tokens), completions, preemptions, KV transfers */
     double token_deliveries; /* decode tokens handed to running requests (not counted as events: an

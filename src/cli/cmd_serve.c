@@ -65,6 +65,10 @@ static void serve_usage(FILE *f)
             "  --graph-batches LIST  CUDA graphs with padding: a decode-only iteration of b requests runs the\n"
             "                        graph of the next listed batch (e.g. 1,2,4,8,16,32,64,128,256,384,512,\n"
             "                        1024,2048,4096,8192, TensorRT-LLM's perf-overview runs); default none\n"
+            "  --host-us-iter U      the serving stack's host work per iteration, in microseconds ...\n"
+            "  --host-us-request U   ... and per request in the iteration (scheduling, inputs, sampling); the\n"
+            "                        host prepares an iteration while the chips run the one before, so an\n"
+            "                        iteration takes the longer of the two (default 0: not modelled)\n"
             "speculative decoding\n"
             "  --spec-tokens K       K proposed tokens per step ...\n"
             "  --spec-accept A       ... each accepted with probability A (default 0.7)\n"
@@ -86,7 +90,8 @@ enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_REPLICAS, O_ROUTER,
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
-    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC
+    O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC,
+    O_HOSTIT, O_HOSTREQ
 };
 
 static const struct option opts[] = {
@@ -116,7 +121,8 @@ static const struct option opts[] = {
     {"json", no_argument, 0, O_JSON}, {"help", no_argument, 0, O_HELP},
     {"site", required_argument, 0, O_SITE}, {"capacity", no_argument, 0, O_CAPACITY},
     {"slo-quantile", required_argument, 0, O_SLOQ}, {"kv-pools", required_argument, 0, O_KVPOOLS},
-    {"kv-fraction", required_argument, 0, O_KVFRAC},
+    {"kv-fraction", required_argument, 0, O_KVFRAC}, {"host-us-iter", required_argument, 0, O_HOSTIT},
+    {"host-us-request", required_argument, 0, O_HOSTREQ},
     {0, 0, 0, 0},
 };
 
@@ -215,6 +221,14 @@ int cmd_serve(int argc, char **argv)
         case O_SITE: site_name = optarg; break;
         case O_CAPACITY: capacity = 1; break;
         case O_KVFRAC: st = num_flag(fl, optarg, 0.01, 1, &cfg.kv_fraction, &d); break;
+        case O_HOSTIT:
+            st = num_flag(fl, optarg, 0, 1e9, &cfg.host_s_per_iteration, &d);
+            cfg.host_s_per_iteration *= 1e-6;
+            break;
+        case O_HOSTREQ:
+            st = num_flag(fl, optarg, 0, 1e9, &cfg.host_s_per_request, &d);
+            cfg.host_s_per_request *= 1e-6;
+            break;
         case O_KVPOOLS: st = cli_choose(fl, optarg, pools, 2, &cfg.kv_pools_equal, &d); break;
         case O_SLOQ: st = num_flag(fl, optarg, 0.5, 0.9999, &slo_q, &d); break;
         case 'h':
@@ -415,6 +429,11 @@ int cmd_serve(int argc, char **argv)
         size_t n = strlen(sdesc);
         snprintf(sdesc + n, sizeof sdesc - n, ", decode-only iterations padded to CUDA graphs of %d to %d requests",
                  cfg.graph_sizes[0], cfg.graph_sizes[cfg.n_graph_sizes - 1]);
+    }
+    if (cfg.host_s_per_iteration > 0 || cfg.host_s_per_request > 0) {
+        size_t n = strlen(sdesc);
+        snprintf(sdesc + n, sizeof sdesc - n, ", host work %g us per iteration + %g us per request (overlapped)",
+                 cfg.host_s_per_iteration * 1e6, cfg.host_s_per_request * 1e6);
     }
     serve_desc_t x = {m.name, s.name, wdesc, ddesc, sdesc, &cfg};
     /* every output is complete before any file is renamed into place or anything printed */

@@ -74,6 +74,10 @@ void report_serve_text(FILE *f, const serve_result_t *r, const serve_desc_t *x)
     if (x->cfg->spec != SPEC_NONE)
         fprintf(f, "speculation %.2f tokens per request per step (%d proposed, %.0f%% accepted each)\n",
                 r->spec_tokens_per_step, x->cfg->spec_k, 100 * x->cfg->spec_accept);
+    if (x->cfg->host_s_per_iteration > 0 || x->cfg->host_s_per_request > 0)
+        fprintf(f, "host        %ld of %ld iterations (%.0f%%) took the host's time, longer than the chips'\n",
+                r->host_bound_iterations, r->iterations,
+                r->iterations > 0 ? 100.0 * r->host_bound_iterations / r->iterations : 0.0);
     fprintf(f, "simulation  %ld iterations, %ld events and %.0f decode tokens in %.3f s (%.2f M events/s)\n",
             r->iterations, r->events, r->token_deliveries, r->wall_s, r->wall_s > 0 ? r->events / r->wall_s / 1e6 : 0);
 }
@@ -157,6 +161,7 @@ void *report_serve_json(const serve_result_t *r, const serve_desc_t *x)
     json_object_set_new(o, "spec_tokens_per_step", jr(r->spec_tokens_per_step));
     json_object_set_new(o, "instances", json_integer(r->instances));
     json_object_set_new(o, "iterations", json_integer(r->iterations));
+    json_object_set_new(o, "host_bound_iterations", json_integer(r->host_bound_iterations));
     json_object_set_new(o, "events", json_integer(r->events));
     json_object_set_new(o, "decode_tokens", jr(r->token_deliveries));
     json_object_set_new(o, "wall_s", jr(r->wall_s));
