@@ -44,6 +44,14 @@ jq_true '[.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all")
 # the all-to-alls wait for the busiest expert group (test_engine checks the factor by hand); a TP
 # all-reduce has no expert groups
 jq_true '[.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all") | .busiest_group_factor > 1 and .busiest_group_factor < 1.1] | all' "busiest expert group"
+# hot experts (--expert-skew 2): at 896 tokens a rank the popularity term dominates, 1 + 1.4236 x
+# sqrt(4 x 7/255 + sampling) = 1.47 to 1.52 (test_engine checks it by hand)
+expect 0 "expert skew" -- "$BIN" predict --model deepseek-r1 --system b200 --chips 8 --tp 1 --dp 8 --ep 8 --weights fp8 --experts fp4 --act fp4 --kv fp8 --batch 7168 --isl 1024 --osl 2048 --expert-skew 2 --json
+jq_true '.system.expert_skew == 2 and ([.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all") | .busiest_group_factor > 1.47 and .busiest_group_factor < 1.52] | all)' "expert skew widens the busiest group"
+expect 2 "expert skew on a dense model" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --expert-skew 1
+same_err 'infersim: error: --expert-skew: given but llama-3.1-8b has no experts' "expert skew on a dense model"
+expect 2 "bad expert skew" -- "$BIN" serve --model deepseek-r1 --system b200 --chips 8 --ep 8 --rate 1 --expert-skew x
+same_err 'infersim: error: --expert-skew: expected a coefficient of variation from 0 to 100 (0: uniform routing), got "x"' "bad expert skew"
 
 expect 0 "json" -- "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --json
 for k in ttft_s tpot_s e2e_s output_tok_s output_tok_s_per_user total_tok_s batch max_batch fits memory breakdown model warnings; do

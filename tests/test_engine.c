@@ -445,7 +445,7 @@ static void test_max_normal(void **state)
 
 /* m in bf16 over 8 hand-made chips of tflops TFLOP/s and gbps GB/s (efficiency 1, no latency or
  * launch cost), attention data parallel and EP 8, placed for prompts of up to 8,192 tokens. */
-static void dep8(const model_t *m, double tflops, double gbps, deploy_t *dep, placement_t *pl)
+static void dep8(const model_t *m, double tflops, double gbps, double skew, deploy_t *dep, placement_t *pl)
 {
     char y[512];
     snprintf(y, sizeof y,
@@ -463,6 +463,7 @@ static void dep8(const model_t *m, double tflops, double gbps, deploy_t *dep, pl
     cfg.plan = (plan_t){8, 1, 1, 8, 8};
     precision_parse("bf16", &cfg.weights);
     cfg.experts = cfg.weights;
+    cfg.expert_skew = skew;
     assert_int_equal(deploy_setup(dep, m, &s, &cfg, &d), IS_OK);
     deploy_place(dep, 1, 8192, 4096, pl);
 }
@@ -482,7 +483,7 @@ static void test_ep_busiest_group(void **state)
     load_model("deepseek-v3", &m);
     static deploy_t dep;
     placement_t pl;
-    dep8(&m, 1, 1000000, &dep, &pl);
+    dep8(&m, 1, 1000000, 0, &dep, &pl);
     const double var = 8 * 1.0 / 8 * (1 - 1.0 / 8) * 248.0 / 255.0, f = 1 + 1.42360 * sqrt(8 * var) / 8;
     assert_close(f, 1.4643, 1e-4);
     step_t st;
@@ -502,6 +503,62 @@ static void test_ep_busiest_group(void **state)
     assert_close(busy.flops, mean.flops, 1e-12);
 }
 
+/* Experts of unequal popularity: their routed load with coefficient of variation 2.  A group of
+ * 32 of the 256 experts, drawn without replacement, has a mean share whose variance over the
+ * mean share squared is 2^2 x (8 - 1)/(256 - 1) = 0.10980.  DeepSeek-V3 on 8 chips as above, one
+ * decode token a chip: mean 8 assignments a group, sampling variance 6.808, popularity variance
+ * 8^2 x 0.10980 = 7.027, sd 3.7196; the busiest of 8 is 1 + 1.4236 x 3.7196 / 8 = 1.6619 times the
+ * mean, and the experts take 704.6 us x 1.6619 a layer.  At a million tokens a chip the sampling
+ * term vanishes and the popularity term stays: 1 + 1.4236 x sqrt(0.10980) = 1.4717.  The FLOPs
+ * counted stay the mean's. */
+static void test_expert_skew(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("deepseek-v3", &m);
+    static deploy_t dep;
+    placement_t pl;
+    dep8(&m, 1, 1000000, 2.0, &dep, &pl);
+    assert_close(dep.moe_skew_var, 4.0 * 7 / 255, 1e-12);
+    const double var = 8 * (1.0 / 8) * (1 - 1.0 / 8) * 248.0 / 255.0, skew = 64 * 4.0 * 7 / 255;
+    const double f = 1 + 1.42360 * sqrt(8 * var + skew) / 8;
+    assert_close(f, 1.6619, 1e-4);
+    step_t st;
+    step_clear(&st);
+    step_add(&st, &m, 1, 1, 100);
+    step_cost_t c;
+    engine_step(&dep, &pl, &st, &c);
+    assert_close(c.by_op[OP_EXPERTS] / 58, 704.6e-6 * f, 0.002);
+    /* a million tokens: the popularity term alone */
+    coll_report_t rep[8];
+    step_clear(&st);
+    step_add(&st, &m, 1e6, 1, 100);
+    engine_step(&dep, &pl, &st, &c);
+    int n = engine_collectives(&dep, &c, rep, 8);
+    int seen = 0;
+    for (int i = 0; i < n; i++)
+        if (rep[i].op == OP_EP_ALLTOALL) {
+            assert_close(rep[i].busiest, 1 + 1.42360 * sqrt(4.0 * 7 / 255), 1e-3);
+            seen = 1;
+        }
+    assert_true(seen);
+    /* a bad value, and a dense model, are refused */
+    deploy_cfg_t cfg = dep.cfg;
+    cfg.expert_skew = -1;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dep, &m, dep.sys, &cfg, &d), IS_ERR_INPUT);
+    assert_non_null(strstr(d.message, "coefficient of variation"));
+    const system_t *sys = dep.sys;
+    model_t dense;
+    load_model("llama-3.1-8b", &dense);
+    deploy_cfg_default(&cfg, &dense);
+    cfg.expert_skew = 1;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dep, &dense, sys, &cfg, &d), IS_ERR_INPUT);
+    assert_non_null(strstr(d.message, "has no experts"));
+}
+
 /* An expert group's traffic is its share of the group's assignments: with attention data parallel
  * over 8 chips and EP 8, each chip's 32 experts serve 1/8 of the 8 ranks' tokens x 8 routed, as many
  * assignments as the chip's own tokens x 8.  DeepSeek-V3 prefilling 4,096 tokens a chip, in bf16, on
@@ -517,7 +574,7 @@ static void test_ep_expert_traffic(void **state)
     load_model("deepseek-v3", &m);
     static deploy_t dep;
     placement_t pl;
-    dep8(&m, 1000000, 1000, &dep, &pl);
+    dep8(&m, 1000000, 1000, 0, &dep, &pl);
     step_t st;
     step_clear(&st);
     step_add(&st, &m, 1, 4096, 0);
@@ -610,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_max_normal),
         cmocka_unit_test(test_ep_busiest_group),
         cmocka_unit_test(test_ep_expert_traffic),
+        cmocka_unit_test(test_expert_skew),
         cmocka_unit_test(test_stack_kernels),
         cmocka_unit_test(test_elementwise_traffic),
         cmocka_unit_test(test_moe_formats_and_collectives),

@@ -274,6 +274,16 @@ int cli_deploy_option(cli_deploy_flags_t *f, const char *name, const char *value
             *sv[i] = value;
             return 1;
         }
+    if (!strcmp(name, "expert-skew")) {
+        char *end;
+        double x = strtod(value, &end);
+        if (!*value || *end || !(x >= 0 && x <= 100))
+            *st = diag_error(d, NULL, 0, 0, "--expert-skew",
+                             "expected a coefficient of variation from 0 to 100 (0: uniform routing), got \"%s\"", value);
+        else
+            f->expert_skew = x;
+        return 1;
+    }
     return 0;
 }
 

@@ -24,6 +24,7 @@ static void serve_usage(FILE *f)
             "                       [options]\n"
             "\n"
             "deployment (as predict): --chips N --tp N --pp N --ep N --dp N --weights P --experts P --kv P --act P\n"
+            "                        --expert-skew CV\n"
             "  --replicas N          copies of the deployment behind a router (default 1)\n"
             "  --router NAME         least-loaded (default) or round-robin\n"
             "  --prefill-chips N     disaggregated: N chips per prefill instance (--prefill-tp N --prefill-pp N);\n"
@@ -91,7 +92,7 @@ enum {
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
     O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC,
-    O_HOSTIT, O_HOSTREQ
+    O_HOSTIT, O_HOSTREQ, O_SKEW
 };
 
 static const struct option opts[] = {
@@ -122,7 +123,7 @@ static const struct option opts[] = {
     {"site", required_argument, 0, O_SITE}, {"capacity", no_argument, 0, O_CAPACITY},
     {"slo-quantile", required_argument, 0, O_SLOQ}, {"kv-pools", required_argument, 0, O_KVPOOLS},
     {"kv-fraction", required_argument, 0, O_KVFRAC}, {"host-us-iter", required_argument, 0, O_HOSTIT},
-    {"host-us-request", required_argument, 0, O_HOSTREQ},
+    {"host-us-request", required_argument, 0, O_HOSTREQ}, {"expert-skew", required_argument, 0, O_SKEW},
     {0, 0, 0, 0},
 };
 
@@ -283,6 +284,7 @@ int cmd_serve(int argc, char **argv)
         (st = cli_precisions(&dc, df.weights, df.experts, df.kv, df.act, &d)) != IS_OK)
         return cli_fail(st, &d);
     dc.plan = (plan_t){df.chips, df.tp, df.pp, df.ep, df.dp};
+    dc.expert_skew = df.expert_skew;
     dc.kv_block_tokens = cfg.block_tokens;
     static deploy_t dep, pdep, ddep;
     if ((st = deploy_setup(&dep, &m, &s, &dc, &d)) != IS_OK)
@@ -420,6 +422,10 @@ int cmd_serve(int argc, char **argv)
     else
         snprintf(ddesc, sizeof ddesc, "%d x %d chips (TP %d, PP %d, EP %d, DP %d), %s router", cfg.replicas, df.chips, df.tp,
                  df.pp, df.ep, df.dp, routers[cfg.router]);
+    if (df.expert_skew > 0) {
+        size_t n = strlen(ddesc);
+        snprintf(ddesc + n, sizeof ddesc - n, ", experts' load CV %g", df.expert_skew);
+    }
     snprintf(sdesc, sizeof sdesc, "continuous batching, %d requests and %d tokens per iteration, %d-token KV blocks, "
              "%s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
              cfg.admit_reserve ? "admission with the whole request's KV reserved (no preemption)"

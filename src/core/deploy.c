@@ -190,6 +190,13 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     status_t st = check_plan(m, s, p, d);
     if (st != IS_OK)
         return st;
+    if (!(cfg->expert_skew >= 0 && cfg->expert_skew <= 100))
+        return diag_error(d, NULL, 0, 0, "--expert-skew", "expected a coefficient of variation from 0 to 100, got %g",
+                          cfg->expert_skew);
+    if (cfg->expert_skew > 0 && m->n_experts == 0)
+        return diag_error(d, NULL, 0, 0, "--expert-skew", "given but %s has no experts", m->name);
+    if (cfg->expert_skew > 0 && p->ep == 1)
+        diag_warn(d, "--expert-skew: without expert parallelism every expert is on each chip, so the skew changes nothing");
 
     const double dm = m->hidden, tp = p->tp;
     const double wb = precision_bytes(&cfg->weights), eb = precision_bytes(&cfg->experts);
@@ -286,6 +293,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         const double E = m->n_experts, k = m->top_k;
         dep->moe_group_var = k / ep * (1.0 - 1.0 / ep) * (E - k) / (E - 1.0);
         dep->moe_max_z = deploy_max_normal(ep);
+        dep->moe_skew_var = cfg->expert_skew * cfg->expert_skew * (ep - 1.0) / (E - 1.0);
     }
 
     double ws_per_tok = 2.0 * dm; /* residual stream in and out */

@@ -89,6 +89,11 @@ typedef struct deploy_cfg {
                             * several passes, rotary embedding, activation, residual adds, casts)
                             * read and write per token per layer on a chip; 0: none, a fused
                             * stack's (folded into its GEMMs and attention) */
+    double expert_skew;    /* the coefficient of variation of the experts' routed load (a router
+                            * that favours some experts, a data set's hot experts): std / mean of
+                            * the experts' shares; 0: uniform routing.  With EP it widens the spread
+                            * of the expert groups' loads, so the busiest group is further above
+                            * the mean at any batch (engine.c step_moe_load) */
 } deploy_cfg_t;
 
 enum { WF_EMBED, WF_WEIGHTS, WF_EXPERTS };
@@ -166,6 +171,9 @@ typedef struct deploy {
                                 * top_k/ep (1 - 1/ep) (E - top_k)/(E - 1) (k distinct experts of E, E/ep a group) */
     double moe_max_z;          /* the expected largest of ep standard normals (deploy_max_normal): how many
                                 * standard deviations the busiest expert group is above the mean; 0 without EP */
+    double moe_skew_var;       /* with ep > 1: the variance of an expert group's share of the load over the mean
+                                * share from the experts' unequal popularity, expert_skew^2 (ep - 1)/(E - 1) (the
+                                * mean of E/ep of E experts drawn without replacement) */
 
     /* memory per chip, per stage */
     double weight_B[DEPLOY_MAX_PP];     /* weight bytes on a chip of stage s */

@@ -78,7 +78,8 @@ double engine_experts_touched(int n_experts, int top_k, double tokens)
  * spreads the EP group's assignments over its ep expert groups; with top_k distinct experts per
  * token, a group's count has mean tokens x top_k / ep and variance tokens x moe_group_var, and the
  * busiest of ep is about moe_max_z standard deviations above the mean (normal approximation; at
- * most all of them).  Uniform routing: a model whose router favours some experts skews it more. */
+ * most all of them).  Experts of unequal popularity (expert_skew) add a variance of mean^2 x
+ * moe_skew_var, which does not shrink with the batch. */
 typedef struct moe_load {
     double f;            /* busiest group's assignments over the mean group's (1 without EP) */
     double touched;      /* fraction of the busiest group's experts at least one token routes to */
@@ -93,7 +94,7 @@ static inline moe_load_t step_moe_load(const deploy_t *dep, double tokens)
     const double group_tokens = tokens * dep->moe_token_factor;
     if (dep->moe_max_z > 0 && group_tokens > 0) {
         const double ep = dep->cfg.plan.ep, mean = group_tokens * dep->model->top_k / ep;
-        L.f = 1.0 + dep->moe_max_z * sqrt(group_tokens * dep->moe_group_var) / mean;
+        L.f = 1.0 + dep->moe_max_z * sqrt(group_tokens * dep->moe_group_var + mean * mean * dep->moe_skew_var) / mean;
         if (L.f > ep)
             L.f = ep;
     }

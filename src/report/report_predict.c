@@ -177,6 +177,7 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(so, "pp", json_integer(p->pp));
     json_object_set_new(so, "ep", json_integer(p->ep));
     json_object_set_new(so, "dp", json_integer(p->dp));
+    json_object_set_new(so, "expert_skew", json_real(req->cfg.expert_skew));
     json_object_set_new(o, "system", so);
 
     json_t *pr = json_object();
@@ -328,7 +329,10 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
 {
     const plan_t *p = &req->cfg.plan;
     char a[32], b[32], c[32], e[32], g[32];
-    fprintf(f, "%s on %d x %s (TP %d, PP %d, EP %d, DP %d)\n", m->name, p->chips, s->name, p->tp, p->pp, p->ep, p->dp);
+    fprintf(f, "%s on %d x %s (TP %d, PP %d, EP %d, DP %d", m->name, p->chips, s->name, p->tp, p->pp, p->ep, p->dp);
+    if (req->cfg.expert_skew > 0)
+        fprintf(f, "; experts' load CV %g", req->cfg.expert_skew);
+    fprintf(f, ")\n");
     const deploy_t *dp = r->depp;
     char wider[128] = ""; /* GEMMs over wider weights run at their format's rate */
     int nw = 0;
