@@ -22,7 +22,8 @@
  *    trtllm-bench's batch and token limits are its own heuristics' (trtllm_bench_limits()),
  *    per data-parallel rank; max_seqs N and max_tokens N: a harness's own limits per rank
  *    (MLPerf submissions' gpu_batch_size and max_num_tokens) instead; concurrency N: a
- *    closed loop of N; kv_fraction F: the KV cache's share of the free memory;
+ *    closed loop of N; kv_fraction F: the KV cache's share of the free memory (a trtllm-bench
+ *    row without one: that tool's default, 0.90);
  *    graph_batches LIST: the run's CUDA graphs with padding (serve --graph-batches);
  *  - slo_ttft_ms and slo_tpot_ms (MLPerf's Server scenario): the throughput at the highest
  *    Poisson rate whose p99 TTFT and p99 TPOT stay within them (capacity.h);
@@ -107,6 +108,12 @@ int validate_kernel_metric(const char *metric)
            !strcmp(metric, "prefill_gemm_ms") || !strcmp(metric, "prefill_attention_ms");
 }
 
+/* trtllm-bench's --kv_cache_free_gpu_mem_fraction default: 0.90 (tensorrt_llm/bench/benchmark/
+ * throughput.py at commit 000a01de66f0eab4ab05640711f0253f50f5209c; both perf-overview pages call it
+ * "the default setting of 0.90" and say that "in many cases" their runs used 0.95, falling back to
+ * 0.90 or lower on running out of memory; a row gives neither, so the default applies) */
+#define TRTLLM_BENCH_KV_FRACTION 0.90
+
 /* trtllm-bench's scheduler limits when a run sets none (the perf-overview's runs set none):
  * tensorrt_llm/bench/benchmark/utils/general.py get_settings() takes max_batch_size and
  * max_num_tokens from tensorrt_llm/bench/build/tuning.py calc_engine_setting() for a tuned
@@ -135,7 +142,7 @@ static void trtllm_bench_limits(const predict_req_t *req, const model_t *m, cons
         double per_token = 2.0 * m->n_layers * heads * m->head_dim * kvb / gib;
         int gpus = p->tp * p->pp;
         double avail = system_capacity(s) / gib * gpus - model_params_total(m) * bpe / gib;
-        double reqs = avail * 0.90 / (per_token * (isl + osl));
+        double reqs = avail * TRTLLM_BENCH_KV_FRACTION / (per_token * (isl + osl));
         double raw_bs = (reqs < 4096 ? reqs : 4096) / p->pp;
         double raw_tok = raw_bs * (1.0 + (double)isl / osl);
         if (raw_tok > 32768)
@@ -381,6 +388,11 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     int bench = offline && strstr(F("framework"), "trtllm-bench") && !row_seqs && !row_tokens;
     if (bench)
         trtllm_bench_limits(&req, &m, &s, &req.cfg.plan, isl, osl, &max_seqs, &max_tokens);
+    /* and its KV share: --kv_cache_free_gpu_mem_fraction's default, 0.90, unless a row gives one
+     * (the perf-overview pages: "In many cases, we also use ... 0.95 ... than the default setting of
+     * 0.90. We fall back to 0.90 or lower if out-of-memory errors are encountered") */
+    if (offline && strstr(F("framework"), "trtllm-bench") && kv_fraction == 0)
+        kv_fraction = TRTLLM_BENCH_KV_FRACTION;
     if (server)
         snprintf(run, sizeof run, "server p99 TTFT %d ms, TPOT %d ms", slo_ttft, slo_tpot);
     else if (offline)
