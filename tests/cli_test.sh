@@ -48,6 +48,13 @@ jq_true '[.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all")
 # sqrt(4 x 7/255 + sampling) = 1.47 to 1.52 (test_engine checks it by hand)
 expect 0 "expert skew" -- "$BIN" predict --model deepseek-r1 --system b200 --chips 8 --tp 1 --dp 8 --ep 8 --weights fp8 --experts fp4 --act fp4 --kv fp8 --batch 7168 --isl 1024 --osl 2048 --expert-skew 2 --json
 jq_true '.system.expert_skew == 2 and ([.breakdown.decode.collectives[] | select(.operator == "ep_all_to_all") | .busiest_group_factor > 1.47 and .busiest_group_factor < 1.52] | all)' "expert skew widens the busiest group"
+# redundant expert slots (an expert load balancer's copies): EP 48 over 256 experts needs 288 slots
+expect 2 "ep not dividing the experts" -- "$BIN" predict --model deepseek-r1 --system gb200-nvl72 --chips 48 --tp 1 --ep 48 --dp 48
+same_err 'infersim: error: --ep: ep 48 does not divide the 256 experts (redundant copies can fill the groups: --expert-slots 288)' "ep not dividing the experts names the slots"
+expect 0 "expert slots" -- "$BIN" predict --model deepseek-r1 --system gb200-nvl72 --chips 48 --tp 1 --ep 48 --dp 48 --expert-slots 288 --weights fp8 --experts fp4 --act fp4 --kv fp8 --batch 67584 --isl 2000 --osl 100 --json
+jq_true '.system.expert_slots == 288 and .system.ep == 48' "expert slots in the JSON"
+expect 2 "bad expert slots" -- "$BIN" serve --model deepseek-r1 --system gb200-nvl72 --chips 48 --tp 1 --ep 48 --dp 48 --expert-slots 290 --rate 1
+same_err 'infersim: error: --expert-slots: ep 48 does not divide the 290 expert slots (try 336)' "bad expert slots"
 expect 2 "expert skew on a dense model" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --expert-skew 1
 same_err 'infersim: error: --expert-skew: given but llama-3.1-8b has no experts' "expert skew on a dense model"
 expect 2 "bad expert skew" -- "$BIN" serve --model deepseek-r1 --system b200 --chips 8 --ep 8 --rate 1 --expert-skew x

@@ -559,6 +559,49 @@ static void test_expert_skew(void **state)
     assert_non_null(strstr(d.message, "has no experts"));
 }
 
+/* Redundant expert slots (an expert load balancer's copies): DeepSeek-V3 over 8 chips with 264
+ * slots holds 33 experts a chip, one more than 256 / 8, so each chip's weights grow by one expert
+ * in each of the 58 MoE layers: 58 x 3 x 7168 x 2048 x 2 B (bf16) = 5.109 GB.  A token's 8 experts
+ * are served by one copy each, so a slot sees a token with probability 8/264: the busiest group's
+ * variance per token is 8/8 x 7/8 x (264 - 8)/(264 - 1) = 0.8517, and a million tokens touch every
+ * slot.  Slots that no EP group divides, or fewer than the experts, are refused, and an EP that
+ * does not divide the experts names the slots that would fill it. */
+static void test_expert_slots(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("deepseek-v3", &m);
+    static deploy_t one, more;
+    placement_t pl;
+    dep8(&m, 1, 1000000, 0, &one, &pl);
+    deploy_cfg_t cfg = one.cfg;
+    cfg.expert_slots = 264;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&more, &m, one.sys, &cfg, &d), IS_OK);
+    assert_close(more.weight_B[0] - one.weight_B[0], 58 * 3 * 7168.0 * 2048 * 2, 1e-9);
+    assert_close(more.moe_group_var, 1.0 * 7 / 8 * 256 / 263, 1e-12);
+    assert_close(more.moe_keep_log, log1p(-8.0 / 264), 1e-15);
+    int found = 0;
+    for (int c = 0; c < m.n_classes; c++)
+        for (int i = 0; i < more.layer[c].n_ops; i++)
+            if (more.layer[c].ops[i].kind == OP_EXPERTS) {
+                assert_close(more.layer[c].ops[i].experts_local, 33, 1e-12);
+                found = 1;
+            }
+    assert_true(found);
+    cfg.expert_slots = 260; /* not a multiple of 8 */
+    assert_int_equal(deploy_setup(&more, &m, one.sys, &cfg, &d), IS_ERR_INPUT);
+    assert_string_equal(d.message, "ep 8 does not divide the 260 expert slots (try 264)");
+    cfg.expert_slots = 248; /* fewer than the experts */
+    assert_int_equal(deploy_setup(&more, &m, one.sys, &cfg, &d), IS_ERR_INPUT);
+    assert_non_null(strstr(d.message, "from its 256 experts"));
+    cfg.expert_slots = 0;
+    cfg.plan = (plan_t){48, 1, 1, 48, 48};
+    assert_int_equal(deploy_setup(&more, &m, one.sys, &cfg, &d), IS_ERR_INPUT);
+    assert_non_null(strstr(d.message, "--expert-slots 288"));
+}
+
 /* An expert group's traffic is its share of the group's assignments: with attention data parallel
  * over 8 chips and EP 8, each chip's 32 experts serve 1/8 of the 8 ranks' tokens x 8 routed, as many
  * assignments as the chip's own tokens x 8.  DeepSeek-V3 prefilling 4,096 tokens a chip, in bf16, on
@@ -668,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_ep_busiest_group),
         cmocka_unit_test(test_ep_expert_traffic),
         cmocka_unit_test(test_expert_skew),
+        cmocka_unit_test(test_expert_slots),
         cmocka_unit_test(test_stack_kernels),
         cmocka_unit_test(test_elementwise_traffic),
         cmocka_unit_test(test_moe_formats_and_collectives),

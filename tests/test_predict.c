@@ -149,7 +149,8 @@ static void test_plan_errors(void **state)
     assert_int_equal(run("llama-3.1-70b", "h100-sxm", 8, 8, 1, 2, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
     assert_string_equal(d.message, "ep 2 given but the model has no experts (0)");
     assert_int_equal(run("mixtral-8x7b", "h100-sxm", 8, 8, 1, 3, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
-    assert_string_equal(d.message, "ep 3 does not divide the 8 experts");
+    assert_string_equal(d.message, "ep 3 does not divide the 8 experts (redundant copies can fill the groups: "
+                                   "--expert-slots 9)");
     /* Qwen2.5-7B: 28 heads, 4 KV heads; tp 7 divides the heads but not the KV heads */
     assert_int_equal(run("qwen2.5-7b", "h100-sxm", 7, 7, 1, 1, 1, NULL, 1, 128, 8, &d), IS_ERR_INPUT);
     assert_string_equal(d.message, "tp 7 and the 4 KV heads must divide one another");

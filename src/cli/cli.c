@@ -274,6 +274,10 @@ int cli_deploy_option(cli_deploy_flags_t *f, const char *name, const char *value
             *sv[i] = value;
             return 1;
         }
+    if (!strcmp(name, "expert-slots")) {
+        *st = cli_int("--expert-slots", value, 1, &f->expert_slots, d);
+        return 1;
+    }
     if (!strcmp(name, "expert-skew")) {
         char *end;
         double x = strtod(value, &end);

@@ -25,6 +25,8 @@ static void predict_usage(FILE *f)
             "  --tp N --pp N --ep N --dp N\n"
             "                       tensor, pipeline, expert and data parallelism\n"
             "                       (unset: TP over all chips; EP 1)\n"
+            "  --expert-slots N     with EP: N expert slots over the EP group, the experts and redundant copies\n"
+            "                       (an expert load balancer's), a multiple of --ep (default: one copy each)\n"
             "  --expert-skew CV     with EP: the experts' routed load varies by this coefficient of variation\n"
             "                       (hot experts), so the busiest expert group is further above the mean at\n"
             "                       any batch (default 0: uniform routing)\n"
@@ -62,7 +64,7 @@ enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
     O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE, O_WTIER, O_KVTIER,
     O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_PREFIX, O_PTIER, O_CASCADE, O_DSTEPS, O_DBLOCK, O_DCACHE,
-    O_SKEW
+    O_SKEW, O_SLOTS
 };
 
 static const struct option opts[] = {
@@ -77,6 +79,7 @@ static const struct option opts[] = {
     {"kv-block", required_argument, 0, O_KVBLOCK}, {"site", required_argument, 0, O_SITE},
     {"weights-tier", required_argument, 0, O_WTIER}, {"kv-tier", required_argument, 0, O_KVTIER},
     {"allow-wear", no_argument, 0, O_WEAR},      {"expert-skew", required_argument, 0, O_SKEW},
+    {"expert-slots", required_argument, 0, O_SLOTS},
     {"prefill-chips", required_argument, 0, O_PCHIPS}, {"prefill-tp", required_argument, 0, O_PTP},
     {"prefill-pp", required_argument, 0, O_PPP},  {"prefill-instances", required_argument, 0, O_PINST},
     {"decode-instances", required_argument, 0, O_DINST},
@@ -173,6 +176,7 @@ int cmd_predict(int argc, char **argv)
         return cli_fail(st, &d);
     req.cfg.plan = (plan_t){df.chips, df.tp, df.pp, df.ep, df.dp};
     req.cfg.expert_skew = df.expert_skew;
+    req.cfg.expert_slots = df.expert_slots;
     if ((st = cli_precisions(&req.cfg, df.weights, df.experts, df.kv, df.act, &d)) != IS_OK)
         return cli_fail(st, &d);
     req.cfg.kv_block_tokens = kvblock;

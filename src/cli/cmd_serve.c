@@ -24,7 +24,7 @@ static void serve_usage(FILE *f)
             "                       [options]\n"
             "\n"
             "deployment (as predict): --chips N --tp N --pp N --ep N --dp N --weights P --experts P --kv P --act P\n"
-            "                        --expert-skew CV\n"
+            "                        --expert-slots N --expert-skew CV\n"
             "  --replicas N          copies of the deployment behind a router (default 1)\n"
             "  --router NAME         least-loaded (default) or round-robin\n"
             "  --prefill-chips N     disaggregated: N chips per prefill instance (--prefill-tp N --prefill-pp N);\n"
@@ -92,7 +92,7 @@ enum {
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
     O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC,
-    O_HOSTIT, O_HOSTREQ, O_SKEW
+    O_HOSTIT, O_HOSTREQ, O_SKEW, O_SLOTS
 };
 
 static const struct option opts[] = {
@@ -124,6 +124,7 @@ static const struct option opts[] = {
     {"slo-quantile", required_argument, 0, O_SLOQ}, {"kv-pools", required_argument, 0, O_KVPOOLS},
     {"kv-fraction", required_argument, 0, O_KVFRAC}, {"host-us-iter", required_argument, 0, O_HOSTIT},
     {"host-us-request", required_argument, 0, O_HOSTREQ}, {"expert-skew", required_argument, 0, O_SKEW},
+    {"expert-slots", required_argument, 0, O_SLOTS},
     {0, 0, 0, 0},
 };
 
@@ -285,6 +286,7 @@ int cmd_serve(int argc, char **argv)
         return cli_fail(st, &d);
     dc.plan = (plan_t){df.chips, df.tp, df.pp, df.ep, df.dp};
     dc.expert_skew = df.expert_skew;
+    dc.expert_slots = df.expert_slots;
     dc.kv_block_tokens = cfg.block_tokens;
     static deploy_t dep, pdep, ddep;
     if ((st = deploy_setup(&dep, &m, &s, &dc, &d)) != IS_OK)
@@ -422,6 +424,10 @@ int cmd_serve(int argc, char **argv)
     else
         snprintf(ddesc, sizeof ddesc, "%d x %d chips (TP %d, PP %d, EP %d, DP %d), %s router", cfg.replicas, df.chips, df.tp,
                  df.pp, df.ep, df.dp, routers[cfg.router]);
+    if (df.expert_slots > 0) {
+        size_t n = strlen(ddesc);
+        snprintf(ddesc + n, sizeof ddesc - n, ", %d expert slots", df.expert_slots);
+    }
     if (df.expert_skew > 0) {
         size_t n = strlen(ddesc);
         snprintf(ddesc + n, sizeof ddesc - n, ", experts' load CV %g", df.expert_skew);

@@ -150,7 +150,7 @@ static status_t plan_error(diag_t *d, const char *flag, const char *fmt, int a, 
     return diag_error(d, NULL, 0, 0, flag, "%s", msg);
 }
 
-static status_t check_plan(const model_t *m, const system_t *s, const plan_t *p, diag_t *d)
+static status_t check_plan(const model_t *m, const system_t *s, const plan_t *p, int slots, diag_t *d)
 {
     (void)s;
     if (p->tp < 1 || p->pp < 1 || p->ep < 1 || p->dp < 1)
@@ -167,9 +167,18 @@ static status_t check_plan(const model_t *m, const system_t *s, const plan_t *p,
         return plan_error(d, "--pp", "pp %d exceeds the %d layers (or the 64-stage limit)", p->pp, m->n_layers);
     if (m->n_experts == 0 && p->ep > 1)
         return plan_error(d, "--ep", "ep %d given but the model has no experts (%d)", p->ep, 0);
+    if (slots != 0 && (m->n_experts == 0 || p->ep == 1 || slots < m->n_experts || slots > 64 * m->n_experts))
+        return diag_error(d, NULL, 0, 0, "--expert-slots",
+                          "redundant expert slots need a MoE model and --ep > 1, and from its %d experts to 64 times "
+                          "as many; got %d with ep %d", m->n_experts, slots, p->ep);
     if (p->ep > 1) {
-        if (m->n_experts % p->ep != 0)
-            return plan_error(d, "--ep", "ep %d does not divide the %d experts", p->ep, m->n_experts);
+        if (slots == 0 && m->n_experts % p->ep != 0)
+            return diag_error(d, NULL, 0, 0, "--ep",
+                              "ep %d does not divide the %d experts (redundant copies can fill the groups: "
+                              "--expert-slots %d)", p->ep, m->n_experts, (m->n_experts + p->ep - 1) / p->ep * p->ep);
+        if (slots != 0 && slots % p->ep != 0)
+            return diag_error(d, NULL, 0, 0, "--expert-slots", "ep %d does not divide the %d expert slots (try %d)",
+                              p->ep, slots, (slots + p->ep - 1) / p->ep * p->ep);
         if ((p->tp * p->dp) % p->ep != 0)
             return plan_error(d, "--ep", "ep %d must divide tp x dp = %d", p->ep, p->tp * p->dp);
         if (p->ep > p->tp && p->ep % p->tp != 0)
@@ -187,7 +196,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     dep->sys = s;
     dep->cfg = *cfg;
     const plan_t *p = &cfg->plan;
-    status_t st = check_plan(m, s, p, d);
+    status_t st = check_plan(m, s, p, cfg->expert_slots, d);
     if (st != IS_OK)
         return st;
     if (!(cfg->expert_skew >= 0 && cfg->expert_skew <= 100))
@@ -286,11 +295,15 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     int ep = p->ep;
     double moe_tp = ep <= p->tp ? tp / ep : 1.0;
     dep->moe_token_factor = ep > p->tp ? (double)ep / p->tp : 1.0;
-    dep->moe_keep_log = m->n_experts > 0 ? log1p(-(double)m->top_k / m->n_experts) : 0.0;
-    if (m->n_experts > 0 && m->top_k == m->n_experts)
+    /* with redundant slots, a token's top_k experts are served by one copy each, the copies of an
+     * expert sharing its load evenly: every slot sees a token's assignment with probability
+     * top_k / slots (uniform routing), as if the model had that many experts */
+    const double slots = cfg->expert_slots > 0 ? cfg->expert_slots : m->n_experts;
+    dep->moe_keep_log = m->n_experts > 0 ? log1p(-(double)m->top_k / slots) : 0.0;
+    if (m->n_experts > 0 && m->top_k == m->n_experts && slots == m->n_experts)
         dep->moe_keep_log = -1e300;
     if (m->n_experts > 1 && ep > 1) {
-        const double E = m->n_experts, k = m->top_k;
+        const double E = slots, k = m->top_k;
         dep->moe_group_var = k / ep * (1.0 - 1.0 / ep) * (E - k) / (E - 1.0);
         dep->moe_max_z = deploy_max_normal(ep);
         dep->moe_skew_var = cfg->expert_skew * cfg->expert_skew * (ep - 1.0) / (E - 1.0);
@@ -356,7 +369,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
             o = add_op(t, OP_EXPERTS, K_EXPERTS);
             o->flops_per_token = 2.0 * lp->expert * m->top_k / tp;
             compute_in(o, &k_expert);
-            o->experts_local = (double)m->n_experts / ep;
+            o->experts_local = slots / ep;
             o->expert_bytes = lp->expert * eb / moe_tp;
             o->wfmt = WF_EXPERTS;
             o->weight_run_B = o->expert_bytes / m->mlp_matrices; /* one matrix of one expert shard */

@@ -89,6 +89,10 @@ typedef struct deploy_cfg {
                             * several passes, rotary embedding, activation, residual adds, casts)
                             * read and write per token per layer on a chip; 0: none, a fused
                             * stack's (folded into its GEMMs and attention) */
+    int expert_slots;      /* with EP: expert slots over the EP group, the experts and their
+                            * redundant copies (an expert load balancer's: DeepSeek's EPLB,
+                            * TensorRT-LLM's and SGLang's wide EP), a multiple of ep, each chip
+                            * holding expert_slots / ep; 0: the model's experts, one copy each */
     double expert_skew;    /* the coefficient of variation of the experts' routed load (a router
                             * that favours some experts, a data set's hot experts): std / mean of
                             * the experts' shares; 0: uniform routing.  With EP it widens the spread
@@ -173,7 +177,8 @@ typedef struct deploy {
                                 * standard deviations the busiest expert group is above the mean; 0 without EP */
     double moe_skew_var;       /* with ep > 1: the variance of an expert group's share of the load over the mean
                                 * share from the experts' unequal popularity, expert_skew^2 (ep - 1)/(E - 1) (the
-                                * mean of E/ep of E experts drawn without replacement) */
+                                * mean of E/ep of E experts drawn without replacement); with redundant
+                                * slots E is their count, each copy taking an even share of its expert's load */
 
     /* memory per chip, per stage */
     double weight_B[DEPLOY_MAX_PP];     /* weight bytes on a chip of stage s */

@@ -178,6 +178,7 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(so, "ep", json_integer(p->ep));
     json_object_set_new(so, "dp", json_integer(p->dp));
     json_object_set_new(so, "expert_skew", json_real(req->cfg.expert_skew));
+    json_object_set_new(so, "expert_slots", json_integer(req->cfg.expert_slots > 0 ? req->cfg.expert_slots : m->n_experts));
     json_object_set_new(o, "system", so);
 
     json_t *pr = json_object();
@@ -330,6 +331,8 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
     const plan_t *p = &req->cfg.plan;
     char a[32], b[32], c[32], e[32], g[32];
     fprintf(f, "%s on %d x %s (TP %d, PP %d, EP %d, DP %d", m->name, p->chips, s->name, p->tp, p->pp, p->ep, p->dp);
+    if (req->cfg.expert_slots > 0)
+        fprintf(f, "; %d expert slots", req->cfg.expert_slots);
     if (req->cfg.expert_skew > 0)
         fprintf(f, "; experts' load CV %g", req->cfg.expert_skew);
     fprintf(f, ")\n");
