@@ -170,9 +170,11 @@ typedef struct deploy {
 
     /* MoE token bookkeeping */
     double moe_token_factor;   /* tokens through an EP group per replica token (max(1, ep/tp)) */
-    double moe_keep_log;       /* log(1 - top_k / n_experts): P(expert untouched by a token) */
+    double moe_keep_log;       /* log(1 - top_k / slots): P(an expert slot untouched by a token); slots: the
+                                * experts, or expert_slots with redundant copies */
     double moe_group_var;      /* with ep > 1: the variance of one expert group's assignments per EP-group token,
-                                * top_k/ep (1 - 1/ep) (E - top_k)/(E - 1) (k distinct experts of E, E/ep a group) */
+                                * top_k/ep (1 - 1/ep) (E - top_k)/(E - 1) (k distinct experts of E, E/ep a group;
+                                * E the slots with redundant copies) */
     double moe_max_z;          /* the expected largest of ep standard normals (deploy_max_normal): how many
                                 * standard deviations the busiest expert group is above the mean; 0 without EP */
     double moe_skew_var;       /* with ep > 1: the variance of an expert group's share of the load over the mean
