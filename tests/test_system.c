@@ -105,6 +105,17 @@ static void test_syntax_error(void **state)
     assert_int_equal(d.line, 2);
     assert_int_equal(d.column, 3);
     assert_non_null(strstr(d.message, "explicit keys"));
+    /* a tab in the indentation is refused before libfyaml 0.8 sees it: a line starting with 41
+     * tabs made its error report read past its buffer (found by fuzz_site_yaml in CI); the column
+     * is the tab's; a tab after a key is separation, which YAML allows */
+    const char *tab_indent = "name: t\n  \t\tpue: 1\n";
+    assert_int_equal(system_from(tab_indent, &s, &d), IS_ERR_INPUT);
+    assert_int_equal(d.line, 2);
+    assert_int_equal(d.column, 3);
+    assert_non_null(strstr(d.message, "a tab in the indentation"));
+    const char *tab_sep = "name:\tt\n";
+    assert_int_equal(system_from(tab_sep, &s, &d), IS_ERR_INPUT);
+    assert_null(strstr(d.message, "a tab in the indentation"));
     /* a '?' inside a value or a key's name is text, not an indicator */
     const char *text_q = "name: what? yes\n?x: 1\n";
     assert_int_equal(system_from(text_q, &s, &d), IS_ERR_INPUT);
