@@ -116,6 +116,16 @@ static void test_syntax_error(void **state)
     const char *tab_sep = "name:\tt\n";
     assert_int_equal(system_from(tab_sep, &s, &d), IS_ERR_INPUT);
     assert_null(strstr(d.message, "a tab in the indentation"));
+    /* libfyaml 0.7.12 drew a picture of the offending token with each error and read past its
+     * buffer when the token sat far into a long line (a multi-line plain key at column ~720, found
+     * by fuzz_site_yaml; a crash on every run at 800 columns).  Errors are collected instead of
+     * printed: the line and column are libfyaml's (the key's start), the message says what is wrong. */
+    static char long_key[2048];
+    snprintf(long_key, sizeof long_key, "name: t\npue: %800s-1\n   0%800s puide: 1\n", "", "");
+    assert_int_equal(system_from(long_key, &s, &d), IS_ERR_INPUT);
+    assert_int_equal(d.line, 2);   /* where the key starts: "pue: ", 800 blanks, then "-1" */
+    assert_int_equal(d.column, 806);
+    assert_non_null(strstr(d.message, "invalid YAML: "));
     /* a '?' inside a value or a key's name is text, not an indicator */
     const char *text_q = "name: what? yes\n?x: 1\n";
     assert_int_equal(system_from(text_q, &s, &d), IS_ERR_INPUT);

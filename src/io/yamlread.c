@@ -281,12 +281,26 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
     r->fdiag = fy_diag_create(&dc);
     if (!r->fdiag)
         return diag_error(d, path, 0, 0, NULL, "out of memory");
+    /* collect errors rather than print them: libfyaml 0.7.12 prints an error with a picture of its
+     * token, and reads past its buffer drawing one far into a long line (a multi-line plain key at
+     * column ~720, found by fuzz_site_yaml) */
+    fy_diag_set_collect_errors(r->fdiag, true);
     struct fy_parse_cfg cfg = {0};
     cfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_DOC;
     cfg.diag = r->fdiag;
     r->doc = fy_document_build_from_string(&cfg, buf, len);
     if (!r->doc) {
-        /* libfyaml's message reads "<input>:LINE:COL: error: TEXT" */
+        /* the first collected error, else the printed one: "<input>:LINE:COL: error: TEXT" */
+        void *it = NULL;
+        for (struct fy_diag_error *e; (e = fy_diag_errors_iterate(r->fdiag, &it)) != NULL;)
+            if (e->type >= FYET_ERROR && e->msg) {
+                diag_error(d, path, e->line, e->column, NULL, "invalid YAML: %s", e->msg);
+                if (e->line > 0)
+                    diag_set_source_line(d, buf, len, e->line);
+                fy_diag_destroy(r->fdiag);
+                r->fdiag = NULL;
+                return IS_ERR_INPUT;
+            }
         int line = 0, col = 0;
         const char *msg = cap.first;
         const char *e = strstr(cap.first, ": error: ");
