@@ -217,7 +217,7 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
                         (i >= 2 && u[i - 2] == 0xC2 && u[i - 1] == 0x85) ||
                         (i >= 3 && u[i - 3] == 0xE2 && u[i - 2] == 0x80 && (u[i - 1] == 0xA8 || u[i - 1] == 0xA9));
             /* no tab in a line's indentation: YAML forbids it ("tabs are not allowed as indentation",
-             * YAML 1.2 section 6.1), and libfyaml 0.8 reads past its buffer reporting an error on
+             * YAML 1.2 section 6.1), and libfyaml 0.7.12 read past its buffer reporting an error on
              * a line that starts with tabs (a crash found by fuzz_site_yaml: 41 leading tabs) */
             if (start) {
                 size_t j = i;
