@@ -150,6 +150,12 @@ static status_t plan_error(diag_t *d, const char *flag, const char *fmt, int a, 
     return diag_error(d, NULL, 0, 0, flag, "%s", msg);
 }
 
+/* The smallest multiple of m that is >= x (x, m >= 1). */
+static int round_up(int x, int m)
+{
+    return (x + m - 1) / m * m;
+}
+
 static status_t check_plan(const model_t *m, const system_t *s, const plan_t *p, int slots, diag_t *d)
 {
     (void)s;
@@ -175,10 +181,10 @@ static status_t check_plan(const model_t *m, const system_t *s, const plan_t *p,
         if (slots == 0 && m->n_experts % p->ep != 0)
             return diag_error(d, NULL, 0, 0, "--ep",
                               "ep %d does not divide the %d experts (redundant copies can fill the groups: "
-                              "--expert-slots %d)", p->ep, m->n_experts, (m->n_experts + p->ep - 1) / p->ep * p->ep);
+                              "--expert-slots %d)", p->ep, m->n_experts, round_up(m->n_experts, p->ep));
         if (slots != 0 && slots % p->ep != 0)
             return diag_error(d, NULL, 0, 0, "--expert-slots", "ep %d does not divide the %d expert slots (try %d)",
-                              p->ep, slots, (slots + p->ep - 1) / p->ep * p->ep);
+                              p->ep, slots, round_up(slots, p->ep));
         if ((p->tp * p->dp) % p->ep != 0)
             return plan_error(d, "--ep", "ep %d must divide tp x dp = %d", p->ep, p->tp * p->dp);
         if (p->ep > p->tp && p->ep % p->tp != 0)

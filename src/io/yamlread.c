@@ -166,22 +166,14 @@ status_t yr_bool(const yreader_t *r, struct fy_node *map, const char *section, c
     return yr_err(r, v, field, "expected true or false, got \"%s\"", s ? s : "(not a scalar)");
 }
 
-typedef struct capture {
-    char first[512];
-} capture_t;
-
-static void capture_fn(struct fy_diag *diag, void *user, const char *buf, size_t len)
+/* libfyaml's own output (its errors are collected instead; what is left says only that the
+ * load failed): nowhere */
+static void discard_fn(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
     (void)diag;
-    capture_t *c = user;
-    if (c->first[0] || len == 0 || !memchr(buf, ':', len))
-        return;
-    size_t n = len < sizeof c->first - 1 ? len : sizeof c->first - 1;
-    memcpy(c->first, buf, n);
-    c->first[n] = '\0';
-    char *nl = strchr(c->first, '\n');
-    if (nl)
-        *nl = '\0';
+    (void)user;
+    (void)buf;
+    (void)len;
 }
 
 
@@ -267,12 +259,11 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
                 line++;
         }
     }
-    capture_t cap = {{0}};
     struct fy_diag_cfg dc;
     fy_diag_cfg_default(&dc);
     dc.fp = NULL;
-    dc.output_fn = capture_fn;
-    dc.user = &cap;
+    dc.output_fn = discard_fn;
+    dc.user = NULL;
     dc.colorize = false;
     dc.show_source = false;
     dc.show_position = false;
@@ -290,30 +281,18 @@ status_t yr_open(yreader_t *r, const char *buf, size_t len, const char *path, di
     cfg.diag = r->fdiag;
     r->doc = fy_document_build_from_string(&cfg, buf, len);
     if (!r->doc) {
-        /* the first collected error, else the printed one: "<input>:LINE:COL: error: TEXT" */
+        /* the first error libfyaml collected (an empty document fails with none) */
+        int line = 0, col = 0;
+        const char *msg = "cannot parse";
         void *it = NULL;
         for (struct fy_diag_error *e; (e = fy_diag_errors_iterate(r->fdiag, &it)) != NULL;)
             if (e->type >= FYET_ERROR && e->msg) {
-                diag_error(d, path, e->line, e->column, NULL, "invalid YAML: %s", e->msg);
-                if (e->line > 0)
-                    diag_set_source_line(d, buf, len, e->line);
-                fy_diag_destroy(r->fdiag);
-                r->fdiag = NULL;
-                return IS_ERR_INPUT;
+                line = e->line;
+                col = e->column;
+                msg = e->msg;
+                break;
             }
-        int line = 0, col = 0;
-        const char *msg = cap.first;
-        const char *e = strstr(cap.first, ": error: ");
-        if (e) {
-            msg = e + 9;
-            const char *c2 = e;
-            while (c2 > cap.first && c2[-1] != ':') c2--;
-            col = atoi(c2);
-            const char *c1 = c2 - 1;
-            while (c1 > cap.first && c1[-1] != ':') c1--;
-            line = atoi(c1);
-        }
-        diag_error(d, path, line, col, NULL, "invalid YAML: %s", msg[0] ? msg : "cannot parse");
+        diag_error(d, path, line, col, NULL, "invalid YAML: %s", msg);
         if (line > 0)
             diag_set_source_line(d, buf, len, line);
         fy_diag_destroy(r->fdiag);
