@@ -264,8 +264,12 @@ jq_true '(.sets | length) == 1 and .sets[0].set == "measured"' "validate --set r
 expect 0 "validate by model" -- "$BIN" validate --set "$INFERSIM_DATA/validation/measured.csv" --by model --json
 jq_true '.by.key == "model" and ([.by.groups[].rows] | add) == .rows_predicted and (.by.groups | keys) == ["gpt-oss-20b", "llama-3.1-8b", "qwen3-30b-a3b", "qwen3-32b"]' "validate --by model groups"
 jq_true '[.by.groups[] | (.bias | fabs) <= .mape + 1e-12] | all' "validate --by bias within MAPE"
+# --by lengths groups by the rows' ISL/OSL as written ("-" where one is not given)
+expect 0 "validate by lengths" -- "$BIN" validate --set "$INFERSIM_DATA/validation/published.csv" --by lengths --json
+jq_true '.by.key == "lengths" and (.by.groups | has("1024/1024") and has("-/512")) and ([.by.groups[].rows] | add) == .rows_predicted' "validate --by lengths groups"
+jq_true '[.rows[] | select(.id == "trtllm-dg-001") | .lengths] == ["1024/1024"]' "validate rows carry their lengths"
 expect 2 "validate bad --by" -- "$BIN" validate --by modle
-same_err 'infersim: error: --by: unknown value "modle"; did you mean "model"? (expected model, system, framework or metric)' "validate bad --by"
+same_err 'infersim: error: --by: unknown value "modle"; did you mean "model"? (expected model, system, framework, metric or lengths)' "validate bad --by"
 expect 2 "validate missing set" -- "$BIN" validate --set "$tmp/none.csv"
 grep -q "none.csv" "$tmp/err" && ok || bad "validate names the missing file"
 

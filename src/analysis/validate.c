@@ -544,6 +544,11 @@ static status_t run_set(int set, const char *csv_path, const alias_t *al, int n_
         COPY(v->framework, "framework");
         COPY(v->source_url, "source_url");
 #undef COPY
+        {
+            const char *isl = csv_col(&c, "isl") >= 0 ? c.rows[i][csv_col(&c, "isl")] : "";
+            const char *osl = csv_col(&c, "osl") >= 0 ? c.rows[i][csv_col(&c, "osl")] : "";
+            snprintf(v->lengths, sizeof v->lengths, "%.23s/%.23s", *isl ? isl : "-", *osl ? osl : "-");
+        }
         char *e;
         const char *val = c.rows[i][csv_col(&c, "value")];
         v->measured = strtod(val, &e);

@@ -34,6 +34,7 @@ typedef struct val_row {
     int set;               /* index into val_report_t.sets */
     int line;              /* line in the CSV */
     char id[32], group[16], model[64], system[64], metric[32], framework[64];
+    char lengths[48];      /* "ISL/OSL" as the row gives them ("1024/1024"; "-" for one not given) */
     char source_url[256];
     double measured;       /* the published value */
     double predicted;      /* infersim's value, same unit */

@@ -25,8 +25,8 @@ static void usage(FILE *f)
                "The default sets: <data>/validation/published.csv (vendors' tables, MLPerf, llama.cpp)\n"
                "and <data>/validation/measured.csv (this project's own GPU runs, tools/measure_gpu.py).\n"
                "--set (repeatable, up to %d) replaces them.  --svg draws predicted against measured.\n"
-               "--by model|system|framework|metric adds the MAPE and the mean signed error (bias: + is\n"
-               "over-predicted) of each model, system, framework or metric.\n",
+               "--by model|system|framework|metric|lengths adds the MAPE and the mean signed error\n"
+               "(bias: + is over-predicted) of each model, system, framework, metric or ISL/OSL pair.\n",
             VALIDATE_MAX_SETS);
 }
 
@@ -101,11 +101,11 @@ static status_t write_svg(const char *path, const val_report_t *r, diag_t *d)
     return st;
 }
 
-static const char *const by_keys[4] = {"model", "system", "framework", "metric"};
+static const char *const by_keys[5] = {"model", "system", "framework", "metric", "lengths"};
 
 static const char *row_key(const val_row_t *v, int by)
 {
-    return by == 0 ? v->model : by == 1 ? v->system : by == 2 ? v->framework : v->metric;
+    return by == 0 ? v->model : by == 1 ? v->system : by == 2 ? v->framework : by == 3 ? v->metric : v->lengths;
 }
 
 /* One group of --by: its rows predicted, MAPE and mean signed error, from the first row with
@@ -178,7 +178,7 @@ int cmd_validate(int argc, char **argv)
             break;
         case 'a': snprintf(aliases, sizeof aliases, "%s", optarg); break;
         case 'b':
-            if (cli_choose("--by", optarg, by_keys, 4, &by, &d) != IS_OK)
+            if (cli_choose("--by", optarg, by_keys, 5, &by, &d) != IS_OK)
                 return cli_fail(IS_ERR_INPUT, &d);
             break;
         case 'g': svg = optarg; break;
@@ -210,6 +210,7 @@ int cmd_validate(int argc, char **argv)
             json_object_set_new(e, "model", json_string(v->model));
             json_object_set_new(e, "system", json_string(v->system));
             json_object_set_new(e, "metric", json_string(v->metric));
+            json_object_set_new(e, "lengths", json_string(v->lengths));
             json_object_set_new(e, "measured", json_real(v->measured));
             if (v->skipped) {
                 json_object_set_new(e, "skipped", json_string(v->reason));
