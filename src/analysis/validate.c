@@ -173,8 +173,8 @@ typedef struct run_limits {
  * admit_reserve, kv_pools_equal).  Output and total tokens per second over the run; 0, or -1
  * with why. */
 static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int trt,
-                       const run_limits_t *lim, const double slo_s[2], double *out_s, double *total_s, char *why,
-                       size_t cap)
+                       const run_limits_t *lim, const double slo_s[2], double *out_s, double *total_s,
+                       double *running, char *why, size_t cap)
 {
     static serve_result_t res; /* large: histograms and time series */
     workload_cfg_t wc = {0};
@@ -228,6 +228,7 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     }
     *out_s = res.output_tok_s;
     *total_s = res.total_tok_s;
+    *running = res.instances > 0 ? res.mean_running / res.instances : res.mean_running;
     return 0;
 }
 
@@ -421,9 +422,12 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     if (offline) {
         double out_s, total_s;
         run_limits_t lim = {max_seqs, max_tokens, concurrency, kv_fraction, F("graph_batches")};
-        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &out_s, &total_s, v->reason,
-                        sizeof v->reason))
+        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &out_s, &total_s, &v->running,
+                        v->reason, sizeof v->reason))
             return -1;
+        /* what the run held: the requests an iteration carries, on average, per instance */
+        size_t n = strlen(v->plan);
+        snprintf(v->plan + n, sizeof v->plan - n, ", %.0f running", v->running);
         v->predicted = !strcmp(metric, "output_tok_s")   ? out_s
                        : !strcmp(metric, "total_tok_s") ? total_s
                                                         : out_s / p->chips;

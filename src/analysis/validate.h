@@ -41,8 +41,9 @@ typedef struct val_row {
     double error;          /* (predicted - measured) / measured */
     int skipped;           /* 1: not predicted (reason says why) */
     char reason[160];
-    char plan[288];        /* "tp8 pp1 ep1 dp1 fp8/fp8 b64 steady", "... offline 3000 (max 1024 seqs,
-                            * 2048 tokens)" */
+    char plan[320];        /* "tp8 pp1 ep1 dp1 fp8/fp8 b64 steady", "... offline 3000 (max 1024 seqs,
+                            * 2048 tokens), 990 running" */
+    double running;        /* a simulated run's mean requests running per instance (0: not a run) */
 } val_row_t;
 
 typedef struct val_set {

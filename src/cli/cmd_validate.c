@@ -218,6 +218,8 @@ int cmd_validate(int argc, char **argv)
                 json_object_set_new(e, "predicted", json_real(v->predicted));
                 json_object_set_new(e, "error", json_real(v->error));
                 json_object_set_new(e, "plan", json_string(v->plan));
+                if (v->running > 0)
+                    json_object_set_new(e, "running_mean", json_real(v->running));
             }
             json_object_set_new(e, "source_url", json_string(v->source_url));
             json_array_append_new(rows, e);
