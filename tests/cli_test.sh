@@ -268,6 +268,8 @@ jq_true '[.by.groups[] | (.bias | fabs) <= .mape + 1e-12] | all' "validate --by 
 expect 0 "validate by lengths" -- "$BIN" validate --set "$INFERSIM_DATA/validation/published.csv" --by lengths --json
 jq_true '.by.key == "lengths" and (.by.groups | has("1024/1024") and has("-/512")) and ([.by.groups[].rows] | add) == .rows_predicted' "validate --by lengths groups"
 jq_true '[.rows[] | select(.id == "trtllm-dg-001") | .lengths] == ["1024/1024"]' "validate rows carry their lengths"
+# a simulated run reports the requests it held on average per instance; a steady-state row has none
+jq_true '[.rows[] | select(.id == "trtllm-dg-001") | .running_mean > 0 and .running_mean <= 2048] == [true] and ([.rows[] | select(.id == "trtllm061-001") | has("running_mean")] == [false])' "validate running_mean for runs only"
 expect 2 "validate bad --by" -- "$BIN" validate --by modle
 same_err 'infersim: error: --by: unknown value "modle"; did you mean "model"? (expected model, system, framework, metric or lengths)' "validate bad --by"
 expect 2 "validate missing set" -- "$BIN" validate --set "$tmp/none.csv"

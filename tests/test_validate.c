@@ -242,6 +242,18 @@ static void test_offline_rows(void **state)
     assert_non_null(strstr(r.rows[16].reason, "graph_batches"));
     assert_int_equal(r.rows[17].skipped, 1);
     assert_non_null(strstr(r.rows[17].reason, "kv_fraction must be a fraction"));
+    /* what each run held, its time-average of requests running: the lone request of o1 runs from
+     * its arrival to its last token; o3 never more than its 1,024 seqs; the closed loop of 100 at
+     * most 100, nearly always all of them (a user's next request enters the step after the last
+     * answer); a steady-state row is no run */
+    print_message("running: o1 %.4f, o3 %.1f, concurrency 100 %.2f, o10 %.2f\n", r.rows[0].running, r.rows[2].running,
+                  r.rows[14].running, r.rows[9].running);
+    assert_close(r.rows[0].running, 1.0, 1e-9);
+    assert_true(r.rows[2].running > 500 && r.rows[2].running <= 1024);
+    assert_non_null(strstr(r.rows[2].plan, " running"));
+    assert_true(r.rows[14].running > 90 && r.rows[14].running <= 100);
+    assert_true(r.rows[9].running > 0 && r.rows[9].running <= 40);
+    assert_true(r.rows[3].running == 0 && strstr(r.rows[3].plan, "running") == NULL);
     validate_free(&r);
 }
 
