@@ -358,6 +358,25 @@ jq_true '.top[0].design.system == "h100-sxm[hbf1]"' "variant named by its stacks
 jq -e --slurpfile st "$tmp/study/study.json" \
     '(.top[0].outputs.tpot_s / ($st[0].directions[0].directions[] | select(.direction == "hbf") | .tpot_batch1_s) - 1) | fabs < 1e-6' \
     "$tmp/out" >/dev/null && ok || bad "search's HBF point agrees with the study's HBF row"
+# expert slots and skew reach the EP deployments: DeepSeek-R1's 256 experts over 48 GB200s; EP 48
+# needs 288 slots (6 a chip), and the spec's keys give what the flags give
+expect 0 "search ep without slots" -- "$BIN" search --model deepseek-r1 --systems gb200-nvl72 --chips 48 --batch 64 --json
+jq_true '.infeasible["plan: ep and the experts"] > 0 and ([.top[].design.ep] | index(48)) == null' "no EP 48 without slots"
+expect 0 "search expert slots" -- "$BIN" search --model deepseek-r1 --systems gb200-nvl72 --chips 48 --batch 64 --expert-slots 288 --expert-skew 0.5 --json
+cp "$tmp/out" "$tmp/slots-flags.json"
+jq_true '.expert_slots == 288 and .expert_skew == 0.5 and (.infeasible | has("plan: ep and the experts") | not) and ([.top[].design.ep] | index(48)) != null' "EP 48 with 288 slots"
+cat >"$tmp/slots-spec.yaml" <<'Y'
+model: deepseek-r1
+systems: [gb200-nvl72]
+chips: 48
+batch: [64]
+expert_slots: 288
+expert_skew: 0.5
+Y
+expect 0 "search expert slots spec" -- "$BIN" search --spec "$tmp/slots-spec.yaml" --json
+jq -e --slurpfile f "$tmp/slots-flags.json" '[.top[].outputs] == [$f[0].top[].outputs]' "$tmp/out" >/dev/null && ok || bad "spec's expert keys = the flags"
+expect 2 "search bad skew" -- "$BIN" search --model deepseek-r1 --systems b200 --expert-skew -1
+same_err 'infersim: error: --expert-skew: expected a coefficient of variation from 0 to 100 (0: uniform routing), got "-1"' "search bad skew message"
 cat >"$tmp/bad-dir.yaml" <<'Y'
 model: llama-3.1-8b
 systems: [h100-sxm]

@@ -357,6 +357,76 @@ static void test_agrees_with_predict(void **state)
     search_free(&r);
 }
 
+/* --expert-slots and --expert-skew reach each deployment with EP, as predict takes them:
+ * DeepSeek-R1's 256 experts over 48 GB200s.  Without slots an EP of 48 does not divide the
+ * experts, so those plans fail (SR_PLAN_EP); with 288 slots (6 a chip) they run, and every point
+ * is predict's with the same cfg.  A skew only slows the EP points (the busiest group waits
+ * longer, engine.c step_moe_load); the EP-1 points are the same to the last bit. */
+static void test_expert_slots_and_skew(void **state)
+{
+    (void)state;
+    static model_t ds;
+    static system_t gb;
+    load_model("deepseek-r1", &ds);
+    load_system("gb200-nvl72", &gb);
+    search_space_t sp;
+    space(&sp);
+    sp.model = &ds;
+    sp.systems[0] = &gb;
+    sp.chips[0] = 48;
+    sp.n_chips = 1;
+    sp.batch[0] = 64;
+    sp.n_batch = 1;
+    search_result_t r0, r1, r2;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(search_run(&sp, &r0, &d), IS_OK);
+    assert_true(r0.count[SR_PLAN_EP] > 0);
+    for (size_t i = 0; i < r0.n_points; i++)
+        assert_false(r0.points[i].ep == 48 && r0.points[i].reason == SR_OK);
+    sp.expert_slots = 288;
+    assert_int_equal(search_run(&sp, &r1, &d), IS_OK);
+    assert_int_equal(r1.count[SR_PLAN_EP], 0);
+    sp.expert_skew = 1.0;
+    assert_int_equal(search_run(&sp, &r2, &d), IS_OK);
+    assert_int_equal(r1.n_points, r2.n_points);
+    int ep48 = 0, slower = 0;
+    for (size_t i = 0; i < r1.n_points; i++) {
+        const search_point_t *p = &r1.points[i], *q = &r2.points[i];
+        if (p->reason != SR_OK)
+            continue;
+        predict_req_t req;
+        predict_req_default(&req, &ds);
+        req.cfg.plan = (plan_t){p->chips, p->tp, p->pp, p->ep, p->dp};
+        precision_parse("fp8", &req.cfg.weights);
+        req.cfg.experts = req.cfg.weights;
+        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
+        req.cfg.act = req.cfg.weights;
+        precision_parse("fp8", &req.cfg.kv);
+        req.cfg.expert_slots = p->ep > 1 ? 288 : 0;
+        req.isl = (int)p->isl;
+        req.osl = (int)p->osl;
+        req.batch = 64;
+        static predict_result_t pr;
+        diag_clear(&d);
+        assert_int_equal(predict_run(&ds, &gb, &req, &pr, &d), IS_OK);
+        assert_close(p->f[F_TPOT], pr.tpot_s, 1e-6);
+        assert_close(p->f[F_TOK_S], pr.output_tok_s, 1e-6);
+        ep48 += p->ep == 48;
+        if (p->ep > 1) {
+            assert_true(q->f[F_TPOT] >= p->f[F_TPOT]);
+            slower += q->f[F_TPOT] > p->f[F_TPOT];
+        } else {
+            assert_true(q->f[F_TPOT] == p->f[F_TPOT] && q->f[F_TTFT] == p->f[F_TTFT]);
+        }
+    }
+    print_message("EP 48 points feasible with 288 slots: %d; slower with a skew of 1: %d\n", ep48, slower);
+    assert_true(ep48 > 0 && slower > 0);
+    search_free(&r0);
+    search_free(&r1);
+    search_free(&r2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_bounded_keep_equals_all),
         cmocka_unit_test(test_memory_is_bounded),
         cmocka_unit_test(test_agrees_with_predict),
+        cmocka_unit_test(test_expert_slots_and_skew),
     };
     return cmocka_run_group_tests_name("search", tests, NULL, NULL);
 }

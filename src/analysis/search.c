@@ -127,6 +127,10 @@ static void cfg_of(const search_space_t *sp, const dspec_t *ds, deploy_cfg_t *c)
     if (wc == CC_FP8 || wc == CC_INT8 || wc == CC_FP4)
         c->act = c->weights;
     c->kv = sp->kv[ds->kv];
+    if (ds->ep > 1) { /* a balancer's copies and the routing's skew belong to an EP group */
+        c->expert_skew = sp->expert_skew;
+        c->expert_slots = sp->expert_slots;
+    }
 }
 
 typedef struct worker {

@@ -115,6 +115,9 @@ typedef struct search_space {
     double ttft_max_s, tpot_max_s;           /* 0 = no limit */
     double power_max_w, usd_per_mtok_max;    /* 0 = no limit */
     int chips_max;                           /* chips in all (both pools when disaggregated); 0 = no limit */
+    double expert_skew;                      /* deployments with EP: the experts' load CV (deploy_cfg_t) */
+    int expert_slots;                        /* deployments with EP: expert slots (0: one copy each); an EP
+                                              * that does not divide them is a plan that fails (SR_PLAN_EP) */
     const site_t *site;
     int threads;                             /* 0 = all online CPUs */
     int progress;                            /* draw a progress bar on stderr */

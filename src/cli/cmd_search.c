@@ -37,6 +37,9 @@ static void usage(FILE *f)
             "  --ttft-max S --tpot-max S   latency limits in seconds (SLOs)\n"
             "  --power-max W --cost-max USD   wall power of a deployment, $ per million output tokens\n"
             "  --chips-max N        a chip budget (both pools together when disaggregated)\n"
+            "  --expert-slots N     deployments with EP: N expert slots (redundant copies; an EP that does not\n"
+            "                       divide N is skipped); --expert-skew CV: the experts' routed load varies\n"
+            "                       by this coefficient of variation (default 0: uniform)\n"
             "  --objective FIELD    rank by it (default output_tok_s_per_chip); --top N (default 10)\n"
             "  --pareto FX,FY       frontier fields (default output_tok_s_per_user,output_tok_s_per_chip)\n"
             "  --site NAME|PATH     for cost and carbon (default us-average)\n"
@@ -234,7 +237,7 @@ int cmd_search(int argc, char **argv)
 {
     enum { O_MODEL = 256, O_SYSTEMS, O_CHIPS, O_BATCH, O_WEIGHTS, O_KV, O_ISL, O_OSL, O_TTFT, O_TPOT, O_POWER, O_COST,
            O_OBJ, O_TOP, O_PARETO, O_SITE, O_THREADS, O_JSON, O_CSV, O_FRONT, O_SVG, O_HELP, O_SPEC, O_PCHIPS,
-           O_PINST, O_DINST, O_CHIPSMAX };
+           O_PINST, O_DINST, O_CHIPSMAX, O_SLOTS, O_SKEW };
     static const struct option opts[] = {
         {"model", required_argument, 0, O_MODEL},     {"systems", required_argument, 0, O_SYSTEMS},
         {"chips", required_argument, 0, O_CHIPS},     {"batch", required_argument, 0, O_BATCH},
@@ -250,6 +253,7 @@ int cmd_search(int argc, char **argv)
         {"spec", required_argument, 0, O_SPEC},
         {"prefill-chips", required_argument, 0, O_PCHIPS}, {"prefill-instances", required_argument, 0, O_PINST},
         {"decode-instances", required_argument, 0, O_DINST}, {"chips-max", required_argument, 0, O_CHIPSMAX},
+        {"expert-slots", required_argument, 0, O_SLOTS}, {"expert-skew", required_argument, 0, O_SKEW},
         {0, 0, 0, 0},
     };
     static search_space_t sp;
@@ -304,6 +308,8 @@ int cmd_search(int argc, char **argv)
         sp.power_max_w = spec.power_max_w;
         sp.usd_per_mtok_max = spec.usd_per_mtok_max;
         sp.chips_max = spec.chips_max;
+        sp.expert_skew = spec.expert_skew;
+        sp.expert_slots = spec.expert_slots;
         if (spec.objective[0]) objective = spec.objective;
         if (spec.pareto[0]) pareto = spec.pareto;
         if (spec.site[0]) site_name = spec.site;
@@ -338,6 +344,19 @@ int cmd_search(int argc, char **argv)
             break;
         }
         case O_CHIPSMAX: bad = cli_int("--chips-max", optarg, 1, &sp.chips_max, &d) != IS_OK; break;
+        case O_SLOTS:
+        case O_SKEW: { /* parsed as predict and serve parse them */
+            cli_deploy_flags_t df;
+            cli_deploy_flags_default(&df);
+            df.expert_skew = sp.expert_skew;
+            df.expert_slots = sp.expert_slots;
+            status_t fst;
+            cli_deploy_option(&df, c == O_SLOTS ? "expert-slots" : "expert-skew", optarg, &fst, &d);
+            bad = fst != IS_OK;
+            sp.expert_skew = df.expert_skew;
+            sp.expert_slots = df.expert_slots;
+            break;
+        }
         case O_OBJ: objective = optarg; break;
         case O_TOP: bad = cli_int("--top", optarg, 1, &top, &d) != IS_OK; break;
         case O_PARETO: pareto = optarg; break;
@@ -524,6 +543,10 @@ int cmd_search(int argc, char **argv)
         json_object_set_new(o, "infeasible", inf);
         json_object_set_new(o, "objective", json_string(objective));
         json_object_set_new(o, "pareto", json_string(pareto));
+        if (sp.expert_slots > 0)
+            json_object_set_new(o, "expert_slots", json_integer(sp.expert_slots));
+        if (sp.expert_skew > 0)
+            json_object_set_new(o, "expert_skew", json_real(sp.expert_skew));
         for (size_t i = 0; i < nf; i++)
             json_array_append_new(fa, cli_search_point_json(&r, &sp, fr[i]));
         for (size_t i = 0; i < nt; i++)
@@ -542,6 +565,14 @@ int cmd_search(int argc, char **argv)
     } else {
         printf("%zu design points (%zu deployments x workloads) in %.3f s: %.0f points/s\n", r.n_points,
                r.n_deployments, r.wall_s, r.points_per_s);
+        if (sp.expert_slots > 0 || sp.expert_skew > 0) {
+            printf("with EP:");
+            if (sp.expert_slots > 0)
+                printf(" %d expert slots%s", sp.expert_slots, sp.expert_skew > 0 ? ";" : "");
+            if (sp.expert_skew > 0)
+                printf(" experts' load CV %g", sp.expert_skew);
+            printf("\n");
+        }
         printf("feasible %zu", feas);
         for (int k = 1; k < SR_COUNT; k++)
             if (r.count[k])

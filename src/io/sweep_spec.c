@@ -175,7 +175,7 @@ static status_t parse(yreader_t *rp, struct fy_node *root, sweep_spec_t *sp)
     static const char *const keys[] = {"model", "systems", "chips", "batch", "weights", "kv", "isl", "osl",
                                        "ttft_max_s", "tpot_max_s", "power_max_w", "cost_max_usd_per_mtok", "objective",
                                        "pareto", "top", "site", "vary", "prefill_chips", "prefill_instances",
-                                       "decode_instances", "chips_max"};
+                                       "decode_instances", "chips_max", "expert_skew", "expert_slots"};
     if (!root || !fy_node_is_mapping(root)) {
         st = yr_err(&r, root, "", "expected a mapping (docs/sweep-format.md)");
         goto out;
@@ -208,6 +208,10 @@ static status_t parse(yreader_t *rp, struct fy_node *root, sweep_spec_t *sp)
     double chips_max = 0;
     TRY(yr_num(&r, root, "", "chips_max", 0, 1, 0, 1e6, 1.0, 0, &chips_max, NULL));
     sp->chips_max = (int)chips_max;
+    TRY(yr_num(&r, root, "", "expert_skew", 0, 0, 0, 100, 1.0, 0, &sp->expert_skew, NULL));
+    double slots = 0;
+    TRY(yr_num(&r, root, "", "expert_slots", 0, 1, 0, 1e6, 1.0, 0, &slots, NULL));
+    sp->expert_slots = (int)slots;
     double top = 0;
     TRY(yr_num(&r, root, "", "top", 0, 1, 0, 100000, 1.0, 0, &top, NULL));
     sp->top = (int)top;

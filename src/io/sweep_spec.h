@@ -39,6 +39,8 @@ typedef struct sweep_spec {
     char prefill_chips[128], prefill_instances[128], decode_instances[128]; /* disaggregated pools ("" = not) */
     double ttft_max_s, tpot_max_s, power_max_w, usd_per_mtok_max;
     int chips_max;
+    double expert_skew;     /* deployments with EP (0: uniform routing) */
+    int expert_slots;       /* deployments with EP (0: one copy of each expert) */
     char objective[64], pareto[128], site[256];
     int top;
     int n_vary;
