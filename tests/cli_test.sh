@@ -538,6 +538,12 @@ curl -s -X POST -d '{"model":"llama-3.1-70b","system":"h100-sxm","chips":8,"weig
 "$BIN" predict --model llama-3.1-70b --system h100-sxm --chips 8 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 256 --json |
     jq -S 'del(.warnings)' >"$tmp/cli-p.json"
 [ -s "$tmp/ui-p.json" ] && cmp -s "$tmp/ui-p.json" "$tmp/cli-p.json" && ok || bad "ui /api/predict equals predict --json"
+# expert slots and skew, as predict takes them: EP 48 over DeepSeek-R1's 256 experts
+curl -s -X POST -d '{"model":"deepseek-r1","system":"gb200-nvl72","chips":48,"tp":1,"ep":48,"dp":48,"weights":"fp8","kv":"fp8","batch":64,"expert_slots":288,"expert_skew":0.5}' \
+    "${url}api/predict" | jq -S 'del(.warnings)' >"$tmp/ui-p.json"
+"$BIN" predict --model deepseek-r1 --system gb200-nvl72 --chips 48 --tp 1 --ep 48 --dp 48 --weights fp8 --kv fp8 --batch 64 \
+    --expert-slots 288 --expert-skew 0.5 --json | jq -S 'del(.warnings)' >"$tmp/cli-p.json"
+[ -s "$tmp/ui-p.json" ] && cmp -s "$tmp/ui-p.json" "$tmp/cli-p.json" && jq -e '.system.expert_skew == 0.5' "$tmp/ui-p.json" >/dev/null && ok || bad "ui /api/predict with expert slots and skew equals predict"
 curl -s -X POST -d '{"model":"llama-3.1-405b","system":"h100-sxm"}' "${url}api/predict" >"$tmp/out"
 jq_true '.fits == false and (.reason | test("needs"))' "ui: a deployment that does not fit says why"
 curl -s -X POST -d '{"model":"llama-3.1-405b","system":"h100-sxm","weights":"fp8","kv":"fp8","batch":8,"directions":{"hbf_stacks":1}}' "${url}api/predict" >"$tmp/out"
@@ -555,6 +561,7 @@ code() { curl -s -o "$tmp/body" -w "%{http_code}" "$@"; }
     grep -q "narrow a range" "$tmp/body" && ok || bad "ui: a search too large for a request is refused"
 [ "$(code -X POST -d '{bad' "${url}api/predict")" = 400 ] && jq -e '.error | test("expected a JSON object")' "$tmp/body" >/dev/null && ok || bad "ui: bad JSON is a 400 with a message"
 [ "$(code -X POST -d '{"model":"llama-3.1-8","system":"h100-sxm"}' "${url}api/predict")" = 400 ] && grep -q "did you mean" "$tmp/body" && ok || bad "ui: a wrong name gets a near match"
+[ "$(code -X POST -d '{"model":"deepseek-r1","system":"b200","ep":8,"chips":8,"expert_skew":-1}' "${url}api/predict")" = 400 ] && jq -e '.error | test("expert_skew")' "$tmp/body" >/dev/null && ok || bad "ui: a bad expert_skew is a 400 naming it"
 [ "$(code -X POST -d '{"model":"/etc/passwd","system":"h100-sxm"}' "${url}api/predict")" = 400 ] && ok || bad "ui: paths are refused"
 [ "$(code "${url}api/predict")" = 405 ] && ok || bad "ui: GET /api/predict is a 405"
 [ "$(code "${url}api/nothing")" = 404 ] && ok || bad "ui: unknown path is a 404"

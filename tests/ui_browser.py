@@ -181,6 +181,19 @@ def run(drv, url):
     drv.execute_script("document.getElementById('search-form').scrollIntoView()")
     drv.save_screenshot(os.path.join(SHOTS, "search.png"))
 
+    # expert slots and skew with EP: DeepSeek-R1's 256 experts over 48 GB200s at EP 48 need 288 slots
+    Select(drv.find_element(By.ID, "system")).select_by_value("gb200-nvl72")
+    Select(drv.find_element(By.ID, "model")).select_by_value("deepseek-r1")
+    for k, v in (("chips", 48), ("tp", 1), ("pp", 1), ("ep", 48), ("dp", 48), ("slots", 288), ("skew", 0.5)):
+        set_value(drv, k, v)
+    r = result(drv, lambda r: r["model"]["name"] == "deepseek-r1" and r["system"]["name"] == "gb200-nvl72"
+               and r["system"].get("expert_skew") == 0.5 and r["system"]["ep"] == 48
+               and r["system"].get("expert_slots") == 288)
+    want = cli("--model", "deepseek-r1", "--system", "gb200-nvl72", "--chips", "48", "--tp", "1", "--ep", "48", "--dp",
+               "48", "--weights", "fp8", "--kv", "bf16", "--batch", "32", "--isl", "1024", "--osl", "128",
+               "--expert-slots", "288", "--expert-skew", "0.5")
+    check(r["tpot_s"] == want["tpot_s"], "EP 48 with 288 expert slots and a skew equals predict --json")
+
     errors = [e for e in drv.get_log("browser") if e.get("level") == "SEVERE"]
     check(not errors, "no console errors: " + json.dumps(errors)[:300])
 

@@ -206,6 +206,19 @@ static status_t parse_case(const char *body, size_t len, ui_case_t *c, diag_t *d
     if ((st = cli_split_chips("chips", &chips, &tp, pp, dp, d)) != IS_OK)
         goto out;
     c->req.cfg.plan = (plan_t){chips, tp, pp, ep, dp};
+    /* with EP, as predict --expert-slots and --expert-skew (0: one copy of each, uniform routing) */
+    int slots = int_field(o, "expert_slots", 0, 0, d);
+    json_t *skew = json_object_get(o, "expert_skew");
+    if (slots < 0) {
+        st = IS_ERR_INPUT;
+        goto out;
+    }
+    if (skew && !(json_is_number(skew) && json_number_value(skew) >= 0 && json_number_value(skew) <= 100)) {
+        st = diag_error(d, "request", 0, 0, "expert_skew", "expected a coefficient of variation from 0 to 100");
+        goto out;
+    }
+    c->req.cfg.expert_slots = slots;
+    c->req.cfg.expert_skew = skew ? json_number_value(skew) : 0.0;
     if ((st = cli_precisions(&c->req.cfg, weights, NULL, kv, NULL, d)) != IS_OK)
         goto out;
     json_t *b = json_object_get(o, "batch"); /* absent: predict_req_default's batch, as the CLI's */
