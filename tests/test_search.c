@@ -314,6 +314,21 @@ static void test_memory_is_bounded(void **state)
     search_free(&r);
 }
 
+/* predict's request for a search point of space()'s precisions (fp8 weights, activations, KV) */
+static void req_of(predict_req_t *req, const model_t *m, const search_point_t *p, int batch)
+{
+    predict_req_default(req, m);
+    req->cfg.plan = (plan_t){p->chips, p->tp, p->pp, p->ep, p->dp};
+    precision_parse("fp8", &req->cfg.weights);
+    req->cfg.experts = req->cfg.weights;
+    req->cfg.embed = deploy_embed_precision(&req->cfg.weights);
+    req->cfg.act = req->cfg.weights;
+    precision_parse("fp8", &req->cfg.kv);
+    req->isl = (int)p->isl;
+    req->osl = (int)p->osl;
+    req->batch = batch;
+}
+
 static void test_agrees_with_predict(void **state)
 {
     (void)state;
@@ -331,16 +346,7 @@ static void test_agrees_with_predict(void **state)
         if (p->reason != SR_OK && p->reason != SR_TTFT && p->reason != SR_MEMORY)
             continue;
         predict_req_t req;
-        predict_req_default(&req, &M);
-        req.cfg.plan = (plan_t){p->chips, p->tp, p->pp, p->ep, p->dp};
-        precision_parse("fp8", &req.cfg.weights);
-        req.cfg.experts = req.cfg.weights;
-        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
-        req.cfg.act = req.cfg.weights;
-        precision_parse("fp8", &req.cfg.kv);
-        req.isl = (int)p->isl;
-        req.osl = (int)p->osl;
-        req.batch = sp.batch[i % 4];
+        req_of(&req, &M, p, sp.batch[i % 4]);
         static predict_result_t pr;
         diag_clear(&d);
         assert_int_equal(predict_run(&M, &S, &req, &pr, &d), IS_OK);
@@ -396,17 +402,8 @@ static void test_expert_slots_and_skew(void **state)
         if (p->reason != SR_OK)
             continue;
         predict_req_t req;
-        predict_req_default(&req, &ds);
-        req.cfg.plan = (plan_t){p->chips, p->tp, p->pp, p->ep, p->dp};
-        precision_parse("fp8", &req.cfg.weights);
-        req.cfg.experts = req.cfg.weights;
-        req.cfg.embed = deploy_embed_precision(&req.cfg.weights);
-        req.cfg.act = req.cfg.weights;
-        precision_parse("fp8", &req.cfg.kv);
+        req_of(&req, &ds, p, 64);
         req.cfg.expert_slots = p->ep > 1 ? 288 : 0;
-        req.isl = (int)p->isl;
-        req.osl = (int)p->osl;
-        req.batch = 64;
         static predict_result_t pr;
         diag_clear(&d);
         assert_int_equal(predict_run(&ds, &gb, &req, &pr, &d), IS_OK);
