@@ -272,6 +272,19 @@ jq_true '.by.key == "lengths" and (.by.groups | has("1024/1024") and has("-/512"
 jq_true '[.rows[] | select(.id == "trtllm-dg-001") | .lengths] == ["1024/1024"]' "validate rows carry their lengths"
 # a simulated run reports the requests it held on average per instance; a steady-state row has none
 jq_true '[.rows[] | select(.id == "trtllm-dg-001") | .running_mean > 0 and .running_mean <= 2048] == [true] and ([.rows[] | select(.id == "trtllm061-001") | has("running_mean")] == [false])' "validate running_mean for runs only"
+# --csv is RFC 4180: a plan with commas and a reason with quotes read back as written
+{ head -1 "$INFERSIM_DATA/validation/published.csv"
+  grep -E "^(trtllm-dg-012|trtllm061-010)," "$INFERSIM_DATA/validation/published.csv"
+  grep -E "^trtllm-dg-012," "$INFERSIM_DATA/validation/published.csv" | sed 's/^trtllm-dg-012,/bad-1,/; s/,mxfp4,/,mxfp5,/'
+} >"$tmp/three.csv"
+expect 0 "validate csv" -- "$BIN" validate --set "$tmp/three.csv" --csv
+python3 -c "
+import csv, sys
+r = list(csv.DictReader(open(sys.argv[1])))
+ok = len(r) == 3 and all(None not in x and len(x) == 13 for x in r)
+ok = ok and r[1]['plan'].endswith(' running') and ', ' in r[1]['plan'] and float(r[1]['running_mean']) > 0
+ok = ok and r[0]['skipped'].startswith('does not fit') and '\"mxfp5\"' in r[2]['skipped'] and r[1]['lengths'] == '1024/1024'
+sys.exit(0 if ok else 1)" "$tmp/out" && ok || bad "validate --csv: RFC 4180 rows"
 expect 2 "validate bad --by" -- "$BIN" validate --by modle
 same_err 'infersim: error: --by: unknown value "modle"; did you mean "model"? (expected model, system, framework, metric or lengths)' "validate bad --by"
 expect 2 "validate missing set" -- "$BIN" validate --set "$tmp/none.csv"

@@ -5,6 +5,7 @@
 
 #include "../analysis/validate.h"
 #include "../io/catalog.h"
+#include "../io/csv.h"
 #include "../io/fileutil.h"
 #include "../report/svg.h"
 
@@ -256,12 +257,22 @@ int cmd_validate(int argc, char **argv)
         json_object_set_new(o, "rows_skipped", json_integer(r.n_skipped));
         cli_print_json(o);
     } else if (csv) {
-        printf("set,id,group,model,system,metric,measured,predicted,error,plan,skipped\n");
+        printf("set,id,group,model,system,metric,lengths,measured,predicted,error,plan,running_mean,skipped\n");
         for (int i = 0; i < r.n_rows; i++) {
             const val_row_t *v = &r.rows[i];
-            printf("%s,%s,%s,%s,%s,%s,%.6g,%.6g,%.4f,%s,\"%s\"\n", r.sets[v->set].name, v->id, v->group, v->model,
-                   v->system, v->metric,
-                   v->measured, v->skipped ? 0 : v->predicted, v->skipped ? 0 : v->error, v->plan, v->reason);
+            const char *text[] = {r.sets[v->set].name, v->id, v->group, v->model, v->system, v->metric, v->lengths};
+            for (int k = 0; k < 7; k++) {
+                csv_put(stdout, text[k]);
+                putchar(',');
+            }
+            printf("%.6g,%.6g,%.4f,", v->measured, v->skipped ? 0 : v->predicted, v->skipped ? 0 : v->error);
+            csv_put(stdout, v->plan);
+            if (v->running > 0)
+                printf(",%.6g,", v->running);
+            else
+                printf(",,");
+            csv_put(stdout, v->reason);
+            putchar('\n');
         }
     } else {
         printf("%-16s %-15s %-13s %-20s %11s %11s %8s  %s\n", "id", "model", "system", "metric", "measured",

@@ -26,6 +26,21 @@ void csv_free(csv_t *c)
     memset(c, 0, sizeof *c);
 }
 
+void csv_put(FILE *f, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 int csv_col(const csv_t *c, const char *name)
 {
     for (int i = 0; i < c->n_cols; i++)

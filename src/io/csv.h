@@ -11,6 +11,7 @@
 #include "../core/diag.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct csv {
     char *text;        /* the file, rewritten in place into NUL-terminated fields */
@@ -29,5 +30,9 @@ status_t csv_read(const char *path, csv_t *c, diag_t *d);
 int csv_col(const csv_t *c, const char *name);
 
 void csv_free(csv_t *c);
+
+/* Write one field to f as RFC 4180 has it: quoted, its quotes doubled, when it holds a comma, a
+ * quote or a line break; as it is otherwise. */
+void csv_put(FILE *f, const char *s);
 
 #endif
