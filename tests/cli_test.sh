@@ -353,6 +353,18 @@ expect 0 "search spec" -- "$BIN" search --spec "$top/data/sweeps/hbm-bandwidth.y
 jq_true '[.top[].design.system | test("\\[x[0-9.]+,[0-9]+\\]$")] | all' "spec variants named by their values"
 # 2 systems x (4 bandwidths x 2 latencies) variants x 20 factorisations of 1, 2, 4, 8 chips (1 + 3 + 6 + 10) x 4 batches
 jq_true '.evaluated == 1280' "spec: variants x factorisations x batches"
+# --csv quotes the variants' names ("h100-sxm[x2,100]"): every row has the header's columns
+expect 0 "search spec csv" -- "$BIN" search --spec "$top/data/sweeps/hbm-bandwidth.yaml" --csv
+python3 -c "
+import csv, sys
+r = list(csv.reader(open(sys.argv[1])))
+sys.exit(0 if len(r) == 1281 and all(len(x) == len(r[0]) for x in r) and r[1][0].startswith('h100-sxm[x') else 1)" "$tmp/out" && ok || bad "search --csv: variant names quoted"
+printf 'name: "my chip, v2"\nchip: {peak_TFLOPs: {bf16: 500}, compute_efficiency: 0.7}\nmemory: [{name: hbm, capacity_GB: 80, bandwidth_GBps: 3000, efficiency: 0.9}]\ninterconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 400}]\n' >"$tmp/comma.yaml"
+expect 0 "predict csv, a name with a comma" -- "$BIN" predict --model llama-3.1-8b --system "$tmp/comma.yaml" --csv
+python3 -c "
+import csv, sys
+r = list(csv.reader(open(sys.argv[1])))
+sys.exit(0 if len(r) == 2 and len(r[1]) == len(r[0]) and r[1][1] == 'my chip, v2' else 1)" "$tmp/out" && ok || bad "predict --csv: a name with a comma stays one field"
 # the paper's directions as sweep fields: Llama-3.1-405B in fp8 (406 GB) does not fit one H100 (85 GB)
 # without HBF and does with one 512 GB stack (Table 3); that point is the study's HBF row, same engine
 cat >"$tmp/hbf-spec.yaml" <<'Y'

@@ -9,6 +9,7 @@
 #include "../core/interrupt.h"
 #include "../analysis/directions.h"
 #include "../analysis/search.h"
+#include "../io/csv.h"
 #include "../io/fileutil.h"
 #include "../io/paper_yaml.h"
 #include "../io/sweep_spec.h"
@@ -155,9 +156,10 @@ void *cli_search_point_json(const search_result_t *r, const search_space_t *sp, 
 
 static void csv_row(FILE *f, const search_space_t *sp, const search_point_t *p)
 {
-    fprintf(f, "%s,%u,%u,%u,%u,%u,%s,%s,%u,%u,%u,%u,%u,%u,%s", sp->systems[p->system]->name, p->chips, p->tp, p->pp, p->ep,
-            p->dp, sp->weights[p->weights].name, sp->kv[p->kv].name, p->isl, p->osl, p->batch, p->pchips, p->pinst,
-            p->dinst, search_reason_names[p->reason]);
+    csv_put(f, sp->systems[p->system]->name); /* a spec's variants are named "h100-sxm[x2,100]" */
+    fprintf(f, ",%u,%u,%u,%u,%u,%s,%s,%u,%u,%u,%u,%u,%u,", p->chips, p->tp, p->pp, p->ep, p->dp,
+            sp->weights[p->weights].name, sp->kv[p->kv].name, p->isl, p->osl, p->batch, p->pchips, p->pinst, p->dinst);
+    csv_put(f, search_reason_names[p->reason]);
     for (int k = 0; k < F_COUNT; k++)
         if (isfinite(p->f[k]))
             fprintf(f, ",%.6g", p->f[k]);

@@ -3,6 +3,8 @@
  */
 #include "report_predict.h"
 
+#include "../io/csv.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -441,8 +443,10 @@ void report_predict_csv(FILE *f, const predict_result_t *r, const model_t *m, co
         fprintf(f, "model,system,chips,tp,pp,ep,dp,weights,kv,act,batch,max_batch,isl,osl,fits,ttft_s,tpot_s,e2e_s,"
                    "output_tok_s,output_tok_s_per_user,output_tok_s_per_chip,total_tok_s,mem_needed_bytes,"
                    "energy_j_per_token,avg_power_w,tokens_per_joule,usd_per_mtok_output,usd_per_mtok_input,gco2e_per_mtok\n");
-    fprintf(f, "%s,%s,%d,%d,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", m->name,
-            s->name, p->chips, p->tp, p->pp, p->ep, p->dp, req->cfg.weights.name, req->cfg.kv.name, req->cfg.act.name,
+    csv_put(f, m->name); /* names from users' files may hold commas */
+    fputc(',', f);
+    csv_put(f, s->name);
+    fprintf(f, ",%d,%d,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", p->chips, p->tp, p->pp, p->ep, p->dp, req->cfg.weights.name, req->cfg.kv.name, req->cfg.act.name,
             r->batch, r->max_batch, req->isl, req->osl, r->fits ? "true" : "false", r->ttft_s, r->tpot_s, r->e2e_s,
             r->output_tok_s, r->output_tok_s_per_user, r->output_tok_s_per_chip, r->total_tok_s, r->mem_need_B);
     if (c->known)
