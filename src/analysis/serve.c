@@ -1092,7 +1092,6 @@ static double plan(sim_t *s, inst_t *I)
                 return s->err = IS_ERR_NOMEM, 0;
             return plan(s, I) + extra_s;
         }
-        return extra_s;
     }
     return extra_s;
 }

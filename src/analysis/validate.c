@@ -386,13 +386,13 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     char run[128];
     int trt = strstr(F("framework"), "TensorRT-LLM") != NULL, max_seqs = row_seqs, max_tokens = row_tokens;
     /* trtllm-bench picks its own limits unless a row gives them */
-    int bench = offline && strstr(F("framework"), "trtllm-bench") && !row_seqs && !row_tokens;
-    if (bench)
+    const int bench = offline && strstr(F("framework"), "trtllm-bench") != NULL;
+    if (bench && !row_seqs && !row_tokens)
         trtllm_bench_limits(&req, &m, &s, &req.cfg.plan, isl, osl, &max_seqs, &max_tokens);
     /* and its KV share: --kv_cache_free_gpu_mem_fraction's default, 0.90, unless a row gives one
      * (the perf-overview pages: "In many cases, we also use ... 0.95 ... than the default setting of
      * 0.90. We fall back to 0.90 or lower if out-of-memory errors are encountered") */
-    if (offline && strstr(F("framework"), "trtllm-bench") && kv_fraction == 0)
+    if (bench && kv_fraction == 0)
         kv_fraction = TRTLLM_BENCH_KV_FRACTION;
     if (server)
         snprintf(run, sizeof run, "server p99 TTFT %d ms, TPOT %d ms", slo_ttft, slo_tpot);
