@@ -253,10 +253,12 @@ expect 0 "validate" -- "$BIN" validate --json --svg "$tmp/val.svg" --by lengths
 cp "$tmp/out" "$tmp/val.json"
 jq_true '.mape | has("overall") and has("datacenter") and has("edge")' "validate mape keys"
 jq_true '[.rows[] | select(has("predicted"))] | length >= 40' "at least 40 predicted rows"
-jq_true '[.rows[] | select(has("predicted") and .set == "published") | .source_url | startswith("http")] | all' "every published row has a source URL"
+jq_true '[.rows[] | select(has("predicted") and (.set == "published" or .set == "serving")) | .source_url | startswith("http")] | all' "every published and serving row has a source URL"
 jq_true '[.rows[] | select(.set == "measured") | .source_url == "tools/measure_gpu.py"] | all and length >= 80' "measured rows name their script"
-jq_true '[.sets[].set] == ["published", "measured"] and .sets[1].rows_kernel_classes >= 40' "validate: two default sets"
-jq_true '.rows_predicted == (.sets[0].rows_predicted + .sets[1].rows_predicted)' "validate: every row counted once"
+jq_true '[.sets[].set] == ["published", "serving", "measured"] and .sets[2].rows_kernel_classes >= 40' "validate: three default sets"
+jq_true '.rows_predicted == (.sets[0].rows_predicted + .sets[1].rows_predicted + .sets[2].rows_predicted)' "validate: every row counted once"
+# a serving sweep's rows: a closed loop of conc users, 10 x conc requests, its mean TPOT and TTFT from the run
+jq_true '[.rows[] | select(.id == "imx-002") | .metric == "tpot_ms" and (.plan | contains("offline 40 x4")) and .running_mean <= 4] == [true]' "validate serving rows: closed loop"
 if xmllint --noout "$tmp/val.svg" 2>"$tmp/x" && rsvg-convert "$tmp/val.svg" -o "$tmp/val.png" 2>>"$tmp/x"; then ok; else bad "validate svg"; cat "$tmp/x"; fi
 ls "$tmp"/val.svg.tmp* >/dev/null 2>&1 && bad "temporary file left behind" || ok
 expect 0 "validate one set" -- "$BIN" validate --set "$INFERSIM_DATA/validation/measured.csv" --json

@@ -37,32 +37,36 @@ static double recorded(const char *key)
 static void test_mape_does_not_worsen(void **state)
 {
     (void)state;
-    char set[2][4200], al[4200];
+    char set[3][4200], al[4200];
     snprintf(set[0], sizeof set[0], "%s/validation/published.csv", catalog_data_dir());
-    snprintf(set[1], sizeof set[1], "%s/validation/measured.csv", catalog_data_dir());
+    snprintf(set[1], sizeof set[1], "%s/validation/serving.csv", catalog_data_dir());
+    snprintf(set[2], sizeof set[2], "%s/validation/measured.csv", catalog_data_dir());
     snprintf(al, sizeof al, "%s/validation/aliases.csv", catalog_data_dir());
-    const char *paths[2] = {set[0], set[1]};
+    const char *paths[3] = {set[0], set[1], set[2]};
     val_report_t r;
     diag_t d;
     diag_clear(&d);
-    assert_int_equal(validate_run_sets(paths, 2, al, &r, &d), IS_OK);
-    assert_int_equal(r.n_sets, 2);
+    assert_int_equal(validate_run_sets(paths, 3, al, &r, &d), IS_OK);
+    assert_int_equal(r.n_sets, 3);
     assert_string_equal(r.sets[0].name, "published");
-    assert_string_equal(r.sets[1].name, "measured");
-    const val_mape_t *pub = &r.sets[0].mape, *gpu = &r.sets[1].mape;
+    assert_string_equal(r.sets[1].name, "serving");
+    assert_string_equal(r.sets[2].name, "measured");
+    const val_mape_t *pub = &r.sets[0].mape, *srv = &r.sets[1].mape, *gpu = &r.sets[2].mape;
     /* the issue asks for at least 40 published rows over 6 accelerators and 2 edge families */
     assert_true(pub->n >= 40);
     print_message("published MAPE: overall %.4f (%d rows), datacenter %.4f (%d), edge %.4f (%d)\n", pub->overall,
                   pub->n, pub->datacenter, pub->n_datacenter, pub->edge, pub->n_edge);
+    print_message("serving MAPE: overall %.4f (%d rows)\n", srv->overall, srv->n);
     print_message("measured MAPE: overall %.4f (%d rows), kernel classes %.4f (%d)\n", gpu->overall, gpu->n,
                   gpu->kernel, gpu->n_kernel);
     assert_le(pub->overall, recorded("overall") + 0.01);
     assert_le(pub->datacenter, recorded("datacenter") + 0.01);
     assert_le(pub->edge, recorded("edge") + 0.01);
+    assert_le(srv->overall, recorded("serving") + 0.01);
     assert_le(gpu->overall, recorded("measured") + 0.01);
     assert_le(gpu->kernel, recorded("measured_kernel_classes") + 0.01);
-    /* the sets together: every row of both counted once */
-    assert_int_equal(r.n_done, pub->n + gpu->n);
+    /* the sets together: every row of each counted once */
+    assert_int_equal(r.n_done, pub->n + srv->n + gpu->n);
     /* every predicted row has a finite error; every skipped row says why */
     for (int i = 0; i < r.n_rows; i++) {
         if (r.rows[i].skipped)
@@ -125,6 +129,51 @@ static void test_kernel_class_metrics(void **state)
     assert_close(r.rows[7].predicted - r.rows[6].predicted, 32 * 614400.0 * 2048 / (4.8e12 * 0.577) * 1e3, 1e-6);
     assert_int_equal(r.rows[8].skipped, 1);
     assert_non_null(strstr(r.rows[8].reason, "elementwise_bytes must be a positive integer"));
+    validate_free(&r);
+}
+
+
+/* A serving benchmark's latencies (benchmark_serving's "Mean TTFT" and "Mean TPOT") come from
+ * the same simulated run as its throughput.  One request at a time (concurrency 1) is
+ * predict's batch-1 request: each request's TTFT is the lone prefill, its TPOT the decode
+ * steps of one sequence (test_serve's test_alone_equals_predict).  Eight at a time: the eight
+ * 1024-token prompts of the first wave fill one 8192-token iteration, so the mean TTFT is above
+ * the lone prompt's; each step then carries up to eight sequences, so the TPOT is above the
+ * lone one's and below eight times it (the weights are read once a step for all of them). */
+static void test_serving_latency_rows(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/infersim-lat-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,requests,concurrency,metric,value,unit,"
+          "framework\n"
+          "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM\n"
+          "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM\n"
+          "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM\n"
+          "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM\n"
+          "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM\n"
+          "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM\n",
+          f);
+    fclose(f);
+    val_report_t r;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
+    unlink(path);
+    assert_int_equal(r.n_rows, 6);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(r.rows[i].skipped, 0);
+    print_message("concurrency 1: TTFT %.3f ms (batch 1: %.3f), TPOT %.4f ms (batch 1: %.4f); "
+                  "concurrency 8: TTFT %.3f ms, TPOT %.4f ms (%s)\n",
+                  r.rows[0].predicted, r.rows[2].predicted, r.rows[1].predicted, r.rows[3].predicted,
+                  r.rows[4].predicted, r.rows[5].predicted, r.rows[5].plan);
+    assert_close(r.rows[0].predicted, r.rows[2].predicted, 0.005);
+    assert_close(r.rows[1].predicted, r.rows[3].predicted, 0.005);
+    assert_non_null(strstr(r.rows[0].plan, "offline 3 x1"));
+    assert_true(r.rows[4].predicted > 2 * r.rows[0].predicted);
+    assert_true(r.rows[5].predicted > r.rows[1].predicted && r.rows[5].predicted < 8 * r.rows[1].predicted);
     validate_free(&r);
 }
 
@@ -291,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_mape_does_not_worsen),
         cmocka_unit_test(test_kernel_class_metrics),
         cmocka_unit_test(test_offline_rows),
+        cmocka_unit_test(test_serving_latency_rows),
         cmocka_unit_test(test_csv_errors),
     };
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

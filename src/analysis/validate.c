@@ -36,7 +36,9 @@
  *    without lengths is skipped.  isl and osl may be a data set's mean lengths (MLPerf's
  *    OpenOrca: the generated answers' reference mean, the prompts' mean over the set).
  * Metrics: output_tok_s, output_tok_s_per_gpu, total_tok_s, ttft_ms, tpot_ms,
- * decode_tok_s_per_user (1 / TPOT) and prefill_tok_s (batch x ISL / TTFT); and, for
+ * decode_tok_s_per_user (1 / TPOT) and prefill_tok_s (batch x ISL / TTFT) (a row with
+ * requests takes ttft_ms and tpot_ms from its simulated run: the means over its requests, as
+ * benchmark_serving reports them, TPOT = (end - first token) / (output tokens - 1)); and, for
  * a single decode step of `batch` requests at a context of ISL, decode_step_ms; for
  * measurements that sum a profiler's kernel times by class, decode_gemm_ms and
  * decode_attention_ms (the decode step's matrix products and attention: the batch at a
@@ -166,15 +168,21 @@ typedef struct run_limits {
     const char *graphs;       /* CUDA-graph batches with padding, "1,2,4,..." ("": none) */
 } run_limits_t;
 
+/* What a simulated run measured, as the benchmark tools report it. */
+typedef struct run_stats {
+    double out_s, total_s;      /* output and all tokens per second over the run */
+    double running;             /* requests an iteration carries, on average, per instance */
+    double ttft_s, tpot_s;      /* means over the requests (benchmark_serving's "Mean TTFT" and
+                                 * "Mean TPOT": a request's (end - first token) / (output - 1)) */
+} run_stats_t;
+
 /* An offline benchmark on dep: n requests of isl/osl tokens served to the last, all queued at
  * t = 0 or a closed loop of lim->users; or, with objectives slo_s (p99 TTFT and TPOT,
  * seconds), the run at the highest Poisson rate meeting them.  lim: the scheduler's limits,
  * the KV share and the CUDA graphs; trt: TensorRT-LLM's admission and KV pools (serve.h
- * admit_reserve, kv_pools_equal).  Output and total tokens per second over the run; 0, or -1
- * with why. */
+ * admit_reserve, kv_pools_equal).  What the run measured in *rs; 0, or -1 with why. */
 static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const len_dist_t *osl, int trt,
-                       const run_limits_t *lim, const double slo_s[2], double *out_s, double *total_s,
-                       double *running, char *why, size_t cap)
+                       const run_limits_t *lim, const double slo_s[2], run_stats_t *rs, char *why, size_t cap)
 {
     static serve_result_t res; /* large: histograms and time series */
     workload_cfg_t wc = {0};
@@ -226,9 +234,11 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
                  st != IS_OK ? d.message : "requests left unserved");
         return -1;
     }
-    *out_s = res.output_tok_s;
-    *total_s = res.total_tok_s;
-    *running = res.instances > 0 ? res.mean_running / res.instances : res.mean_running;
+    rs->out_s = res.output_tok_s;
+    rs->total_s = res.total_tok_s;
+    rs->running = res.instances > 0 ? res.mean_running / res.instances : res.mean_running;
+    rs->ttft_s = hist_mean(&res.ttft);
+    rs->tpot_s = hist_mean(&res.tpot);
     return 0;
 }
 
@@ -382,7 +392,10 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     const plan_t *p = &req.cfg.plan;
     int throughput = !strcmp(metric, "output_tok_s") || !strcmp(metric, "output_tok_s_per_gpu") ||
                      !strcmp(metric, "total_tok_s");
-    int offline = requests > 0 && throughput, server = offline && (slo_ttft > 0 || slo_tpot > 0);
+    /* a serving benchmark's latencies: the mean TTFT and TPOT of its requests, from the same run */
+    int latency = !strcmp(metric, "ttft_ms") || !strcmp(metric, "tpot_ms");
+    int offline = requests > 0 && (throughput || latency);
+    int server = offline && (slo_ttft > 0 || slo_tpot > 0);
     char run[128];
     int trt = strstr(F("framework"), "TensorRT-LLM") != NULL, max_seqs = row_seqs, max_tokens = row_tokens;
     /* trtllm-bench picks its own limits unless a row gives them */
@@ -420,17 +433,20 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     snprintf(v->plan, sizeof v->plan, "tp%d pp%d ep%d dp%d %s/%s%s %s", p->tp, p->pp, p->ep, p->dp,
              req.cfg.weights.name, req.cfg.kv.name, experts, run);
     if (offline) {
-        double out_s, total_s;
+        run_stats_t rs;
         run_limits_t lim = {max_seqs, max_tokens, concurrency, kv_fraction, F("graph_batches")};
-        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &out_s, &total_s, &v->running,
+        if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &rs,
                         v->reason, sizeof v->reason))
             return -1;
         /* what the run held: the requests an iteration carries, on average, per instance */
+        v->running = rs.running;
         size_t n = strlen(v->plan);
         snprintf(v->plan + n, sizeof v->plan - n, ", %.0f running", v->running);
-        v->predicted = !strcmp(metric, "output_tok_s")   ? out_s
-                       : !strcmp(metric, "total_tok_s") ? total_s
-                                                        : out_s / p->chips;
+        v->predicted = !strcmp(metric, "output_tok_s")   ? rs.out_s
+                       : !strcmp(metric, "total_tok_s") ? rs.total_s
+                       : !strcmp(metric, "ttft_ms")     ? rs.ttft_s * 1e3
+                       : !strcmp(metric, "tpot_ms")     ? rs.tpot_s * 1e3
+                                                        : rs.out_s / p->chips;
     } else if (!strcmp(metric, "output_tok_s")) v->predicted = r.output_tok_s;
     else if (!strcmp(metric, "output_tok_s_per_gpu")) v->predicted = r.output_tok_s_per_chip;
     else if (!strcmp(metric, "total_tok_s")) v->predicted = r.total_tok_s;

@@ -2,7 +2,7 @@
  * validate.h — run a validation set of published measurements through predict and
  * report the error of every row and the mean absolute percentage error per group.
  *
- * The set is a CSV (data/validation/published.csv) with the columns
+ * A set is a CSV (data/validation/published.csv, serving.csv, measured.csv) with the columns
  *   id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,
  *   framework,source_url,notes
  * (experts, act and requests may be left out, and kernels, elementwise_bytes, max_seqs,

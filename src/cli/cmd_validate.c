@@ -23,8 +23,10 @@ static void usage(FILE *f)
                "\n"
                "Runs every row of the validation sets through predict and prints predicted, measured and\n"
                "the error per row, and the mean absolute percentage error (MAPE) per set and group.\n"
-               "The default sets: <data>/validation/published.csv (vendors' tables, MLPerf, llama.cpp)\n"
-               "and <data>/validation/measured.csv (this project's own GPU runs, tools/measure_gpu.py).\n"
+               "The default sets: <data>/validation/published.csv (vendors' tables, MLPerf, llama.cpp),\n"
+               "<data>/validation/serving.csv (published serving sweeps at fixed concurrency: throughput,\n"
+               "mean TPOT and mean TTFT of closed-loop runs) and <data>/validation/measured.csv (this\n"
+               "project's own GPU runs, tools/measure_gpu.py).\n"
                "--set (repeatable, up to %d) replaces them.  --svg draws predicted against measured.\n"
                "--by model|system|framework|metric|lengths adds the MAPE and the mean signed error\n"
                "(bias: + is over-predicted) of each model, system, framework, metric or ISL/OSL pair.\n",
@@ -157,6 +159,7 @@ int cmd_validate(int argc, char **argv)
     char sets[VALIDATE_MAX_SETS][4200], aliases[4200];
     int n_sets = 0, given = 0;
     snprintf(sets[n_sets++], sizeof sets[0], "%s/validation/published.csv", catalog_data_dir());
+    snprintf(sets[n_sets++], sizeof sets[0], "%s/validation/serving.csv", catalog_data_dir());
     snprintf(sets[n_sets++], sizeof sets[0], "%s/validation/measured.csv", catalog_data_dir());
     snprintf(aliases, sizeof aliases, "%s/validation/aliases.csv", catalog_data_dir());
     const char *svg = NULL;
