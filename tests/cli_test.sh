@@ -488,6 +488,18 @@ expect 0 "serve host time" -- "$BIN" serve --model llama-3.1-8b --system h100-sx
 jq_true '.host_bound_iterations == .iterations and .iterations == 16 and ((.makespan_s - 32) | fabs < 1e-9)' "serve host time: 16 iterations of 2 s"
 expect 2 "serve bad host time" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --host-us-request -3
 same_err 'infersim: error: --host-us-request: expected a number from 0 to 1e+09, got "-3"' "serve bad host time"
+# --host-us-gap: 1 ms the chips idle after each of the 16 iterations (the host time overlap does not
+# hide): each request's TTFT and TPOT 1 ms longer, its end-to-end 8 ms (8 iterations), the run 16 ms.
+# --frontend-ms 20 --frontend-us-token 5: each 16-token prompt spends 20.08 ms before the scheduler
+# sees it: TTFT and end-to-end 20.08 ms longer, TPOT the same, the run 2 x 20.08 ms longer
+expect 0 "serve base" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 1 --requests 2 --isl 16 --osl 8 --json
+base=$(jq -c '[.ttft_s.mean, .tpot_s.mean, .e2e_s.mean, .makespan_s]' "$tmp/out")
+expect 0 "serve host gap" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 1 --requests 2 --isl 16 --osl 8 --host-us-gap 1000 --json
+jq_true "[.ttft_s.mean, .tpot_s.mean, .e2e_s.mean, .makespan_s] as \$g | $base as \$b | ([\$g[0] - \$b[0] - 1e-3, \$g[1] - \$b[1] - 1e-3, \$g[2] - \$b[2] - 8e-3, \$g[3] - \$b[3] - 16e-3] | map(fabs < 1e-9) | all)" "serve host gap: 1 ms an iteration"
+expect 0 "serve front end" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 1 --requests 2 --isl 16 --osl 8 --frontend-ms 20 --frontend-us-token 5 --json
+jq_true "[.ttft_s.mean, .tpot_s.mean, .e2e_s.mean, .makespan_s] as \$g | $base as \$b | ([\$g[0] - \$b[0] - 0.02008, \$g[1] - \$b[1], \$g[2] - \$b[2] - 0.02008, \$g[3] - \$b[3] - 0.04016] | map(fabs < 1e-9) | all)" "serve front end: 20.08 ms a request"
+expect 2 "serve bad front end" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --frontend-us-token -1
+same_err 'infersim: error: --frontend-us-token: expected a number from 0 to 1e+09, got "-1"' "serve bad front end"
 expect 2 "serve bad kv-pools" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --kv-pools equl
 same_err 'infersim: error: --kv-pools: unknown value "equl"; did you mean "equal"? (expected shared or equal)' "serve bad kv-pools"
 expect 2 "serve bad quantile" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --capacity --slo-quantile 1.5

@@ -471,6 +471,48 @@ static void test_host_time(void **state)
     assert_close(hist_mean(&R.tpot), (3.5 + 2 * other) / 3, 1e-9);
 }
 
+/* The host time the overlap does not hide, and the front end.  test_host_time's closed loop: 3 users,
+ * one request each of 16 prompt and 64 answer tokens, all at time 0.  A gap of 2 s after each
+ * iteration lengthens the run by exactly 2 s an iteration, the iterations staying the same.  A front
+ * end of 10 s + 1 ms a prompt token (10.016 s for these prompts) holds every request back that long:
+ * each TTFT gains 10.016 s over the base run's, no TPOT changes, and the run, whose three requests all
+ * pass the front end together, ends 10.016 s later. */
+static void test_host_gap_and_frontend(void **state)
+{
+    (void)state;
+    setup("llama-3.1-8b", "h100-sxm", 1, NULL);
+    workload_cfg_t wc;
+    closed(&wc, 3, 3, 1000, 16, 64);
+    serve_cfg_t cfg;
+    serve_cfg_default(&cfg);
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    const double base = R.makespan_s, ttft = hist_mean(&R.ttft), tpot = hist_mean(&R.tpot);
+    const long iters = R.iterations;
+    cfg.host_gap_s = 2.0;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    assert_int_equal(R.iterations, iters);
+    assert_close(R.makespan_s, base + 2.0 * iters, 1e-9);
+    cfg.host_gap_s = 0;
+    cfg.frontend_s = 10.0;
+    cfg.frontend_s_per_token = 1e-3;
+    assert_int_equal(run(&wc, &cfg), IS_OK);
+    print_message("front end: TTFT %.4f -> %.4f s, TPOT %.6f -> %.6f s, run %.3f -> %.3f s\n", ttft, hist_mean(&R.ttft),
+                  tpot, hist_mean(&R.tpot), base, R.makespan_s);
+    assert_int_equal(R.completed, 3);
+    assert_close(hist_mean(&R.ttft), ttft + 10.016, 1e-9);
+    assert_close(hist_mean(&R.tpot), tpot, 1e-9);
+    assert_close(R.makespan_s, base + 10.016, 1e-9);
+    /* a negative figure is refused, naming the flag */
+    cfg.frontend_s = -1;
+    diag_t d;
+    diag_clear(&d);
+    workload_t w;
+    assert_int_equal(workload_open(&w, &wc, &d), IS_OK);
+    assert_int_equal(serve_run(&DEP, &w, &cfg, &R, &d), IS_ERR_INPUT);
+    workload_close(&w);
+    assert_non_null(strstr(d.message, "front-end"));
+}
+
 /* CUDA graphs under attention data parallelism (TensorRT-LLM's CUDAGraphRunner): the ranks
  * that share experts replay a graph only when every rank's iteration is decode-only; a prompt
  * chunk on one rank makes every rank run as it is.  gpt-oss-20b over two H100s, EP 2 with
@@ -966,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_closed_loop),
         cmocka_unit_test(test_graph_padding),
         cmocka_unit_test(test_host_time),
+        cmocka_unit_test(test_host_gap_and_frontend),
         cmocka_unit_test(test_graph_gang),
         cmocka_unit_test(test_speculative),
         cmocka_unit_test(test_disaggregated_alone),

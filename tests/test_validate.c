@@ -139,7 +139,8 @@ static void test_kernel_class_metrics(void **state)
  * steps of one sequence (test_serve's test_alone_equals_predict).  Eight at a time: the eight
  * 1024-token prompts of the first wave fill one 8192-token iteration, so the mean TTFT is above
  * the lone prompt's; each step then carries up to eight sequences, so the TPOT is above the
- * lone one's and below eight times it (the weights are read once a step for all of them). */
+ * lone one's and below eight times it (the weights are read once a step for all of them).  A
+ * row may give the serving stack's own costs: host time between iterations and a front end. */
 static void test_serving_latency_rows(void **state)
 {
     (void)state;
@@ -148,13 +149,16 @@ static void test_serving_latency_rows(void **state)
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
     fputs("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,requests,concurrency,metric,value,unit,"
-          "framework\n"
-          "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM\n"
-          "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM\n"
-          "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM\n"
-          "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM\n"
-          "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM\n"
-          "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM\n",
+          "framework,host_gap_us,frontend_ms,frontend_us_token\n"
+          "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,,,\n"
+          "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,\n"
+          "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM,,,\n"
+          "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM,,,\n"
+          "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM,,,\n"
+          "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM,,,\n"
+          "s7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,1000,20,5\n"
+          "s8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,1000,20,5\n"
+          "s9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,-1,,\n",
           f);
     fclose(f);
     val_report_t r;
@@ -162,8 +166,8 @@ static void test_serving_latency_rows(void **state)
     diag_clear(&d);
     assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
     unlink(path);
-    assert_int_equal(r.n_rows, 6);
-    for (int i = 0; i < 6; i++)
+    assert_int_equal(r.n_rows, 9);
+    for (int i = 0; i < 8; i++)
         assert_int_equal(r.rows[i].skipped, 0);
     print_message("concurrency 1: TTFT %.3f ms (batch 1: %.3f), TPOT %.4f ms (batch 1: %.4f); "
                   "concurrency 8: TTFT %.3f ms, TPOT %.4f ms (%s)\n",
@@ -174,6 +178,13 @@ static void test_serving_latency_rows(void **state)
     assert_non_null(strstr(r.rows[0].plan, "offline 3 x1"));
     assert_true(r.rows[4].predicted > 2 * r.rows[0].predicted);
     assert_true(r.rows[5].predicted > r.rows[1].predicted && r.rows[5].predicted < 8 * r.rows[1].predicted);
+    /* the stack's own costs: 1 ms of host time after every iteration, and a front end of 20 ms +
+     * 5 us x 1024 prompt tokens = 25.12 ms before the scheduler sees the request.  Alone, its TTFT
+     * gains both (its prompt iteration waits out the gap too): 26.12 ms; its TPOT the gap, 1 ms */
+    assert_close(r.rows[6].predicted - r.rows[0].predicted, 26.12, 1e-6);
+    assert_close(r.rows[7].predicted - r.rows[1].predicted, 1.0, 1e-6);
+    assert_int_equal(r.rows[8].skipped, 1);
+    assert_non_null(strstr(r.rows[8].reason, "host_gap_us must be a number of 0 or more"));
     validate_free(&r);
 }
 

@@ -26,9 +26,9 @@
 
 #define MAX_WINDOWS 4
 
-enum { ST_FREE, ST_WAIT, ST_PREFILL, ST_DECODE, ST_XFER, ST_READY, ST_SWAPPED };
+enum { ST_FREE, ST_FRONT, ST_WAIT, ST_PREFILL, ST_DECODE, ST_XFER, ST_READY, ST_SWAPPED };
 enum { ROLE_BOTH, ROLE_PREFILL, ROLE_DECODE };
-enum { EV_ARRIVAL, EV_USER, EV_XFER, EV_ITER };
+enum { EV_ARRIVAL, EV_USER, EV_XFER, EV_ITER, EV_FRONT };
 
 typedef struct req {
     double arrival, t_first, t_admit;
@@ -1310,6 +1310,19 @@ static int fits_alone(const sim_t *s, const inst_t *I, int isl, int osl)
     return blocks + win <= I->kv_cap_B;
 }
 
+/* Request x reaches its instance's scheduler queue. */
+static int enqueue(sim_t *s, int x)
+{
+    req_t *r = &s->req[x];
+    inst_t *I = &s->inst[r->inst];
+    r->state = ST_WAIT;
+    if (dq_push(&I->wait, x, 0))
+        return -1;
+    s->waiting_total++;
+    kick(s, I->gang);
+    return 0;
+}
+
 static int arrive(sim_t *s, const request_spec_t *q, int user)
 {
     serve_result_t *res = s->r;
@@ -1347,14 +1360,15 @@ static int arrive(sim_t *s, const request_spec_t *q, int user)
     r->heap_pos = -1;
     r->user = user;
     r->inst = k;
-    r->state = ST_WAIT;
     r->prev = r->next = -1;
-    if (dq_push(&I->wait, x, 0))
-        return -1;
-    s->waiting_total++;
     s->in_system++;
-    kick(s, I->gang);
-    return 0;
+    const double fe = s->cfg->frontend_s + s->cfg->frontend_s_per_token * q->isl;
+    if (fe > 0) {
+        /* the front end first (HTTP, tokenization): the scheduler sees the request after it */
+        r->state = ST_FRONT;
+        return ev_push(s, s->now + fe, EV_FRONT, x);
+    }
+    return enqueue(s, x);
 }
 
 /* Start gang g's next iteration now if it is idle and has work.  Its ranks step in lockstep,
@@ -1403,6 +1417,7 @@ static void kick(sim_t *s, int g)
         }
     }
     s->r->host_bound_iterations += host_bound;
+    dt += s->cfg->host_gap_s; /* the host time the overlap does not hide: the chips wait */
     G->busy = 1;
     G->t_start = s->now;
     s->r->iterations++;
@@ -1669,6 +1684,9 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
     if (cfg->max_seqs < 1 || cfg->max_tokens < 1 || cfg->block_tokens < 1 || cfg->block_tokens > 4096)
         return diag_error(d, NULL, 0, 0, cfg->block_tokens < 1 || cfg->block_tokens > 4096 ? "--block" : "--max-seqs",
                           "expected max_seqs >= 1, max_tokens >= 1 and a block of 1 to 4096 tokens");
+    if (!(cfg->host_gap_s >= 0 && cfg->frontend_s >= 0 && cfg->frontend_s_per_token >= 0))
+        return diag_error(d, NULL, 0, 0, !(cfg->host_gap_s >= 0) ? "--host-us-gap" : "--frontend-ms",
+                          "expected a host gap and front-end times of 0 or more");
     if (cfg->spec != SPEC_NONE && (cfg->spec_k < 1 || !(cfg->spec_accept >= 0 && cfg->spec_accept <= 1)))
         return diag_error(d, NULL, 0, 0, "--spec-tokens", "speculative decoding needs k >= 1 proposed tokens and an "
                           "acceptance rate from 0 to 1");
@@ -1798,6 +1816,10 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
                 s->err = IS_ERR_NOMEM;
             break;
         }
+        case EV_FRONT:
+            if (enqueue(s, e.id))
+                s->err = IS_ERR_NOMEM;
+            break;
         case EV_XFER: {
             req_t *rq = &s->req[e.id];
             inst_t *P = &s->inst[rq->inst];

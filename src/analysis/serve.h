@@ -26,7 +26,9 @@
  * instance to a decode instance over the interconnect level joining them, one transfer at a
  * time into each decode instance.
  * Host work: an iteration takes the longer of the chips' step and the serving stack's host work
- * for it (fixed plus per request), which the host does while the chips run the iteration before.
+ * for it (fixed plus per request), which the host does while the chips run the iteration before,
+ * plus any host time the overlap does not hide (a gap between iterations).  A request may pass a
+ * front end (HTTP, tokenization) before the scheduler sees it; its TTFT counts that time.
  * Speculative decoding: k proposed tokens per step, each accepted with probability alpha;
  * a step emits (1 - alpha^(k+1)) / (1 - alpha) tokens per request on average (Leviathan et
  * al., 2023) and costs the target's verification of k+1 tokens plus the proposals: k steps
@@ -68,6 +70,14 @@ typedef struct serve_cfg {
      * chips run the one before (TensorRT-LLM's overlap scheduler, vLLM's async scheduling),
      * so an iteration takes the longer of the two.  0: not modelled. */
     double host_s_per_iteration, host_s_per_request;
+    /* the serving stack's host time per iteration that overlap does not hide: the chips idle
+     * this long between one iteration and the next (a stack that waits for its sampled tokens,
+     * or that prepares the next iteration's inputs after it).  0: none. */
+    double host_gap_s;
+    /* a request's way in before the scheduler sees it: the HTTP front end, tokenization of the
+     * prompt and the hand-over to the engine, fixed plus per prompt token.  Counted in its TTFT
+     * and end-to-end time; its prompt waits there, not in the scheduler's queue.  0: none. */
+    double frontend_s, frontend_s_per_token;
     int block_tokens;      /* KV block size (tokens) */
     int preempt_swap;      /* 0: recompute, 1: swap to host memory */
     int admit_reserve;     /* 1: admit only with blocks for the whole prompt and answer (no eviction) */

@@ -25,6 +25,9 @@
  *    closed loop of N; kv_fraction F: the KV cache's share of the free memory (a trtllm-bench
  *    row without one: that tool's default, 0.90);
  *    graph_batches LIST: the run's CUDA graphs with padding (serve --graph-batches);
+ *    host_gap_us U, frontend_ms M, frontend_us_token U: the serving stack's host time between
+ *    iterations and its front end per request (serve --host-us-gap, --frontend-ms,
+ *    --frontend-us-token), where a measurement of that stack gives them;
  *  - slo_ttft_ms and slo_tpot_ms (MLPerf's Server scenario): the throughput at the highest
  *    Poisson rate whose p99 TTFT and p99 TPOT stay within them (capacity.h);
  *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
@@ -166,6 +169,8 @@ typedef struct run_limits {
     int users;                /* a closed loop of this many (trtllm-bench --concurrency); 0: all at once */
     double kv_fraction;       /* 0: all the free memory */
     const char *graphs;       /* CUDA-graph batches with padding, "1,2,4,..." ("": none) */
+    double host_gap_s;        /* the stack's exposed host time per iteration (serve_cfg_t.host_gap_s) */
+    double frontend_s, frontend_s_per_token; /* its front end per request (serve_cfg_t) */
 } run_limits_t;
 
 /* What a simulated run measured, as the benchmark tools report it. */
@@ -200,6 +205,9 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
         cfg.max_tokens = lim->max_tokens;
     cfg.max_seqs = lim->max_seqs > 0 ? lim->max_seqs : cfg.max_tokens; /* else the KV cache and the token budget */
     cfg.kv_fraction = lim->kv_fraction;
+    cfg.host_gap_s = lim->host_gap_s;
+    cfg.frontend_s = lim->frontend_s;
+    cfg.frontend_s_per_token = lim->frontend_s_per_token;
     diag_t d;
     diag_clear(&d);
     status_t st;
@@ -314,6 +322,23 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
             snprintf(v->reason, sizeof v->reason, "kv_fraction must be a fraction in (0, 1], got \"%.20s\"",
                      F("kv_fraction"));
             return -1;
+        }
+    }
+    /* the serving stack's own costs, where a measurement of the stack gives them: host time between
+     * iterations, and the front end a request passes before the scheduler sees it */
+    double stack[3] = {0, 0, 0};
+    {
+        static const char *const cols[] = {"host_gap_us", "frontend_ms", "frontend_us_token"};
+        for (int k = 0; k < 3; k++) {
+            const char *f = F(cols[k]);
+            if (!*f)
+                continue;
+            char *end;
+            stack[k] = strtod(f, &end);
+            if (*end || !(stack[k] >= 0 && stack[k] < 1e9)) {
+                snprintf(v->reason, sizeof v->reason, "%s must be a number of 0 or more, got \"%.20s\"", cols[k], f);
+                return -1;
+            }
         }
     }
     req.cfg.kernels_per_step = kernels;
@@ -434,7 +459,8 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
              req.cfg.weights.name, req.cfg.kv.name, experts, run);
     if (offline) {
         run_stats_t rs;
-        run_limits_t lim = {max_seqs, max_tokens, concurrency, kv_fraction, F("graph_batches")};
+        run_limits_t lim = {max_seqs,        max_tokens,      concurrency,    kv_fraction, F("graph_batches"),
+                            stack[0] * 1e-6, stack[1] * 1e-3, stack[2] * 1e-6};
         if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &rs,
                         v->reason, sizeof v->reason))
             return -1;

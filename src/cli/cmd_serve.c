@@ -70,6 +70,11 @@ static void serve_usage(FILE *f)
             "  --host-us-request U   ... and per request in the iteration (scheduling, inputs, sampling); the\n"
             "                        host prepares an iteration while the chips run the one before, so an\n"
             "                        iteration takes the longer of the two (default 0: not modelled)\n"
+            "  --host-us-gap U       host time per iteration that the overlap does not hide: the chips idle\n"
+            "                        U microseconds between iterations (default 0)\n"
+            "  --frontend-ms M       a request's front end before the scheduler sees it (HTTP, tokenization,\n"
+            "                        hand-over), in milliseconds ...\n"
+            "  --frontend-us-token U ... plus U microseconds per prompt token; counted in TTFT (default 0)\n"
             "speculative decoding\n"
             "  --spec-tokens K       K proposed tokens per step ...\n"
             "  --spec-accept A       ... each accepted with probability A (default 0.7)\n"
@@ -92,7 +97,7 @@ enum {
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
     O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC,
-    O_HOSTIT, O_HOSTREQ, O_SKEW, O_SLOTS
+    O_HOSTIT, O_HOSTREQ, O_SKEW, O_SLOTS, O_HOSTGAP, O_FEMS, O_FETOK
 };
 
 static const struct option opts[] = {
@@ -124,7 +129,8 @@ static const struct option opts[] = {
     {"slo-quantile", required_argument, 0, O_SLOQ}, {"kv-pools", required_argument, 0, O_KVPOOLS},
     {"kv-fraction", required_argument, 0, O_KVFRAC}, {"host-us-iter", required_argument, 0, O_HOSTIT},
     {"host-us-request", required_argument, 0, O_HOSTREQ}, {"expert-skew", required_argument, 0, O_SKEW},
-    {"expert-slots", required_argument, 0, O_SLOTS},
+    {"expert-slots", required_argument, 0, O_SLOTS}, {"host-us-gap", required_argument, 0, O_HOSTGAP},
+    {"frontend-ms", required_argument, 0, O_FEMS}, {"frontend-us-token", required_argument, 0, O_FETOK},
     {0, 0, 0, 0},
 };
 
@@ -230,6 +236,18 @@ int cmd_serve(int argc, char **argv)
         case O_HOSTREQ:
             st = num_flag(fl, optarg, 0, 1e9, &cfg.host_s_per_request, &d);
             cfg.host_s_per_request *= 1e-6;
+            break;
+        case O_HOSTGAP:
+            st = num_flag(fl, optarg, 0, 1e9, &cfg.host_gap_s, &d);
+            cfg.host_gap_s *= 1e-6;
+            break;
+        case O_FEMS:
+            st = num_flag(fl, optarg, 0, 1e9, &cfg.frontend_s, &d);
+            cfg.frontend_s *= 1e-3;
+            break;
+        case O_FETOK:
+            st = num_flag(fl, optarg, 0, 1e9, &cfg.frontend_s_per_token, &d);
+            cfg.frontend_s_per_token *= 1e-6;
             break;
         case O_KVPOOLS: st = cli_choose(fl, optarg, pools, 2, &cfg.kv_pools_equal, &d); break;
         case O_SLOQ: st = num_flag(fl, optarg, 0.5, 0.9999, &slo_q, &d); break;
@@ -446,6 +464,15 @@ int cmd_serve(int argc, char **argv)
         size_t n = strlen(sdesc);
         snprintf(sdesc + n, sizeof sdesc - n, ", host work %g us per iteration + %g us per request (overlapped)",
                  cfg.host_s_per_iteration * 1e6, cfg.host_s_per_request * 1e6);
+    }
+    if (cfg.host_gap_s > 0) {
+        size_t n = strlen(sdesc);
+        snprintf(sdesc + n, sizeof sdesc - n, ", %g us of exposed host time between iterations", cfg.host_gap_s * 1e6);
+    }
+    if (cfg.frontend_s > 0 || cfg.frontend_s_per_token > 0) {
+        size_t n = strlen(sdesc);
+        snprintf(sdesc + n, sizeof sdesc - n, ", a front end of %g ms + %g us per prompt token before scheduling",
+                 cfg.frontend_s * 1e3, cfg.frontend_s_per_token * 1e6);
     }
     serve_desc_t x = {m.name, s.name, wdesc, ddesc, sdesc, &cfg};
     /* every output is complete before any file is renamed into place or anything printed */
