@@ -34,6 +34,21 @@ static double recorded(const char *key)
     return out;
 }
 
+/* Run validate over a set written to a temporary file (removed again). */
+static void validate_text(const char *csv, val_report_t *r)
+{
+    char path[] = "/tmp/infersim-val-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(csv, f);
+    fclose(f);
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(validate_run(path, NULL, r, &d), IS_OK);
+    unlink(path);
+}
+
 static void test_mape_does_not_worsen(void **state)
 {
     (void)state;
@@ -88,27 +103,18 @@ static void test_mape_does_not_worsen(void **state)
 static void test_kernel_class_metrics(void **state)
 {
     (void)state;
-    char path[] = "/tmp/infersim-val-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,metric,value,unit,kernels,elementwise_bytes\n"
-          "k1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,,\n"
-          "k2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,prefill_gemm_ms,36.418,ms,,\n"
-          "k3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_attention_ms,0.485,ms,,\n"
-          "k4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,,\n"
-          "k5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,1292,\n"
-          "k6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,1292,\n"
-          "k7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,\n"
-          "k8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,614400\n"
-          "k9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,-5\n",
-          f);
-    fclose(f);
     val_report_t r;
-    diag_t d;
-    diag_clear(&d);
-    assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
-    unlink(path);
+    validate_text("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,metric,value,unit,kernels,elementwise_bytes\n"
+                  "k1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,,\n"
+                  "k2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,prefill_gemm_ms,36.418,ms,,\n"
+                  "k3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_attention_ms,0.485,ms,,\n"
+                  "k4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,,\n"
+                  "k5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_step_ms,6.629,ms,1292,\n"
+                  "k6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,1,decode_gemm_ms,3.975,ms,1292,\n"
+                  "k7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,\n"
+                  "k8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,614400\n"
+                  "k9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,2048,1,ttft_ms,60.189,ms,1292,-5\n",
+                  &r);
     assert_int_equal(r.n_done, 8);
     print_message("decode_gemm %.4f ms, prefill_gemm %.4f ms, decode_attention %.4f ms\n", r.rows[0].predicted,
                   r.rows[1].predicted, r.rows[2].predicted);
@@ -144,28 +150,19 @@ static void test_kernel_class_metrics(void **state)
 static void test_serving_latency_rows(void **state)
 {
     (void)state;
-    char path[] = "/tmp/infersim-lat-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,requests,concurrency,metric,value,unit,"
-          "framework,host_gap_us,frontend_ms,frontend_us_token\n"
-          "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,,,\n"
-          "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,\n"
-          "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM,,,\n"
-          "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM,,,\n"
-          "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM,,,\n"
-          "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM,,,\n"
-          "s7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,1000,20,5\n"
-          "s8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,1000,20,5\n"
-          "s9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,-1,,\n",
-          f);
-    fclose(f);
     val_report_t r;
-    diag_t d;
-    diag_clear(&d);
-    assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
-    unlink(path);
+    validate_text("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,requests,concurrency,metric,value,unit,"
+                  "framework,host_gap_us,frontend_ms,frontend_us_token\n"
+                  "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,,,\n"
+                  "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,\n"
+                  "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM,,,\n"
+                  "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM,,,\n"
+                  "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM,,,\n"
+                  "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM,,,\n"
+                  "s7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,1000,20,5\n"
+                  "s8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,1000,20,5\n"
+                  "s9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,-1,,\n",
+                  &r);
     assert_int_equal(r.n_rows, 9);
     for (int i = 0; i < 8; i++)
         assert_int_equal(r.rows[i].skipped, 0);
@@ -196,49 +193,40 @@ static void test_serving_latency_rows(void **state)
 static void test_offline_rows(void **state)
 {
     (void)state;
-    char path[] = "/tmp/infersim-off-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    fputs("id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,"
-          "framework,max_seqs,max_tokens,slo_ttft_ms,slo_tpot_ms,concurrency,kv_fraction,graph_batches\n"
-          "o1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,,1024,128,1,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
-          "o2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,1,1024,128,,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
-          "o3,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,,,\n"
-          "o4,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,,output_tok_s,1,tok/s,TensorRT-LLM,,,,,,,\n"
-          "o5,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp5,bf16,bf16,max,1024,1024,,output_tok_s,1,tok/s,x,,,,,,,\n"
-          "o6,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,,,,\n"
-          "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,,,,\n"
-          "o8,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,normal:1024:100,3000,output_tok_s,1,"
-          "tok/s,vLLM,,,,,,,\n"
-          "o9,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,1024,,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
-          "o10,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,max,8192,1024,40,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,,,\n"
-          "o11,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,TensorRT-LLM,"
-          "256,4096,,,,,\n"
-          "o12,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,2000,200,,,\n"
-          "o13,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
-          "o14,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,-3,200,,,\n"
-          "o15,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,100,,\n"
-          "o16,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,,0.5,\n"
-          "o17,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,,,\"1,8,4\"\n"
-          "o18,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,,1.5,\n"
-          "o19,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,,,\n"
-          "o20,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
-          "TensorRT-LLM (trtllm-bench),,,,,,1,\n",
-          f);
-    fclose(f);
     val_report_t r;
-    diag_t d;
-    diag_clear(&d);
-    assert_int_equal(validate_run(path, NULL, &r, &d), IS_OK);
-    unlink(path);
+    validate_text("id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,"
+                  "framework,max_seqs,max_tokens,slo_ttft_ms,slo_tpot_ms,concurrency,kv_fraction,graph_batches\n"
+                  "o1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,,1024,128,1,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
+                  "o2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,,,bf16,1,1024,128,,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
+                  "o3,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,,,\n"
+                  "o4,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,,output_tok_s,1,tok/s,TensorRT-LLM,,,,,,,\n"
+                  "o5,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp5,bf16,bf16,max,1024,1024,,output_tok_s,1,tok/s,x,,,,,,,\n"
+                  "o6,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,,,,\n"
+                  "o7,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,bf16,bf16,bf16,1,1024,128,,decode_gemm_ms,1,ms,x,,,,,,,\n"
+                  "o8,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,normal:1024:100,3000,output_tok_s,1,"
+                  "tok/s,vLLM,,,,,,,\n"
+                  "o9,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,lognormal:1024:512,1024,,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
+                  "o10,datacenter,gpt-oss-20b,h200,1,1,1,,bf16,mxfp4,bf16,bf16,max,8192,1024,40,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,,,\n"
+                  "o11,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,TensorRT-LLM,"
+                  "256,4096,,,,,\n"
+                  "o12,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,2000,200,,,\n"
+                  "o13,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,,,,,\n"
+                  "o14,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,,1024,128,3000,output_tok_s,1,tok/s,vLLM,,,-3,200,,,\n"
+                  "o15,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,100,,\n"
+                  "o16,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,,0.5,\n"
+                  "o17,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,,,\"1,8,4\"\n"
+                  "o18,datacenter,llama-3.1-8b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,3000,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,,1.5,\n"
+                  "o19,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,,,\n"
+                  "o20,datacenter,llama-3.1-70b,h200,1,1,1,,fp8,,,fp8,max,1024,1024,1000,output_tok_s,1,tok/s,"
+                  "TensorRT-LLM (trtllm-bench),,,,,,1,\n",
+                  &r);
     assert_int_equal(r.n_rows, 20);
     print_message("alone %.2f vs batch 1 %.2f tok/s; 3000 offline %.0f vs steady %.0f tok/s (%s)\n",
                   r.rows[0].predicted, r.rows[1].predicted, r.rows[2].predicted, r.rows[3].predicted, r.rows[2].plan);

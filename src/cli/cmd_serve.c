@@ -145,6 +145,14 @@ static status_t num_flag(const char *flag, const char *v, double min, double max
     return IS_OK;
 }
 
+/* A time of 0 or more given in a unit (microseconds: 1e-6), stored in seconds. */
+static status_t time_flag(const char *flag, const char *v, double unit_s, double *out_s, diag_t *d)
+{
+    status_t st = num_flag(flag, v, 0, 1e9, out_s, d);
+    *out_s *= unit_s;
+    return st;
+}
+
 static void describe_len(const len_dist_t *l, char *buf, size_t cap)
 {
     switch (l->kind) {
@@ -229,26 +237,11 @@ int cmd_serve(int argc, char **argv)
         case O_SITE: site_name = optarg; break;
         case O_CAPACITY: capacity = 1; break;
         case O_KVFRAC: st = num_flag(fl, optarg, 0.01, 1, &cfg.kv_fraction, &d); break;
-        case O_HOSTIT:
-            st = num_flag(fl, optarg, 0, 1e9, &cfg.host_s_per_iteration, &d);
-            cfg.host_s_per_iteration *= 1e-6;
-            break;
-        case O_HOSTREQ:
-            st = num_flag(fl, optarg, 0, 1e9, &cfg.host_s_per_request, &d);
-            cfg.host_s_per_request *= 1e-6;
-            break;
-        case O_HOSTGAP:
-            st = num_flag(fl, optarg, 0, 1e9, &cfg.host_gap_s, &d);
-            cfg.host_gap_s *= 1e-6;
-            break;
-        case O_FEMS:
-            st = num_flag(fl, optarg, 0, 1e9, &cfg.frontend_s, &d);
-            cfg.frontend_s *= 1e-3;
-            break;
-        case O_FETOK:
-            st = num_flag(fl, optarg, 0, 1e9, &cfg.frontend_s_per_token, &d);
-            cfg.frontend_s_per_token *= 1e-6;
-            break;
+        case O_HOSTIT: st = time_flag(fl, optarg, 1e-6, &cfg.host_s_per_iteration, &d); break;
+        case O_HOSTREQ: st = time_flag(fl, optarg, 1e-6, &cfg.host_s_per_request, &d); break;
+        case O_HOSTGAP: st = time_flag(fl, optarg, 1e-6, &cfg.host_gap_s, &d); break;
+        case O_FEMS: st = time_flag(fl, optarg, 1e-3, &cfg.frontend_s, &d); break;
+        case O_FETOK: st = time_flag(fl, optarg, 1e-6, &cfg.frontend_s_per_token, &d); break;
         case O_KVPOOLS: st = cli_choose(fl, optarg, pools, 2, &cfg.kv_pools_equal, &d); break;
         case O_SLOQ: st = num_flag(fl, optarg, 0.5, 0.9999, &slo_q, &d); break;
         case 'h':
