@@ -152,18 +152,19 @@ static void test_serving_latency_rows(void **state)
     (void)state;
     val_report_t r;
     validate_text("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,requests,concurrency,metric,value,unit,"
-                  "framework,host_gap_us,frontend_ms,frontend_us_token\n"
-                  "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,,,\n"
-                  "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,\n"
-                  "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM,,,\n"
-                  "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM,,,\n"
-                  "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM,,,\n"
-                  "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM,,,\n"
-                  "s7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,1000,20,5\n"
-                  "s8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,1000,20,5\n"
-                  "s9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,-1,,\n",
+                  "framework,host_gap_us,frontend_ms,frontend_us_token,host_us_iter,host_us_request\n"
+                  "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,,,,,\n"
+                  "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,,,\n"
+                  "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM,,,,,\n"
+                  "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM,,,,,\n"
+                  "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM,,,,,\n"
+                  "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM,,,,,\n"
+                  "s7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,1000,20,5,,\n"
+                  "s8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,1000,20,5,,\n"
+                  "s9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,-1,,,,\n"
+                  "s10,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,,5e5,5e5\n",
                   &r);
-    assert_int_equal(r.n_rows, 9);
+    assert_int_equal(r.n_rows, 10);
     for (int i = 0; i < 8; i++)
         assert_int_equal(r.rows[i].skipped, 0);
     print_message("concurrency 1: TTFT %.3f ms (batch 1: %.3f), TPOT %.4f ms (batch 1: %.4f); "
@@ -182,6 +183,10 @@ static void test_serving_latency_rows(void **state)
     assert_close(r.rows[7].predicted - r.rows[1].predicted, 1.0, 1e-6);
     assert_int_equal(r.rows[8].skipped, 1);
     assert_non_null(strstr(r.rows[8].reason, "host_gap_us must be a number of 0 or more"));
+    /* the stack's overlapped host work (serve --host-us-iter, --host-us-request): 0.5 s an iteration
+     * and 0.5 s a request in it, far above the chips' step, so each of a lone request's decode
+     * iterations takes exactly 1 s */
+    assert_close(r.rows[9].predicted, 1000.0, 1e-9);
     validate_free(&r);
 }
 

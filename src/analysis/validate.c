@@ -27,7 +27,8 @@
  *    graph_batches LIST: the run's CUDA graphs with padding (serve --graph-batches);
  *    host_gap_us U, frontend_ms M, frontend_us_token U: the serving stack's host time between
  *    iterations and its front end per request (serve --host-us-gap, --frontend-ms,
- *    --frontend-us-token), where a measurement of that stack gives them;
+ *    --frontend-us-token), where a measurement of that stack gives them; host_us_iter U and
+ *    host_us_request U: its overlapped host work (serve --host-us-iter, --host-us-request);
  *  - slo_ttft_ms and slo_tpot_ms (MLPerf's Server scenario): the throughput at the highest
  *    Poisson rate whose p99 TTFT and p99 TPOT stay within them (capacity.h);
  *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
@@ -170,6 +171,7 @@ typedef struct run_limits {
     double kv_fraction;       /* 0: all the free memory */
     const char *graphs;       /* CUDA-graph batches with padding, "1,2,4,..." ("": none) */
     double host_gap_s;        /* the stack's exposed host time per iteration (serve_cfg_t.host_gap_s) */
+    double host_s_per_iteration, host_s_per_request; /* its overlapped host work (serve_cfg_t) */
     double frontend_s, frontend_s_per_token; /* its front end per request (serve_cfg_t) */
 } run_limits_t;
 
@@ -206,6 +208,8 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     cfg.max_seqs = lim->max_seqs > 0 ? lim->max_seqs : cfg.max_tokens; /* else the KV cache and the token budget */
     cfg.kv_fraction = lim->kv_fraction;
     cfg.host_gap_s = lim->host_gap_s;
+    cfg.host_s_per_iteration = lim->host_s_per_iteration;
+    cfg.host_s_per_request = lim->host_s_per_request;
     cfg.frontend_s = lim->frontend_s;
     cfg.frontend_s_per_token = lim->frontend_s_per_token;
     diag_t d;
@@ -326,10 +330,11 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
     }
     /* the serving stack's own costs, where a measurement of the stack gives them: host time between
      * iterations, and the front end a request passes before the scheduler sees it */
-    double stack[3] = {0, 0, 0};
+    double stack[5] = {0, 0, 0, 0, 0};
     {
-        static const char *const cols[] = {"host_gap_us", "frontend_ms", "frontend_us_token"};
-        for (int k = 0; k < 3; k++) {
+        static const char *const cols[] = {"host_gap_us", "frontend_ms", "frontend_us_token", "host_us_iter",
+                                           "host_us_request"};
+        for (int k = 0; k < 5; k++) {
             const char *f = F(cols[k]);
             if (!*f)
                 continue;
@@ -459,8 +464,16 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
              req.cfg.weights.name, req.cfg.kv.name, experts, run);
     if (offline) {
         run_stats_t rs;
-        run_limits_t lim = {max_seqs,        max_tokens,      concurrency,    kv_fraction, F("graph_batches"),
-                            stack[0] * 1e-6, stack[1] * 1e-3, stack[2] * 1e-6};
+        run_limits_t lim = {.max_seqs = max_seqs,
+                            .max_tokens = max_tokens,
+                            .users = concurrency,
+                            .kv_fraction = kv_fraction,
+                            .graphs = F("graph_batches"),
+                            .host_gap_s = stack[0] * 1e-6,
+                            .frontend_s = stack[1] * 1e-3,
+                            .frontend_s_per_token = stack[2] * 1e-6,
+                            .host_s_per_iteration = stack[3] * 1e-6,
+                            .host_s_per_request = stack[4] * 1e-6};
         if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &rs,
                         v->reason, sizeof v->reason))
             return -1;
