@@ -127,7 +127,8 @@ typedef struct serve_result {
     double input_tokens, output_tokens, prefill_tokens, prefix_hit_tokens;
     double output_tok_s, total_tok_s, request_s, goodput_req_s;
     long goodput_requests;
-    histogram_t ttft, tpot, e2e, itl, queue;  /* queue: time from arrival to admission */
+    histogram_t ttft, tpot, e2e, itl, queue;  /* queue: time from arrival to admission (a front end's
+                                               * time included) */
     double mean_in_system;     /* time average of requests in the system (Little's L) */
     double mean_arrival_rate;  /* arrivals / (last arrival - first arrival) */
     double mean_waiting, peak_waiting, mean_running, peak_running;
