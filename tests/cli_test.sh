@@ -498,6 +498,8 @@ expect 0 "serve host gap" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm
 jq_true "[.ttft_s.mean, .tpot_s.mean, .e2e_s.mean, .makespan_s] as \$g | $base as \$b | ([\$g[0] - \$b[0] - 1e-3, \$g[1] - \$b[1] - 1e-3, \$g[2] - \$b[2] - 8e-3, \$g[3] - \$b[3] - 16e-3] | map(fabs < 1e-9) | all)" "serve host gap: 1 ms an iteration"
 expect 0 "serve front end" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 1 --requests 2 --isl 16 --osl 8 --frontend-ms 20 --frontend-us-token 5 --json
 jq_true "[.ttft_s.mean, .tpot_s.mean, .e2e_s.mean, .makespan_s] as \$g | $base as \$b | ([\$g[0] - \$b[0] - 0.02008, \$g[1] - \$b[1], \$g[2] - \$b[2] - 0.02008, \$g[3] - \$b[3] - 0.04016] | map(fabs < 1e-9) | all)" "serve front end: 20.08 ms a request"
+expect 0 "serve schedule ahead" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 2 --requests 4 --isl 16 --osl 8 --schedule-ahead
+grep -q "each iteration scheduled while the one before runs" "$tmp/out" && ok || bad "serve --schedule-ahead in the scheduler line"
 expect 2 "serve bad front end" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 1 --frontend-us-token -1
 same_err 'infersim: error: --frontend-us-token: expected a number from 0 to 1e+09, got "-1"' "serve bad front end"
 expect 2 "serve bad kv-pools" -- "$BIN" serve --model gpt-oss-20b --system h100-sxm --users 8 --kv-pools equl

@@ -152,19 +152,20 @@ static void test_serving_latency_rows(void **state)
     (void)state;
     val_report_t r;
     validate_text("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,requests,concurrency,metric,value,unit,"
-                  "framework,host_gap_us,frontend_ms,frontend_us_token,host_us_iter,host_us_request\n"
-                  "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,,,,,\n"
-                  "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,,,\n"
-                  "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM,,,,,\n"
-                  "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM,,,,,\n"
-                  "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM,,,,,\n"
-                  "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM,,,,,\n"
-                  "s7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,1000,20,5,,\n"
-                  "s8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,1000,20,5,,\n"
-                  "s9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,-1,,,,\n"
-                  "s10,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,,5e5,5e5\n",
+                  "framework,host_gap_us,frontend_ms,frontend_us_token,host_us_iter,host_us_request,schedule_ahead\n"
+                  "s1,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,,,,,,\n"
+                  "s2,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,,,,\n"
+                  "s3,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,ttft_ms,1,ms,vLLM,,,,,,\n"
+                  "s4,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,1,1024,128,,,tpot_ms,1,ms,vLLM,,,,,,\n"
+                  "s5,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,ttft_ms,1,ms,vLLM,,,,,,\n"
+                  "s6,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,80,8,tpot_ms,1,ms,vLLM,,,,,,\n"
+                  "s7,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,ttft_ms,1,ms,vLLM,1000,20,5,,,\n"
+                  "s8,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,1000,20,5,,,\n"
+                  "s9,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,-1,,,,,\n"
+                  "s10,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,,5e5,5e5,\n"
+                  "s11,datacenter,llama-3.1-8b,h200,1,1,1,,bf16,bf16,,1024,128,3,1,tpot_ms,1,ms,vLLM,,,,,,yes\n",
                   &r);
-    assert_int_equal(r.n_rows, 10);
+    assert_int_equal(r.n_rows, 11);
     for (int i = 0; i < 8; i++)
         assert_int_equal(r.rows[i].skipped, 0);
     print_message("concurrency 1: TTFT %.3f ms (batch 1: %.3f), TPOT %.4f ms (batch 1: %.4f); "
@@ -187,6 +188,8 @@ static void test_serving_latency_rows(void **state)
      * and 0.5 s a request in it, far above the chips' step, so each of a lone request's decode
      * iterations takes exactly 1 s */
     assert_close(r.rows[9].predicted, 1000.0, 1e-9);
+    assert_int_equal(r.rows[10].skipped, 1);
+    assert_non_null(strstr(r.rows[10].reason, "schedule_ahead must be 0 or 1"));
     validate_free(&r);
 }
 

@@ -32,6 +32,7 @@ enum { EV_ARRIVAL, EV_USER, EV_XFER, EV_ITER, EV_FRONT };
 
 typedef struct req {
     double arrival, t_first, t_admit;
+    double t_visible;  /* it reached the scheduler's queue (after any front end) */
     int isl, osl;
     int prompt;        /* tokens to prefill: isl, or isl + tokens so far after a recompute */
     int computed;      /* of prompt, KV computed (prefix hits included) */
@@ -123,6 +124,7 @@ typedef struct gang {
     int first, n;
     int busy;
     double t_start;    /* the running iteration began */
+    double t_end;      /* the last iteration ended */
 } gang_t;
 
 typedef struct event {
@@ -1042,9 +1044,16 @@ static double plan(sim_t *s, inst_t *I)
             budget -= q;
         }
     }
-    /* new requests in arrival order while tokens, slots and blocks last */
+    /* new requests in arrival order while tokens, slots and blocks last.  A stack that schedules
+     * one iteration ahead decided this one when the last began: a request that reached the queue
+     * then or after waits for the next (the scheduler ran before the request got in), unless
+     * nothing else runs (an idle engine schedules at once) */
+    const gang_t *G = &s->gang[I->gang];
+    const double cutoff = cfg->schedule_ahead && I->n_run > 0 && s->now == G->t_end ? G->t_start : s->now;
     while (I->role != ROLE_DECODE && budget > 0 && I->wait.len > 0 && I->n_run < cfg->max_seqs) {
         int x = dq_front(&I->wait);
+        if (s->req[x].t_visible > cutoff || (s->req[x].t_visible == cutoff && cutoff < s->now))
+            break;
         int q = admit(s, I, x, (int)budget);
         if (s->err)
             return 0;
@@ -1316,6 +1325,7 @@ static int enqueue(sim_t *s, int x)
     req_t *r = &s->req[x];
     inst_t *I = &s->inst[r->inst];
     r->state = ST_WAIT;
+    r->t_visible = s->now;
     if (dq_push(&I->wait, x, 0))
         return -1;
     s->waiting_total++;
@@ -1732,14 +1742,14 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
     }
     int k = 0, g = 0;
     for (int i = 0; i < s->n_prefill_inst; i++, k++, g++) {
-        s->gang[g] = (gang_t){k, 1, 0, 0};
+        s->gang[g] = (gang_t){k, 1, 0, 0, -1};
         if ((st = inst_init(s, &s->inst[k], cfg->prefill_dep, ROLE_PREFILL, g, d)) != IS_OK)
             goto out;
     }
     for (int i = 0; i < n_dec_deploys; i++) {
         for (int j = 0; j < dp; j++, k++) {
             if (!lock || j == 0)
-                s->gang[g++] = (gang_t){k, lock ? dp : 1, 0, 0};
+                s->gang[g++] = (gang_t){k, lock ? dp : 1, 0, 0, -1};
             if ((st = inst_init(s, &s->inst[k], dep, disagg ? ROLE_DECODE : ROLE_BOTH, g - 1, d)) != IS_OK)
                 goto out;
         }
@@ -1858,6 +1868,7 @@ status_t serve_run(const deploy_t *dep, workload_t *w, const serve_cfg_t *cfg, s
                     break;
             }
             G->busy = 0;
+            G->t_end = s->now;
             kick(s, e.id);
             break;
         }

@@ -78,6 +78,11 @@ typedef struct serve_cfg {
      * prompt and the hand-over to the engine, fixed plus per prompt token.  Counted in its TTFT
      * and end-to-end time; its prompt waits there, not in the scheduler's queue.  0: none. */
     double frontend_s, frontend_s_per_token;
+    /* 1: the stack schedules each iteration while the one before runs (vLLM's async scheduling
+     * with its batch queue of two, TensorRT-LLM's and SGLang's overlap schedulers): a request that
+     * reaches the queue after an iteration began can join only the iteration after the next,
+     * unless the engine is idle.  0: each iteration is scheduled when the last ends. */
+    int schedule_ahead;
     int block_tokens;      /* KV block size (tokens) */
     int preempt_swap;      /* 0: recompute, 1: swap to host memory */
     int admit_reserve;     /* 1: admit only with blocks for the whole prompt and answer (no eviction) */

@@ -29,6 +29,8 @@
  *    iterations and its front end per request (serve --host-us-gap, --frontend-ms,
  *    --frontend-us-token), where a measurement of that stack gives them; host_us_iter U and
  *    host_us_request U: its overlapped host work (serve --host-us-iter, --host-us-request);
+ *    schedule_ahead 1: it schedules each iteration while the one before runs (serve
+ *    --schedule-ahead);
  *  - slo_ttft_ms and slo_tpot_ms (MLPerf's Server scenario): the throughput at the highest
  *    Poisson rate whose p99 TTFT and p99 TPOT stay within them (capacity.h);
  *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
@@ -173,6 +175,7 @@ typedef struct run_limits {
     double host_gap_s;        /* the stack's exposed host time per iteration (serve_cfg_t.host_gap_s) */
     double host_s_per_iteration, host_s_per_request; /* its overlapped host work (serve_cfg_t) */
     double frontend_s, frontend_s_per_token; /* its front end per request (serve_cfg_t) */
+    int schedule_ahead;       /* it schedules each iteration while the one before runs (serve_cfg_t) */
 } run_limits_t;
 
 /* What a simulated run measured, as the benchmark tools report it. */
@@ -212,6 +215,7 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     cfg.host_s_per_request = lim->host_s_per_request;
     cfg.frontend_s = lim->frontend_s;
     cfg.frontend_s_per_token = lim->frontend_s_per_token;
+    cfg.schedule_ahead = lim->schedule_ahead;
     diag_t d;
     diag_clear(&d);
     status_t st;
@@ -346,6 +350,12 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
             }
         }
     }
+    /* schedule_ahead 1: the stack schedules each iteration while the one before runs */
+    const int ahead = !strcmp(F("schedule_ahead"), "1");
+    if (*F("schedule_ahead") && !ahead && strcmp(F("schedule_ahead"), "0")) {
+        snprintf(v->reason, sizeof v->reason, "schedule_ahead must be 0 or 1, got \"%.20s\"", F("schedule_ahead"));
+        return -1;
+    }
     req.cfg.kernels_per_step = kernels;
     req.cfg.elementwise_B_per_token = ew_bytes;
     /* an offline run may draw its lengths from a distribution (a data set's, by its mean and
@@ -473,7 +483,8 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
                             .frontend_s = stack[1] * 1e-3,
                             .frontend_s_per_token = stack[2] * 1e-6,
                             .host_s_per_iteration = stack[3] * 1e-6,
-                            .host_s_per_request = stack[4] * 1e-6};
+                            .host_s_per_request = stack[4] * 1e-6,
+                            .schedule_ahead = ahead};
         if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &rs,
                         v->reason, sizeof v->reason))
             return -1;

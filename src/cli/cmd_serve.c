@@ -75,6 +75,9 @@ static void serve_usage(FILE *f)
             "  --frontend-ms M       a request's front end before the scheduler sees it (HTTP, tokenization,\n"
             "                        hand-over), in milliseconds ...\n"
             "  --frontend-us-token U ... plus U microseconds per prompt token; counted in TTFT (default 0)\n"
+            "  --schedule-ahead      each iteration is scheduled while the one before runs (vLLM's async\n"
+            "                        scheduling, TensorRT-LLM's overlap scheduler): a request arriving\n"
+            "                        during an iteration joins the one after the next\n"
             "speculative decoding\n"
             "  --spec-tokens K       K proposed tokens per step ...\n"
             "  --spec-accept A       ... each accepted with probability A (default 0.7)\n"
@@ -97,7 +100,7 @@ enum {
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
     O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC,
-    O_HOSTIT, O_HOSTREQ, O_SKEW, O_SLOTS, O_HOSTGAP, O_FEMS, O_FETOK
+    O_HOSTIT, O_HOSTREQ, O_SKEW, O_SLOTS, O_HOSTGAP, O_FEMS, O_FETOK, O_AHEAD
 };
 
 static const struct option opts[] = {
@@ -131,6 +134,7 @@ static const struct option opts[] = {
     {"host-us-request", required_argument, 0, O_HOSTREQ}, {"expert-skew", required_argument, 0, O_SKEW},
     {"expert-slots", required_argument, 0, O_SLOTS}, {"host-us-gap", required_argument, 0, O_HOSTGAP},
     {"frontend-ms", required_argument, 0, O_FEMS}, {"frontend-us-token", required_argument, 0, O_FETOK},
+    {"schedule-ahead", no_argument, 0, O_AHEAD},
     {0, 0, 0, 0},
 };
 
@@ -242,6 +246,7 @@ int cmd_serve(int argc, char **argv)
         case O_HOSTGAP: st = time_flag(fl, optarg, 1e-6, &cfg.host_gap_s, &d); break;
         case O_FEMS: st = time_flag(fl, optarg, 1e-3, &cfg.frontend_s, &d); break;
         case O_FETOK: st = time_flag(fl, optarg, 1e-6, &cfg.frontend_s_per_token, &d); break;
+        case O_AHEAD: cfg.schedule_ahead = 1; break;
         case O_KVPOOLS: st = cli_choose(fl, optarg, pools, 2, &cfg.kv_pools_equal, &d); break;
         case O_SLOQ: st = num_flag(fl, optarg, 0.5, 0.9999, &slo_q, &d); break;
         case 'h':
@@ -383,7 +388,7 @@ int cmd_serve(int argc, char **argv)
     capacity_cfg_t cc;
     capacity_cfg_default(&cc);
     interrupt_install();
-    char wdesc[1024], ddesc[256], sdesc[384], a[96], b[96];
+    char wdesc[1024], ddesc[256], sdesc[512], a[96], b[96];
     if (capacity) {
         cc.quantile = slo_q;
         cc.ttft_s = cfg.slo_ttft_s;
@@ -461,6 +466,10 @@ int cmd_serve(int argc, char **argv)
     if (cfg.host_gap_s > 0) {
         size_t n = strlen(sdesc);
         snprintf(sdesc + n, sizeof sdesc - n, ", %g us of exposed host time between iterations", cfg.host_gap_s * 1e6);
+    }
+    if (cfg.schedule_ahead) {
+        size_t n = strlen(sdesc);
+        snprintf(sdesc + n, sizeof sdesc - n, ", each iteration scheduled while the one before runs");
     }
     if (cfg.frontend_s > 0 || cfg.frontend_s_per_token > 0) {
         size_t n = strlen(sdesc);
