@@ -1049,10 +1049,10 @@ static double plan(sim_t *s, inst_t *I)
      * then or after waits for the next (the scheduler ran before the request got in), unless
      * nothing else runs (an idle engine schedules at once) */
     const gang_t *G = &s->gang[I->gang];
-    const double cutoff = cfg->schedule_ahead && I->n_run > 0 && s->now == G->t_end ? G->t_start : s->now;
+    const int ahead = cfg->schedule_ahead && I->n_run > 0 && s->now == G->t_end;
     while (I->role != ROLE_DECODE && budget > 0 && I->wait.len > 0 && I->n_run < cfg->max_seqs) {
         int x = dq_front(&I->wait);
-        if (s->req[x].t_visible > cutoff || (s->req[x].t_visible == cutoff && cutoff < s->now))
+        if (ahead && s->req[x].t_visible >= G->t_start)
             break;
         int q = admit(s, I, x, (int)budget);
         if (s->err)

@@ -61,6 +61,7 @@
 #include "serve.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,10 +173,8 @@ typedef struct run_limits {
     int users;                /* a closed loop of this many (trtllm-bench --concurrency); 0: all at once */
     double kv_fraction;       /* 0: all the free memory */
     const char *graphs;       /* CUDA-graph batches with padding, "1,2,4,..." ("": none) */
-    double host_gap_s;        /* the stack's exposed host time per iteration (serve_cfg_t.host_gap_s) */
-    double host_s_per_iteration, host_s_per_request; /* its overlapped host work (serve_cfg_t) */
-    double frontend_s, frontend_s_per_token; /* its front end per request (serve_cfg_t) */
-    int schedule_ahead;       /* it schedules each iteration while the one before runs (serve_cfg_t) */
+    const serve_cfg_t *stack; /* serve_cfg_default with the serving stack's own costs from the row
+                               * (host time, front end, scheduling ahead): the run's starting point */
 } run_limits_t;
 
 /* What a simulated run measured, as the benchmark tools report it. */
@@ -202,20 +201,13 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     wc.isl = *isl;
     wc.osl = *osl;
     wc.seed = 1;
-    serve_cfg_t cfg;
-    serve_cfg_default(&cfg);
+    serve_cfg_t cfg = *lim->stack;
     cfg.admit_reserve = trt;  /* TensorRT-LLM's GUARANTEED_NO_EVICT ... */
     cfg.kv_pools_equal = trt; /* ... and its equal KV shares per attention-window size */
     if (lim->max_tokens > 0)
         cfg.max_tokens = lim->max_tokens;
     cfg.max_seqs = lim->max_seqs > 0 ? lim->max_seqs : cfg.max_tokens; /* else the KV cache and the token budget */
     cfg.kv_fraction = lim->kv_fraction;
-    cfg.host_gap_s = lim->host_gap_s;
-    cfg.host_s_per_iteration = lim->host_s_per_iteration;
-    cfg.host_s_per_request = lim->host_s_per_request;
-    cfg.frontend_s = lim->frontend_s;
-    cfg.frontend_s_per_token = lim->frontend_s_per_token;
-    cfg.schedule_ahead = lim->schedule_ahead;
     diag_t d;
     diag_clear(&d);
     status_t st;
@@ -257,6 +249,21 @@ static int offline_run(const deploy_t *dep, int n, const len_dist_t *isl, const 
     rs->tpot_s = hist_mean(&res.tpot);
     return 0;
 }
+
+/* The serving stack's own costs a row may give: its column, the column's unit in seconds, and the
+ * serve_cfg_t field it sets (serve --host-us-gap, --frontend-ms, --frontend-us-token,
+ * --host-us-iter, --host-us-request). */
+static const struct {
+    const char *col;
+    double unit_s;
+    size_t off;
+} stack_cols[] = {
+    {"host_gap_us", 1e-6, offsetof(serve_cfg_t, host_gap_s)},
+    {"frontend_ms", 1e-3, offsetof(serve_cfg_t, frontend_s)},
+    {"frontend_us_token", 1e-6, offsetof(serve_cfg_t, frontend_s_per_token)},
+    {"host_us_iter", 1e-6, offsetof(serve_cfg_t, host_s_per_iteration)},
+    {"host_us_request", 1e-6, offsetof(serve_cfg_t, host_s_per_request)},
+};
 
 /* One row -> predicted value (in the row's unit).  Returns 0, or -1 with why. */
 static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_row_t *v)
@@ -332,27 +339,26 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
             return -1;
         }
     }
-    /* the serving stack's own costs, where a measurement of the stack gives them: host time between
-     * iterations, and the front end a request passes before the scheduler sees it */
-    double stack[5] = {0, 0, 0, 0, 0};
-    {
-        static const char *const cols[] = {"host_gap_us", "frontend_ms", "frontend_us_token", "host_us_iter",
-                                           "host_us_request"};
-        for (int k = 0; k < 5; k++) {
-            const char *f = F(cols[k]);
-            if (!*f)
-                continue;
-            char *end;
-            stack[k] = strtod(f, &end);
-            if (*end || !(stack[k] >= 0 && stack[k] < 1e9)) {
-                snprintf(v->reason, sizeof v->reason, "%s must be a number of 0 or more, got \"%.20s\"", cols[k], f);
-                return -1;
-            }
+    /* the serving stack's own costs, where a measurement of the stack gives them (host time, a
+     * front end, scheduling ahead): the serve configuration a simulated run starts from */
+    static serve_cfg_t stack;
+    serve_cfg_default(&stack);
+    for (size_t k = 0; k < sizeof stack_cols / sizeof stack_cols[0]; k++) {
+        const char *f = F(stack_cols[k].col);
+        if (!*f)
+            continue;
+        char *end;
+        double x = strtod(f, &end);
+        if (*end || !(x >= 0 && x < 1e9)) {
+            snprintf(v->reason, sizeof v->reason, "%s must be a number of 0 or more, got \"%.20s\"",
+                     stack_cols[k].col, f);
+            return -1;
         }
+        *(double *)((char *)&stack + stack_cols[k].off) = x * stack_cols[k].unit_s;
     }
     /* schedule_ahead 1: the stack schedules each iteration while the one before runs */
-    const int ahead = !strcmp(F("schedule_ahead"), "1");
-    if (*F("schedule_ahead") && !ahead && strcmp(F("schedule_ahead"), "0")) {
+    stack.schedule_ahead = !strcmp(F("schedule_ahead"), "1");
+    if (*F("schedule_ahead") && !stack.schedule_ahead && strcmp(F("schedule_ahead"), "0")) {
         snprintf(v->reason, sizeof v->reason, "schedule_ahead must be 0 or 1, got \"%.20s\"", F("schedule_ahead"));
         return -1;
     }
@@ -474,17 +480,7 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
              req.cfg.weights.name, req.cfg.kv.name, experts, run);
     if (offline) {
         run_stats_t rs;
-        run_limits_t lim = {.max_seqs = max_seqs,
-                            .max_tokens = max_tokens,
-                            .users = concurrency,
-                            .kv_fraction = kv_fraction,
-                            .graphs = F("graph_batches"),
-                            .host_gap_s = stack[0] * 1e-6,
-                            .frontend_s = stack[1] * 1e-3,
-                            .frontend_s_per_token = stack[2] * 1e-6,
-                            .host_s_per_iteration = stack[3] * 1e-6,
-                            .host_s_per_request = stack[4] * 1e-6,
-                            .schedule_ahead = ahead};
+        run_limits_t lim = {max_seqs, max_tokens, concurrency, kv_fraction, F("graph_batches"), &stack};
         if (offline_run(r.depp, requests, &isl_d, &osl_d, trt, &lim, slo_s, &rs,
                         v->reason, sizeof v->reason))
             return -1;

@@ -447,7 +447,8 @@ void report_predict_csv(FILE *f, const predict_result_t *r, const model_t *m, co
     fputc(',', f);
     csv_put(f, s->name);
     fprintf(f, ",%d,%d,%d,%d,%d,%s,%s,%s,%d,%d,%d,%d,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g", p->chips, p->tp,
-            p->pp, p->ep, p->dp, req->cfg.weights.name, req->cfg.kv.name, req->cfg.act.name, r->batch, r->max_batch, req->isl, req->osl, r->fits ? "true" : "false", r->ttft_s, r->tpot_s, r->e2e_s,
+            p->pp, p->ep, p->dp, req->cfg.weights.name, req->cfg.kv.name, req->cfg.act.name, r->batch, r->max_batch,
+            req->isl, req->osl, r->fits ? "true" : "false", r->ttft_s, r->tpot_s, r->e2e_s,
             r->output_tok_s, r->output_tok_s_per_user, r->output_tok_s_per_chip, r->total_tok_s, r->mem_need_B);
     if (c->known)
         fprintf(f, ",%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n", c->energy_j_per_token, c->wall_power_W, c->tokens_per_joule,
