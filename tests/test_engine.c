@@ -396,6 +396,65 @@ static void test_weight_formats_and_gemv(void **state)
     }
 }
 
+/* Matrix products whose weights are narrower than their activations (int4 weights, bf16
+ * activations: W4A16) on a chip whose matrix units take only matching operands: the kernel converts
+ * every weight in registers, and the conversions take issue slots from the MMAs, so the products
+ * reach chip.mixed_input_efficiency of the activations' peak instead of compute_efficiency.  By hand,
+ * Llama-3.1-8B's MLP (3 x 4096 x 14336 = 176.2 M weights, 352.3 MFLOP a token) prefilling 1,024
+ * tokens, 360.8 GFLOP a layer, on a chip of 100 TFLOP/s bf16 and 200 fp8 at efficiency 0.8, memory
+ * fast enough not to matter:
+ *  - bf16 weights: 80 TFLOP/s, 4.510 ms;
+ *  - int4 weights with mixed_input_efficiency 0.2: 20 TFLOP/s, 18.04 ms; without it: 4.510 ms;
+ *  - fp8 weights with fp8 activations are one format: 160 TFLOP/s, 2.255 ms, the field or not. */
+static void test_mixed_input_gemms(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("llama-3.1-8b", &m);
+    const char *fmt = "name: hand\n"
+                      "chip: {peak_TFLOPs: {bf16: 100, fp8: 200}, compute_efficiency: 0.8%s}\n"
+                      "memory: [{name: dram, capacity_GB: 100, bandwidth_GBps: 1000000000, efficiency: 1.0, "
+                      "latency_ns: 0}]\n"
+                      "software: {kernel_overhead_us: 0}\n";
+    static const struct {
+        const char *chip, *weights, *act;
+        double want_s;
+    } cases[] = {
+        {", mixed_input_efficiency: 0.2", "bf16", "bf16", 4.510e-3},
+        {", mixed_input_efficiency: 0.2", "int4", "bf16", 18.04e-3},
+        {"", "int4", "bf16", 4.510e-3},
+        {", mixed_input_efficiency: 0.2", "fp8", "fp8", 2.255e-3},
+        {"", "fp8", "fp8", 2.255e-3},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char y[1024];
+        snprintf(y, sizeof y, fmt, cases[k].chip);
+        static system_t s;
+        diag_t d;
+        assert_int_equal(system_from(y, &s, &d), IS_OK);
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        precision_parse(cases[k].weights, &cfg.weights);
+        precision_parse(cases[k].act, &cfg.act);
+        cfg.experts = cfg.weights;
+        cfg.embed = deploy_embed_precision(&cfg.weights);
+        static deploy_t dep;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        placement_t pl;
+        deploy_place(&dep, 1, 4096, 4096, &pl);
+        step_t st;
+        step_clear(&st);
+        step_add(&st, &m, 1, 1024, 0);
+        step_cost_t c;
+        engine_step(&dep, &pl, &st, &c);
+        double mlp = c.by_op[OP_MLP] / m.n_layers;
+        print_message("%s weights, %s activations%s: MLP %.4f ms per layer\n", cases[k].weights, cases[k].act,
+                      cases[k].chip, mlp * 1e3);
+        assert_close(mlp, cases[k].want_s, 0.001);
+    }
+}
+
 /* A softmax takes one exponential per attention score, on the special-function units, timed after
  * the matrix products (chip.exp_Gops).  By hand, Llama-3.1-8B prefilling 1,024 tokens on a chip of
  * 100 TFLOP/s bf16 at efficiency 1 and 100 G exponentials/s, memory fast enough not to matter:
@@ -706,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_tp_adds_collectives),
         cmocka_unit_test(test_steps_equal_step),
         cmocka_unit_test(test_weight_formats_and_gemv),
+        cmocka_unit_test(test_mixed_input_gemms),
         cmocka_unit_test(test_softmax_exponentials),
         cmocka_unit_test(test_max_normal),
         cmocka_unit_test(test_ep_busiest_group),

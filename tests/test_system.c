@@ -200,6 +200,59 @@ static void test_efficiency_by_precision(void **state)
     }
 }
 
+/* chip.mixed_input_efficiency: products whose weights are narrower than their activations run at
+ * that share of the activations' peak.  The presets: Hopper converts MXFP4 weights to bf16 in
+ * registers, 254 TFLOP/s = 0.257 of 989.4 measured for Marlin's MoE GEMM on an H100 (sglang PR
+ * 38884), so gpt-oss's experts run at 989.4e12 x 0.257 beside a bf16 projection's 989.4e12 x 0.77;
+ * Blackwell's tensor cores take e2m1 weights with e4m3 activations as they are (the preset sets no
+ * such figure), so on a B200 the experts run at the fp8 rate, 4500e12 x 0.70.  Out of (0, 1] is an
+ * error at its line. */
+static void test_mixed_input_efficiency(void **state)
+{
+    (void)state;
+    model_t m;
+    load_model("gpt-oss-20b", &m);
+    static const struct {
+        const char *sys, *act;
+        double experts, qkv;
+    } cases[] = {{"h100-sxm", "bf16", 989.4e12 * 0.257, 989.4e12 * 0.77},
+                 {"h200", "bf16", 989.4e12 * 0.257, 989.4e12 * 0.77},
+                 {"b200", "fp8", 4500e12 * 0.70, 2250e12 * 0.70}};
+    for (int k = 0; k < 3; k++) {
+        system_t s;
+        load_system(cases[k].sys, &s);
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        precision_parse("bf16", &cfg.weights);
+        precision_parse("mxfp4", &cfg.experts);
+        precision_parse(cases[k].act, &cfg.act);
+        static deploy_t dep;
+        diag_t d;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        const op_table_t *t = &dep.layer[0];
+        int seen = 0;
+        for (int j = 0; j < t->n_ops; j++) {
+            if (t->ops[j].kind == OP_EXPERTS) {
+                assert_close(t->ops[j].flop_rate, cases[k].experts, 1e-12);
+                seen |= 1;
+            }
+            if (t->ops[j].kind == OP_QKV) {
+                assert_close(t->ops[j].flop_rate, cases[k].qkv, 1e-12);
+                seen |= 2;
+            }
+        }
+        assert_int_equal(seen, 3);
+    }
+    system_t s;
+    diag_t d;
+    const char *bad = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n"
+                      "  mixed_input_efficiency: 1.5\nmemory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n";
+    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
+    assert_int_equal(d.line, 5);
+    assert_non_null(strstr(d.message, "expected a number > 0 and <= 1, got 1.5"));
+}
+
 static void test_defaults_warn(void **state)
 {
     (void)state;
@@ -224,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_defaults_warn),
         cmocka_unit_test(test_efficiency_by_precision),
+        cmocka_unit_test(test_mixed_input_efficiency),
         cmocka_unit_test(test_exp_rate),
     };
     return cmocka_run_group_tests_name("system", tests, NULL, NULL);

@@ -92,6 +92,13 @@ static double gemm_rate(const system_t *s, const precision_t *w, const precision
                         compute_class_t act_cc, double clock, compute_class_t *cc)
 {
     *cc = act_cc;
+    /* narrower weights are converted to the activations' format in registers, tile by tile: on a
+     * chip whose matrix units take only matching operands the conversions compete with the MMAs
+     * for issue slots (chip.mixed_input_efficiency) */
+    if (w->bits < act->bits && s->mixed_eff > 0) {
+        const double eff = system_compute_eff(s, act_cc);
+        return eff > 0 ? act_rate * s->mixed_eff / eff : act_rate;
+    }
     if (w->cc == CC_NONE || w->bits <= act->bits)
         return act_rate;
     compute_class_t used;

@@ -99,6 +99,11 @@ typedef struct system {
                                     * compute_efficiency_by_precision; 0 = compute_eff */
     double gemv_eff;               /* ... and on one token (a decode GEMV at batch 1): chip.gemv_efficiency;
                                     * 0 = as compute_eff (a CPU's GEMV kernel can beat its GEMM kernel) */
+    double mixed_eff;              /* ... of the activations' peak, for matrix products whose weights are in a
+                                    * narrower format that the matrix units cannot take (W4A16, W8A16): the
+                                    * kernel converts every weight in registers, and the conversions take
+                                    * issue slots from the MMAs; chip.mixed_input_efficiency; 0 = as the
+                                    * activations' format's own GEMMs */
     double energy_J_per_flop[CC_COUNT]; /* dynamic energy per FLOP per compute class; 0 = unknown */
     double exp_rate;               /* exponentials per second of the special-function units (chip.exp_Gops): a
                                     * softmax takes one per attention score; 0 = not modelled (free) */
