@@ -127,7 +127,7 @@ fuzz-bins: $(FUZZ_BIN)
 # Each target from its committed seeds; new inputs go to build/fuzz/corpus, never into tests/.
 # A crash, a leak or a 10 s input stops the run with the reproducer in build/fuzz/.
 FUZZ_SECONDS ?= 60
-# a fixed seed makes a run repeatable: CI's 45 s are a prefix of a longer run here from a clean
+# a fixed seed makes a run repeatable: CI's 30 s are a prefix of a longer run here from a clean
 # build/fuzz/corpus (FUZZ_SEED=0 lets libFuzzer pick one, for exploring)
 FUZZ_SEED ?= 1
 # a leak inside libfyaml 0.7.12 itself is suppressed (tests/lsan.supp says which and why)

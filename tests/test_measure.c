@@ -30,7 +30,7 @@ static void test_decode_within_25_percent(void **state)
         probe_result_t pr;
         diag_t d;
         diag_clear(&d);
-        assert_int_equal(probe_run(0, 1, &pr, &d), IS_OK);
+        assert_int_equal(probe_run(0, TIMING_MEANINGFUL ? 1 : 2, &pr, &d), IS_OK);
         assert_true(pr.bw_all_Bps > 1e8);
         assert_true(pr.fp32_all_flops > 1e8);
         char yaml[8192];
@@ -56,7 +56,9 @@ static void test_decode_within_25_percent(void **state)
             if (fabs(r8.decode_error) < best_int8)
                 best_int8 = fabs(r8.decode_error);
         }
-        assert_int_equal(measure_run(&m, &s, "fp32", 64, 32, 0, &r, &d), IS_OK);
+        /* under a sanitizer a shorter run exercises the same code (prefill, decode, threads) */
+        assert_int_equal(measure_run(&m, &s, "fp32", TIMING_MEANINGFUL ? 64 : 8, TIMING_MEANINGFUL ? 32 : 3, 0, &r, &d),
+                         IS_OK);
         print_message("decode: predicted %.3f ms, measured %.3f ms, error %+.1f%%; %.2f GB/s achieved of %.2f\n",
                       r.decode_predicted_s * 1e3, r.decode_measured_s * 1e3, 100 * r.decode_error,
                       r.achieved_bw_Bps / 1e9, r.system_bw_Bps / 1e9);

@@ -58,6 +58,9 @@ status_t measure_run(const model_t *m, const system_t *sys, const char *weights,
     req.isl = isl;
     req.osl = osl;
     req.prefill_chunk = isl;
+    /* the launches the C transformer's decode step makes, each at the calibrated dispatch cost (the
+     * prefill's four more a layer cost microseconds against its hundreds of milliseconds) */
+    req.cfg.kernels_per_step = tf_dispatches(m, 1);
     static predict_result_t pr;
     st = predict_run(m, sys, &req, &pr, d);
     if (st != IS_OK)

@@ -28,13 +28,14 @@ typedef struct probe_result {
     char int8_isa[32];        /* the instructions it used */
     double gemm_flops;        /* infersim's GEMM kernel (prefill), all threads */
     double gemm_efficiency;   /* gemm_flops / fp32_all_flops */
-    double dispatch_s;        /* one parallel kernel dispatch + barrier */
+    double dispatch_s;        /* what one parallel dispatch adds to a decode GEMV of 4 MiB */
     double l1_B, l2_B, l3_B;  /* per-core L1d and L2, shared L3 (0 if unknown) */
     int cores;                /* online CPUs */
 } probe_result_t;
 
-/* Run every probe with `threads` threads (0 = all online CPUs).  `quick` shortens the
- * runs (tests).  Takes a few seconds. */
+/* Run every probe with `threads` threads (0 = all online CPUs).  `quick` 1 shortens the
+ * runs (calibrate --quick, tests); 2 is a smoke run on small buffers whose figures mean
+ * nothing (tests under sanitizers, which time nothing).  Takes a few seconds. */
 status_t probe_run(int threads, int quick, probe_result_t *r, diag_t *d);
 
 /* The system file (YAML) describing the probed machine, every number with its source.

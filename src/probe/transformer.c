@@ -278,3 +278,10 @@ int tf_forward(tf_t *t, const int *tokens, int n, int pos)
     kern_matmul(p, &t->lm_head, t->xn, H, t->logits, m->vocab, 1);
     return 0;
 }
+
+int tf_dispatches(const model_t *m, int n)
+{
+    /* kern_matmul dispatches every matrix of more than 16 rows (all of them here); pool_for
+     * runs n items inline when n is at most its grain of 1 */
+    return m->n_layers * (5 + (n > 1 ? 4 : 0)) + 1;
+}

@@ -55,4 +55,9 @@ void tf_free(tf_t *t);
  * logits of the last one.  Returns 0. */
 int tf_forward(tf_t *t, const int *tokens, int n, int pos);
 
+/* The parallel dispatches one tf_forward of n tokens makes on more than one thread: per layer
+ * the four matrix products and attention, and the two norms, the rotary embedding and the
+ * activation when n > 1 (one token's run inline on the caller); then the LM head. */
+int tf_dispatches(const model_t *m, int n);
+
 #endif
