@@ -458,6 +458,42 @@ static void test_mixed_input_gemms(void **state)
     }
 }
 
+/* The attention products' format: fp8 when the KV cache and the GEMM inputs are both fp8
+ * (FlashAttention-3), but MLA's kernels dequantize an fp8 latent cache and compute in bf16
+ * (deepseek-ai/FlashMLA README).  On the H200 preset (bf16 989.4 TFLOP/s at 0.77, fp8 1978.9 at
+ * 0.68), all fp8: Llama-3.1-8B's attention at 1978.9e12 x 0.68, DeepSeek-V3's at 989.4e12 x 0.77. */
+static void test_attention_formats(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *model;
+        double rate;
+    } cases[] = {{"llama-3.1-8b", 1978.9e12 * 0.68}, {"deepseek-v3", 989.4e12 * 0.77}};
+    system_t s;
+    load_system("h200", &s);
+    for (int k = 0; k < 2; k++) {
+        static model_t m;
+        load_model(cases[k].model, &m);
+        deploy_cfg_t cfg;
+        deploy_cfg_default(&cfg, &m);
+        precision_parse("fp8", &cfg.weights);
+        cfg.experts = cfg.act = cfg.kv = cfg.weights;
+        cfg.plan = (plan_t){8, 8, 1, 1, 1};
+        static deploy_t dep;
+        diag_t d;
+        diag_clear(&d);
+        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
+        const op_table_t *t = &dep.layer[m.n_classes - 1];
+        int seen = 0;
+        for (int j = 0; j < t->n_ops; j++)
+            if (t->ops[j].kind == OP_ATTN) {
+                assert_close(t->ops[j].flop_rate, cases[k].rate, 1e-12);
+                seen = 1;
+            }
+        assert_true(seen);
+    }
+}
+
 /* A softmax takes one exponential per attention score, on the special-function units, timed after
  * the matrix products (chip.exp_Gops).  By hand, Llama-3.1-8B prefilling 1,024 tokens on a chip of
  * 100 TFLOP/s bf16 at efficiency 1 and 100 G exponentials/s, memory fast enough not to matter:
@@ -769,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_steps_equal_step),
         cmocka_unit_test(test_weight_formats_and_gemv),
         cmocka_unit_test(test_mixed_input_gemms),
+        cmocka_unit_test(test_attention_formats),
         cmocka_unit_test(test_softmax_exponentials),
         cmocka_unit_test(test_max_normal),
         cmocka_unit_test(test_ep_busiest_group),

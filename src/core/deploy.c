@@ -260,8 +260,11 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
     dep->gemv_speedup = eff > 0 && s->gemv_eff > 0 ? s->gemv_eff / eff : 1.0;
     /* Attention kernels (FlashAttention, FlashMLA) compute QK^T and PV in 16 bits, or in fp8
      * when both the KV cache and the GEMM inputs are 8-bit or narrower (FlashAttention-3 fp8);
-     * never in 4 bits, whatever the weights are. */
-    compute_class_t attn_cc = (cfg->kv.cc == CC_FP8 && cfg->act.bits <= 8) ? CC_FP8 : CC_BF16;
+     * never in 4 bits, whatever the weights are.  MLA's kernels read an fp8 latent cache and
+     * compute in bf16: FlashMLA "dequantizes the cache to bfloat16 and performs attention
+     * computation in bfloat16" on SM90 and SM100 (deepseek-ai/FlashMLA README @066b5ba). */
+    compute_class_t attn_cc =
+        (cfg->kv.cc == CC_FP8 && cfg->act.bits <= 8 && m->attn != ATTN_MLA) ? CC_FP8 : CC_BF16;
     if (cfg->act.cc == CC_FP32)
         attn_cc = CC_FP32;
     compute_class_t attn_used;
