@@ -6,12 +6,16 @@
 
 #include "../src/analysis/predict.h"
 
-static void setup(deploy_t *dep, const model_t *m, const system_t *s, int tp, const char *w, placement_t *pl)
+/* m on s at TP tp with weights w and activations act (NULL: the default, bf16). */
+static void setup_formats(deploy_t *dep, const model_t *m, const system_t *s, int tp, const char *w, const char *act,
+                          placement_t *pl)
 {
     deploy_cfg_t cfg;
     deploy_cfg_default(&cfg, m);
     cfg.plan = (plan_t){tp, tp, 1, 1, 1};
     precision_parse(w, &cfg.weights);
+    if (act)
+        precision_parse(act, &cfg.act);
     cfg.experts = cfg.weights;
     cfg.embed = deploy_embed_precision(&cfg.weights);
     diag_t d;
@@ -23,6 +27,11 @@ static void setup(deploy_t *dep, const model_t *m, const system_t *s, int tp, co
         fail();
     }
     deploy_place(dep, 1, 4096, 4096, pl);
+}
+
+static void setup(deploy_t *dep, const model_t *m, const system_t *s, int tp, const char *w, placement_t *pl)
+{
+    setup_formats(dep, m, s, tp, w, NULL, pl);
 }
 
 /* A decode step can never beat reading its weights at the tier's peak bandwidth;
@@ -352,16 +361,17 @@ static void test_steps_equal_step(void **state)
  *    with gemv_efficiency 0.4 the FLOPs take 0.881 ms and the stream (3.523 ms) decides;
  *    without the int8 entry the stream takes 1.762 ms;
  *  - two tokens are a GEMM: 704.6 MFLOP at 100 GFLOP/s = 7.046 ms, gemv_efficiency or not. */
-/* One step of st for m on the system the YAML y describes (TP tp, weights w): the system into *s
- * (it must outlive the call's deployment: callers keep it static) and the cost into *c. */
-static void hand_step(const char *y, const model_t *m, int tp, const char *w, const step_t *st, system_t *s,
-                      step_cost_t *c)
+/* One step of st for m on the system the YAML y describes (TP tp, weights w, activations act or
+ * NULL for bf16): the system into *s (it must outlive the call's deployment: callers keep it
+ * static) and the cost into *c. */
+static void hand_step(const char *y, const model_t *m, int tp, const char *w, const char *act, const step_t *st,
+                      system_t *s, step_cost_t *c)
 {
     diag_t d;
     assert_int_equal(system_from(y, s, &d), IS_OK);
     static deploy_t dep;
     placement_t pl;
-    setup(&dep, m, s, tp, w, &pl);
+    setup_formats(&dep, m, s, tp, w, act, &pl);
     engine_step(&dep, &pl, st, c);
 }
 
@@ -386,7 +396,7 @@ static void test_weight_formats_and_gemv(void **state)
             step_add(&st, &m, T, 1, 100);
             static system_t s;
             step_cost_t c;
-            hand_step(y, &m, 1, "int8", &st, &s, &c);
+            hand_step(y, &m, 1, "int8", NULL, &st, &s, &c);
             assert_close(system_weight_efficiency(&s.tier[0], "int8"), k < 2 ? 0.5 : 1.0, 1e-12);
             assert_close(system_weight_efficiency(&s.tier[0], "fp8"), 1.0, 1e-12);
             double mlp = c.by_op[OP_MLP] / m.n_layers;
@@ -432,25 +442,12 @@ static void test_mixed_input_gemms(void **state)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char y[1024];
         snprintf(y, sizeof y, fmt, cases[k].peaks, cases[k].chip);
-        static system_t s;
-        diag_t d;
-        assert_int_equal(system_from(y, &s, &d), IS_OK);
-        deploy_cfg_t cfg;
-        deploy_cfg_default(&cfg, &m);
-        precision_parse(cases[k].weights, &cfg.weights);
-        precision_parse(cases[k].act, &cfg.act);
-        cfg.experts = cfg.weights;
-        cfg.embed = deploy_embed_precision(&cfg.weights);
-        static deploy_t dep;
-        diag_clear(&d);
-        assert_int_equal(deploy_setup(&dep, &m, &s, &cfg, &d), IS_OK);
-        placement_t pl;
-        deploy_place(&dep, 1, 4096, 4096, &pl);
         step_t st;
         step_clear(&st);
         step_add(&st, &m, 1, 1024, 0);
+        static system_t s;
         step_cost_t c;
-        engine_step(&dep, &pl, &st, &c);
+        hand_step(y, &m, 1, cases[k].weights, cases[k].act, &st, &s, &c);
         double mlp = c.by_op[OP_MLP] / m.n_layers;
         print_message("%s weights, %s activations%s: MLP %.4f ms per layer\n", cases[k].weights, cases[k].act,
                       cases[k].chip, mlp * 1e3);
@@ -523,7 +520,7 @@ static void test_softmax_exponentials(void **state)
         step_add(&st, &m, 1, 1024, 0);
         static system_t s;
         step_cost_t c;
-        hand_step(y, &m, tps[k], "bf16", &st, &s, &c);
+        hand_step(y, &m, tps[k], "bf16", NULL, &st, &s, &c);
         double attn = c.by_op[OP_ATTN] / m.n_layers;
         print_message("case %d: attention %.2f us per layer\n", k, attn * 1e6);
         assert_close(attn, want[k], 0.001);

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,17 @@ static status_t num_flag(const char *flag, const char *v, double min, double max
         return diag_error(d, NULL, 0, 0, flag, "expected a number from %g to %g, got \"%s\"", min, max, v);
     *out = x;
     return IS_OK;
+}
+
+/* Append to the text in buf (cap bytes), cut at its end. */
+static void appendf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void appendf(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
 }
 
 /* A time of 0 or more given in a unit (microseconds: 1e-6), stored in seconds. */
@@ -440,42 +452,28 @@ int cmd_serve(int argc, char **argv)
     else
         snprintf(ddesc, sizeof ddesc, "%d x %d chips (TP %d, PP %d, EP %d, DP %d), %s router", cfg.replicas, df.chips, df.tp,
                  df.pp, df.ep, df.dp, routers[cfg.router]);
-    if (df.expert_slots > 0) {
-        size_t n = strlen(ddesc);
-        snprintf(ddesc + n, sizeof ddesc - n, ", %d expert slots", df.expert_slots);
-    }
-    if (df.expert_skew > 0) {
-        size_t n = strlen(ddesc);
-        snprintf(ddesc + n, sizeof ddesc - n, ", experts' load CV %g", df.expert_skew);
-    }
+    if (df.expert_slots > 0)
+        appendf(ddesc, sizeof ddesc, ", %d expert slots", df.expert_slots);
+    if (df.expert_skew > 0)
+        appendf(ddesc, sizeof ddesc, ", experts' load CV %g", df.expert_skew);
     snprintf(sdesc, sizeof sdesc, "continuous batching, %d requests and %d tokens per iteration, %d-token KV blocks, "
              "%s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
              cfg.admit_reserve ? "admission with the whole request's KV reserved (no preemption)"
              : cfg.preempt_swap ? "preemption by swap" : "preemption by recompute",
              cfg.prefix_cache ? "on" : "off");
-    if (cfg.n_graph_sizes > 0) {
-        size_t n = strlen(sdesc);
-        snprintf(sdesc + n, sizeof sdesc - n, ", decode-only iterations padded to CUDA graphs of %d to %d requests",
-                 cfg.graph_sizes[0], cfg.graph_sizes[cfg.n_graph_sizes - 1]);
-    }
-    if (cfg.host_s_per_iteration > 0 || cfg.host_s_per_request > 0) {
-        size_t n = strlen(sdesc);
-        snprintf(sdesc + n, sizeof sdesc - n, ", host work %g us per iteration + %g us per request (overlapped)",
-                 cfg.host_s_per_iteration * 1e6, cfg.host_s_per_request * 1e6);
-    }
-    if (cfg.host_gap_s > 0) {
-        size_t n = strlen(sdesc);
-        snprintf(sdesc + n, sizeof sdesc - n, ", %g us of exposed host time between iterations", cfg.host_gap_s * 1e6);
-    }
-    if (cfg.schedule_ahead) {
-        size_t n = strlen(sdesc);
-        snprintf(sdesc + n, sizeof sdesc - n, ", each iteration scheduled while the one before runs");
-    }
-    if (cfg.frontend_s > 0 || cfg.frontend_s_per_token > 0) {
-        size_t n = strlen(sdesc);
-        snprintf(sdesc + n, sizeof sdesc - n, ", a front end of %g ms + %g us per prompt token before scheduling",
-                 cfg.frontend_s * 1e3, cfg.frontend_s_per_token * 1e6);
-    }
+    if (cfg.n_graph_sizes > 0)
+        appendf(sdesc, sizeof sdesc, ", decode-only iterations padded to CUDA graphs of %d to %d requests",
+                cfg.graph_sizes[0], cfg.graph_sizes[cfg.n_graph_sizes - 1]);
+    if (cfg.host_s_per_iteration > 0 || cfg.host_s_per_request > 0)
+        appendf(sdesc, sizeof sdesc, ", host work %g us per iteration + %g us per request (overlapped)",
+                cfg.host_s_per_iteration * 1e6, cfg.host_s_per_request * 1e6);
+    if (cfg.host_gap_s > 0)
+        appendf(sdesc, sizeof sdesc, ", %g us of exposed host time between iterations", cfg.host_gap_s * 1e6);
+    if (cfg.schedule_ahead)
+        appendf(sdesc, sizeof sdesc, ", each iteration scheduled while the one before runs");
+    if (cfg.frontend_s > 0 || cfg.frontend_s_per_token > 0)
+        appendf(sdesc, sizeof sdesc, ", a front end of %g ms + %g us per prompt token before scheduling",
+                cfg.frontend_s * 1e3, cfg.frontend_s_per_token * 1e6);
     serve_desc_t x = {m.name, s.name, wdesc, ddesc, sdesc, &cfg};
     /* every output is complete before any file is renamed into place or anything printed */
     char *text = NULL;

@@ -88,12 +88,6 @@ static double class_rate(const system_t *s, compute_class_t cc, double clock, co
 }
 
 /* The rate of a GEMM over weights in format w with activations in act (see deploy_setup). */
-/* The bits of an operand in a compute class (block scales aside). */
-static double class_bits(compute_class_t cc)
-{
-    return cc == CC_FP32 ? 32 : cc == CC_BF16 || cc == CC_FP16 ? 16 : cc == CC_FP8 || cc == CC_INT8 ? 8 : 4;
-}
-
 static double gemm_rate(const system_t *s, const precision_t *w, const precision_t *act, double act_rate,
                         compute_class_t act_cc, double clock, compute_class_t *cc)
 {
@@ -102,7 +96,7 @@ static double gemm_rate(const system_t *s, const precision_t *w, const precision
      * without an fp4 path run as bf16) are converted in registers, tile by tile: on a chip whose
      * matrix units take only matching operands the conversions compete with the MMAs for issue
      * slots (chip.mixed_input_efficiency) */
-    if (w->bits < class_bits(act_cc) && s->mixed_eff > 0) {
+    if (w->bits < compute_class_bits(act_cc) && s->mixed_eff > 0) {
         const double eff = system_compute_eff(s, act_cc);
         return eff > 0 ? act_rate * s->mixed_eff / eff : act_rate;
     }

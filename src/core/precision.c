@@ -75,6 +75,12 @@ int precision_parse(const char *s, precision_t *out)
     return -1;
 }
 
+double compute_class_bits(compute_class_t cc)
+{
+    /* the table opens with one entry per compute class, in the enum's order */
+    return cc >= 0 && cc < CC_COUNT ? table[cc].bits : 0.0;
+}
+
 compute_class_t compute_class_fallback(compute_class_t cc)
 {
     switch (cc) {

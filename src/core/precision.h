@@ -47,6 +47,9 @@ const char *const *precision_names(int *n);
 /* Bytes per element. */
 static inline double precision_bytes(const precision_t *p) { return p->bits / 8.0; }
 
+/* Bits of an operand in compute class `cc` (fp8: 8); 0 for CC_NONE. */
+double compute_class_bits(compute_class_t cc);
+
 /* The compute class a chip falls back to when it has no fast path for `cc`
  * (fp4 -> fp8 -> bf16 -> fp32, int4 -> int8 -> bf16, fp16 <-> bf16); CC_NONE at the end. */
 compute_class_t compute_class_fallback(compute_class_t cc);

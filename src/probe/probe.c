@@ -245,6 +245,19 @@ static double cache_size(int name)
     return v > 0 ? (double)v : 0;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The median of n values (sorted in place): robust to a shared machine's hiccups. */
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_dbl);
+    return v[n / 2];
+}
+
 /* The median rate (weight bytes per second) of `n` (at most 7) decode GEMVs over W: what a
  * decode step sees on a shared machine, as measure reports it.  0 when out of memory. */
 static double gemv_rate(pool_t *all, const wmat_t *W, int n)
@@ -261,23 +274,10 @@ static double gemv_rate(pool_t *all, const wmat_t *W, int n)
             kern_matmul(all, W, x, W->cols, y, W->rows, 1);
             runs[k] = (double)W->rows * W->cols * wtype_bytes(W->type) / (now() - t0);
         }
-        for (int a = 0; a < n; a++)
-            for (int b = a + 1; b < n; b++)
-                if (runs[b] < runs[a]) {
-                    double t = runs[a];
-                    runs[a] = runs[b];
-                    runs[b] = t;
-                }
     }
     free(x);
     free(y);
-    return runs[n / 2];
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    return median(runs, (size_t)n);
 }
 
 /* One parallel dispatch as a decode GEMV pays it: the buffer read as matrices of 4 MiB
@@ -306,8 +306,7 @@ static double dispatch_cost(pool_t *all, const float *buf, size_t n, double gemv
                 kern_matmul(all, &part, x, cols, y, rows, 1);
                 t[k++] = now() - t0;
             }
-        qsort(t, k, sizeof *t, cmp_dbl);
-        excess = t[k / 2] - (double)per * sizeof(float) / gemv_Bps;
+        excess = median(t, k) - (double)per * sizeof(float) / gemv_Bps;
     }
     free(x);
     free(y);
