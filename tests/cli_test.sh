@@ -55,6 +55,20 @@ expect 0 "expert slots" -- "$BIN" predict --model deepseek-r1 --system gb200-nvl
 jq_true '.system.expert_slots == 288 and .system.ep == 48' "expert slots in the JSON"
 expect 2 "bad expert slots" -- "$BIN" serve --model deepseek-r1 --system gb200-nvl72 --chips 48 --tp 1 --ep 48 --dp 48 --expert-slots 290 --rate 1
 same_err 'infersim: error: --expert-slots: ep 48 does not divide the 290 expert slots (try 336)' "bad expert slots"
+# a decode kernel with one thread block per query head (TensorRT-LLM before XQA) reads each of
+# Llama-2-70B's KV heads once per query head: 8 times at TP 2.  The 7 further reads of a step at the
+# mean context (64 x 3,073 keys x 80 layers x 4 KV heads x 128 x 2 x 1 B fp8 = 16.11 GB a chip)
+# take 7 x 16.11 GB / (3.35 TB/s x 0.857) = 39.28 ms more per output token
+expect 0 "grouped decode attention" -- "$BIN" predict --model llama-2-70b --system h100-sxm --chips 2 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 2048 --json
+jq_true '.system.decode_attention == "grouped"' "grouped is the default"
+tpot_grouped=$(jq .tpot_s "$tmp/out")
+expect 0 "per-head decode attention" -- "$BIN" predict --model llama-2-70b --system h100-sxm --chips 2 --weights fp8 --kv fp8 --batch 64 --isl 2048 --osl 2048 --decode-attention per-head --json
+jq_true '.system.decode_attention == "per_head"' "per-head in the JSON"
+jq_true "(.tpot_s - $tpot_grouped - 0.03928) | fabs < 0.0002" "per-head decode adds 7 KV reads"
+expect 0 "per-head text" -- "$BIN" predict --model llama-2-70b --system h100-sxm --chips 2 --weights fp8 --kv fp8 --decode-attention per-head
+grep -q "^llama-2-70b on 2 x h100-sxm (TP 2, PP 1, EP 1, DP 1; per-head decode attention)$" "$tmp/out" && ok || bad "per-head in the header"
+expect 2 "bad decode attention" -- "$BIN" serve --model llama-2-70b --system h100-sxm --chips 2 --rate 1 --decode-attention pre-head
+same_err 'infersim: error: --decode-attention: expected grouped (each KV head read once for its query heads) or per-head (once per query head), got "pre-head"; did you mean per-head?' "bad decode attention message"
 expect 2 "expert skew on a dense model" -- "$BIN" predict --model llama-3.1-8b --system h100-sxm --expert-skew 1
 same_err 'infersim: error: --expert-skew: given but llama-3.1-8b has no experts' "expert skew on a dense model"
 expect 2 "bad expert skew" -- "$BIN" serve --model deepseek-r1 --system b200 --chips 8 --ep 8 --rate 1 --expert-skew x

@@ -491,6 +491,64 @@ static void test_attention_formats(void **state)
     }
 }
 
+/* Attention's time in one step of st for m on the YAML system y at TP tp, the decode kernel reading a
+ * shared KV head once for its group (per_head 0) or once per query head (1). */
+static double attn_time(const char *y, const model_t *m, int tp, int per_head, const step_t *st)
+{
+    static system_t s;
+    diag_t d;
+    assert_int_equal(system_from(y, &s, &d), IS_OK);
+    deploy_cfg_t cfg;
+    deploy_cfg_default(&cfg, m);
+    cfg.plan = (plan_t){tp, tp, 1, 1, 1};
+    cfg.decode_attn_per_head = per_head;
+    static deploy_t dep;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dep, m, &s, &cfg, &d), IS_OK);
+    placement_t pl;
+    deploy_place(&dep, 1, 4096, 4096, &pl);
+    step_cost_t c;
+    engine_step(&dep, &pl, st, &c);
+    return c.by_op[OP_ATTN];
+}
+
+/* A decode kernel with one thread block per query head (FasterTransformer's masked MHA, which
+ * TensorRT-LLM ran before its XQA kernel) reads each shared KV head once per query head.  By hand,
+ * Llama-3.1-8B (32 query heads, 8 KV heads of 128, bf16 cache: 4,096 B a token a layer) decoding 10
+ * sequences at context 1,000 (1,001 keys each) on memory of 1,000 GB/s, compute fast enough not to
+ * matter:
+ *  - TP 1: 4 query heads a KV head, so 3 more reads of 10 x 1,001 x 4,096 B = 123.00288 us a layer;
+ *  - TP 2: each chip holds 4 KV heads (2,048 B a token) and 16 query heads: 61.50144 us;
+ *  - a prefill chunk (FMHA, not the decode kernel) and multi-head Llama-2-7B: no change. */
+static void test_per_head_decode_attention(void **state)
+{
+    (void)state;
+    const char *y = "name: hand\n"
+                    "chip: {peak_TFLOPs: {bf16: 100000}, compute_efficiency: 1.0}\n"
+                    "memory: [{name: dram, capacity_GB: 100, bandwidth_GBps: 1000, efficiency: 1.0, latency_ns: 0}]\n"
+                    "interconnect: [{name: link, domain_chips: 8, bandwidth_GBps: 100}]\n"
+                    "software: {kernel_overhead_us: 0}\n";
+    static model_t m, mha;
+    load_model("llama-3.1-8b", &m);
+    load_model("llama-2-7b", &mha);
+    step_t dec, pre;
+    step_clear(&dec);
+    step_add(&dec, &m, 10, 1, 1000);
+    step_clear(&pre);
+    step_add(&pre, &m, 1, 512, 0);
+    static const int tps[2] = {1, 2};
+    const double want[2] = {123.00288e-6, 61.50144e-6};
+    for (int k = 0; k < 2; k++) {
+        double extra = (attn_time(y, &m, tps[k], 1, &dec) - attn_time(y, &m, tps[k], 0, &dec)) / m.n_layers;
+        print_message("TP %d: per-head decode adds %.4f us a layer\n", tps[k], extra * 1e6);
+        assert_close(extra, want[k], 1e-6);
+        assert_close(attn_time(y, &m, tps[k], 1, &pre), attn_time(y, &m, tps[k], 0, &pre), 1e-12);
+    }
+    step_clear(&dec);
+    step_add(&dec, &mha, 10, 1, 1000);
+    assert_close(attn_time(y, &mha, 1, 1, &dec), attn_time(y, &mha, 1, 0, &dec), 1e-12);
+}
+
 /* A softmax takes one exponential per attention score, on the special-function units, timed after
  * the matrix products (chip.exp_Gops).  By hand, Llama-3.1-8B prefilling 1,024 tokens on a chip of
  * 100 TFLOP/s bf16 at efficiency 1 and 100 G exponentials/s, memory fast enough not to matter:
@@ -803,6 +861,7 @@ int main(void)
         cmocka_unit_test(test_weight_formats_and_gemv),
         cmocka_unit_test(test_mixed_input_gemms),
         cmocka_unit_test(test_attention_formats),
+        cmocka_unit_test(test_per_head_decode_attention),
         cmocka_unit_test(test_softmax_exponentials),
         cmocka_unit_test(test_max_normal),
         cmocka_unit_test(test_ep_busiest_group),

@@ -22,6 +22,10 @@ static void test_published_dense_totals(void **state)
     assert_close(model_params_total(&m), 405.9e9, 0.01);
     /* dense: active == total */
     assert_close(model_params_active(&m), model_params_total(&m), 1e-12);
+    /* Llama-2-13B ("13B", Llama 2 paper), by hand: 40 x (4 x 5120^2 + 3 x 5120 x 13824 + 2 x 5120)
+     * + 5120 + 2 x 32000 x 5120 untied = 13,015,864,320 */
+    load_model("llama-2-13b", &m);
+    assert_close(model_params_total(&m), 13015864320.0, 1e-9);
 }
 
 /* LLaDA-8B, a masked-diffusion model with OLMo-style field names (d_model, n_layers,

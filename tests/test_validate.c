@@ -313,6 +313,36 @@ static void test_offline_rows(void **state)
     validate_free(&r);
 }
 
+/* A row's decode_attention column names its stack's decode kernel: per_head (one thread block per
+ * query head, reading the shared KV head again for each: TensorRT-LLM before XQA) or grouped (the
+ * default).  Llama-2-70B at TP 2 has 32 query heads and 4 KV heads a chip, so per_head reads the KV
+ * cache 8 times: at 2,048/2,048 and batch 64 the KV cache (64 x 3,072 x 80 layers x 1,024 B = 16.1 GB
+ * a chip in fp8, 35 GB of weights) dominates each step once read 8 times, and the throughput falls to
+ * under half (engine test test_per_head_decode_attention checks the bytes by hand).  Multi-head
+ * Llama-2-7B does not change.  Any other value is a reason to skip the row. */
+static void test_decode_attention_rows(void **state)
+{
+    (void)state;
+    val_report_t r;
+    validate_text("id,group,model,system,chips,tp,pp,ep,weights,kv,batch,isl,osl,decode_attention,metric,value,unit,"
+                  "framework\n"
+                  "d1,datacenter,llama-2-70b,h100-sxm,2,2,1,,fp8,fp8,64,2048,2048,per_head,output_tok_s_per_gpu,547,tok/s,x\n"
+                  "d2,datacenter,llama-2-70b,h100-sxm,2,2,1,,fp8,fp8,64,2048,2048,,output_tok_s_per_gpu,547,tok/s,x\n"
+                  "d3,datacenter,llama-2-7b,h100-sxm,1,1,1,,fp8,fp8,48,2048,2048,per_head,output_tok_s_per_gpu,1,tok/s,x\n"
+                  "d4,datacenter,llama-2-7b,h100-sxm,1,1,1,,fp8,fp8,48,2048,2048,grouped,output_tok_s_per_gpu,1,tok/s,x\n"
+                  "d5,datacenter,llama-2-7b,h100-sxm,1,1,1,,fp8,fp8,48,2048,2048,xqa,output_tok_s_per_gpu,1,tok/s,x\n",
+                  &r);
+    assert_int_equal(r.n_rows, 5);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(r.rows[i].skipped, 0);
+    print_message("Llama-2-70B TP2: per_head %.1f, grouped %.1f tok/s a GPU\n", r.rows[0].predicted, r.rows[1].predicted);
+    assert_true(r.rows[0].predicted < 0.5 * r.rows[1].predicted);
+    assert_close(r.rows[2].predicted, r.rows[3].predicted, 1e-12);
+    assert_int_equal(r.rows[4].skipped, 1);
+    assert_non_null(strstr(r.rows[4].reason, "decode_attention must be per_head or grouped"));
+    validate_free(&r);
+}
+
 static void test_csv_errors(void **state)
 {
     (void)state;
@@ -348,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_kernel_class_metrics),
         cmocka_unit_test(test_offline_rows),
         cmocka_unit_test(test_serving_latency_rows),
+        cmocka_unit_test(test_decode_attention_rows),
         cmocka_unit_test(test_csv_errors),
     };
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

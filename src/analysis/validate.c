@@ -362,6 +362,14 @@ static int predict_row(const csv_t *c, int i, const alias_t *al, int n_al, val_r
         snprintf(v->reason, sizeof v->reason, "schedule_ahead must be 0 or 1, got \"%.20s\"", F("schedule_ahead"));
         return -1;
     }
+    /* decode_attention per_head: the stack's decode attention kernel reads a shared KV head once
+     * per query head (TensorRT-LLM before XQA); grouped or empty: once per KV head */
+    const char *da = F("decode_attention");
+    if (*da && strcmp(da, "per_head") && strcmp(da, "grouped")) {
+        snprintf(v->reason, sizeof v->reason, "decode_attention must be per_head or grouped, got \"%.20s\"", da);
+        return -1;
+    }
+    req.cfg.decode_attn_per_head = !strcmp(da, "per_head");
     req.cfg.kernels_per_step = kernels;
     req.cfg.elementwise_B_per_token = ew_bytes;
     /* an offline run may draw its lengths from a distribution (a data set's, by its mean and

@@ -288,6 +288,19 @@ int cli_deploy_option(cli_deploy_flags_t *f, const char *name, const char *value
             f->expert_skew = x;
         return 1;
     }
+    if (!strcmp(name, "decode-attention")) {
+        static const char *const kinds[] = {"grouped", "per-head"};
+        if (!strcmp(value, kinds[0]) || !strcmp(value, kinds[1])) {
+            f->decode_attn_per_head = !strcmp(value, kinds[1]);
+        } else {
+            const char *near = diag_near_match(value, kinds, 2);
+            *st = diag_error(d, NULL, 0, 0, "--decode-attention",
+                             "expected grouped (each KV head read once for its query heads) or per-head (once per "
+                             "query head), got \"%s\"%s%s%s", value, near ? "; did you mean " : "", near ? near : "",
+                             near ? "?" : "");
+        }
+        return 1;
+    }
     return 0;
 }
 

@@ -71,11 +71,12 @@ const char *cli_option_name(const struct option *opts, int c, char *fl, size_t c
 status_t cli_after_options(int argc, char **argv, const char *model, const char *system, const char *cmd, diag_t *d);
 
 /* The flags every deployment-taking command shares: --model --system --chips --tp --pp --ep
- * --dp --weights --experts --kv --act --expert-slots --expert-skew. */
+ * --dp --weights --experts --kv --act --expert-slots --expert-skew --decode-attention. */
 typedef struct cli_deploy_flags {
     const char *model, *system, *weights, *experts, *kv, *act;
     int chips, tp, pp, ep, dp, expert_slots;
     double expert_skew;
+    int decode_attn_per_head; /* --decode-attention per-head (deploy_cfg_t.decode_attn_per_head) */
 } cli_deploy_flags_t;
 
 void cli_deploy_flags_default(cli_deploy_flags_t *f);

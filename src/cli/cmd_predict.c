@@ -34,6 +34,10 @@ static void predict_usage(FILE *f)
             "                       q4_0 q4_k q5_k q6_k q8_0, or bits per weight (4.85); default: as published\n"
             "  --experts P          routed experts' format (default: as --weights, or as published)\n"
             "  --kv P               KV cache (default bf16)\n"
+            "  --decode-attention grouped|per-head\n"
+            "                       decode attention reads each KV head once for all its query heads (grouped:\n"
+            "                       XQA, FlashInfer, FlashAttention; the default) or once per query head\n"
+            "                       (per-head: TensorRT-LLM before XQA, FasterTransformer's masked MHA)\n"
             "  --act P              activations / GEMM format (default: --weights for fp8, int8, fp4; else bf16)\n"
             "  --batch N|max        requests in flight; max = the largest that fits (steady state)\n"
             "  --max-batch N        cap for --batch max\n"
@@ -64,7 +68,7 @@ enum {
     O_MODEL = 256, O_SYSTEM, O_CHIPS, O_TP, O_PP, O_EP, O_DP, O_WEIGHTS, O_EXPERTS, O_KV, O_ACT, O_BATCH,
     O_MAXBATCH, O_ISL, O_OSL, O_CHUNK, O_STEADY, O_JSON, O_CSV, O_HELP, O_KVBLOCK, O_SITE, O_WTIER, O_KVTIER,
     O_WEAR, O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_PREFIX, O_PTIER, O_CASCADE, O_DSTEPS, O_DBLOCK, O_DCACHE,
-    O_SKEW, O_SLOTS
+    O_SKEW, O_SLOTS, O_DECATTN
 };
 
 static const struct option opts[] = {
@@ -79,7 +83,7 @@ static const struct option opts[] = {
     {"kv-block", required_argument, 0, O_KVBLOCK}, {"site", required_argument, 0, O_SITE},
     {"weights-tier", required_argument, 0, O_WTIER}, {"kv-tier", required_argument, 0, O_KVTIER},
     {"allow-wear", no_argument, 0, O_WEAR},      {"expert-skew", required_argument, 0, O_SKEW},
-    {"expert-slots", required_argument, 0, O_SLOTS},
+    {"expert-slots", required_argument, 0, O_SLOTS}, {"decode-attention", required_argument, 0, O_DECATTN},
     {"prefill-chips", required_argument, 0, O_PCHIPS}, {"prefill-tp", required_argument, 0, O_PTP},
     {"prefill-pp", required_argument, 0, O_PPP},  {"prefill-instances", required_argument, 0, O_PINST},
     {"decode-instances", required_argument, 0, O_DINST},
@@ -177,6 +181,7 @@ int cmd_predict(int argc, char **argv)
     req.cfg.plan = (plan_t){df.chips, df.tp, df.pp, df.ep, df.dp};
     req.cfg.expert_skew = df.expert_skew;
     req.cfg.expert_slots = df.expert_slots;
+    req.cfg.decode_attn_per_head = df.decode_attn_per_head;
     if ((st = cli_precisions(&req.cfg, df.weights, df.experts, df.kv, df.act, &d)) != IS_OK)
         return cli_fail(st, &d);
     req.cfg.kv_block_tokens = kvblock;

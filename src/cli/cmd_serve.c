@@ -25,7 +25,7 @@ static void serve_usage(FILE *f)
             "                       [options]\n"
             "\n"
             "deployment (as predict): --chips N --tp N --pp N --ep N --dp N --weights P --experts P --kv P --act P\n"
-            "                        --expert-slots N --expert-skew CV\n"
+            "                        --expert-slots N --expert-skew CV --decode-attention grouped|per-head\n"
             "  --replicas N          copies of the deployment behind a router (default 1)\n"
             "  --router NAME         least-loaded (default) or round-robin\n"
             "  --prefill-chips N     disaggregated: N chips per prefill instance (--prefill-tp N --prefill-pp N);\n"
@@ -101,7 +101,7 @@ enum {
     O_PCHIPS, O_PTP, O_PPP, O_PINST, O_DINST, O_RATE, O_BURST, O_USERS, O_THINK, O_TRACE, O_DURATION, O_REQUESTS,
     O_ISL, O_OSL, O_PREFIX, O_PREFIXES, O_IMAGE, O_SEED, O_MAXSEQS, O_MAXTOK, O_BLOCK, O_PREEMPT, O_ADMIT, O_MAXQUEUE, O_GRAPHS,
     O_NOPC, O_SPECK, O_SPECA, O_DRAFT, O_MTP, O_SLOT, O_SLOP, O_TS, O_SVG, O_SAMPLE, O_JSON, O_HELP, O_SITE, O_CAPACITY, O_SLOQ, O_KVPOOLS, O_KVFRAC,
-    O_HOSTIT, O_HOSTREQ, O_SKEW, O_SLOTS, O_HOSTGAP, O_FEMS, O_FETOK, O_AHEAD
+    O_HOSTIT, O_HOSTREQ, O_SKEW, O_SLOTS, O_HOSTGAP, O_FEMS, O_FETOK, O_AHEAD, O_DECATTN
 };
 
 static const struct option opts[] = {
@@ -134,6 +134,7 @@ static const struct option opts[] = {
     {"kv-fraction", required_argument, 0, O_KVFRAC}, {"host-us-iter", required_argument, 0, O_HOSTIT},
     {"host-us-request", required_argument, 0, O_HOSTREQ}, {"expert-skew", required_argument, 0, O_SKEW},
     {"expert-slots", required_argument, 0, O_SLOTS}, {"host-us-gap", required_argument, 0, O_HOSTGAP},
+    {"decode-attention", required_argument, 0, O_DECATTN},
     {"frontend-ms", required_argument, 0, O_FEMS}, {"frontend-us-token", required_argument, 0, O_FETOK},
     {"schedule-ahead", no_argument, 0, O_AHEAD},
     {0, 0, 0, 0},
@@ -315,6 +316,7 @@ int cmd_serve(int argc, char **argv)
     dc.plan = (plan_t){df.chips, df.tp, df.pp, df.ep, df.dp};
     dc.expert_skew = df.expert_skew;
     dc.expert_slots = df.expert_slots;
+    dc.decode_attn_per_head = df.decode_attn_per_head;
     dc.kv_block_tokens = cfg.block_tokens;
     static deploy_t dep, pdep, ddep;
     if ((st = deploy_setup(&dep, &m, &s, &dc, &d)) != IS_OK)
@@ -339,6 +341,7 @@ int cmd_serve(int argc, char **argv)
         deploy_cfg_default(&ddc, &dm);
         ddc.kv = dc.kv;
         ddc.act = dc.act;
+        ddc.decode_attn_per_head = dc.decode_attn_per_head; /* the same stack's kernels */
         ddc.plan = (plan_t){df.tp, df.tp, 1, 1, 1};
         if ((st = deploy_setup(&ddep, &dm, &s, &ddc, &d)) != IS_OK)
             return cli_fail(st, &d);
@@ -456,6 +459,8 @@ int cmd_serve(int argc, char **argv)
         appendf(ddesc, sizeof ddesc, ", %d expert slots", df.expert_slots);
     if (df.expert_skew > 0)
         appendf(ddesc, sizeof ddesc, ", experts' load CV %g", df.expert_skew);
+    if (df.decode_attn_per_head)
+        appendf(ddesc, sizeof ddesc, ", per-head decode attention");
     snprintf(sdesc, sizeof sdesc, "continuous batching, %d requests and %d tokens per iteration, %d-token KV blocks, "
              "%s, prefix cache %s", cfg.max_seqs, cfg.max_tokens, cfg.block_tokens,
              cfg.admit_reserve ? "admission with the whole request's KV reserved (no preemption)"

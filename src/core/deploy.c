@@ -362,6 +362,7 @@ status_t deploy_setup(deploy_t *dep, const model_t *m, const system_t *s, const 
         compute_in(o, &k_attn);
         o->kv_bytes_per_kvtok = kv_tok;
         o->kv_write_per_token = kv_tok;
+        o->kv_dec_rereads = cfg->decode_attn_per_head && heads > kvh ? heads / kvh - 1.0 : 0.0;
         double attn_out = heads * (m->attn == ATTN_MLA ? m->v_head_dim : m->head_dim);
         o->act_bytes_per_token = (qkv_out + attn_out) * ab;
 

@@ -82,6 +82,11 @@ typedef struct deploy_cfg {
                             * once, so a read-only tier may hold it */
     int prefix_once;       /* 1: attention reads the shared prefix once per step (cascade attention);
                             * 0: once per sequence, as paged attention does */
+    int decode_attn_per_head; /* 1: the decode attention kernel runs one thread block per query head and
+                            * reads the KV head it shares once per query head (FasterTransformer's masked
+                            * MHA, as TensorRT-LLM ran GQA before its XQA kernel, v0.8; vLLM's original
+                            * paged attention); 0: once per KV head for its whole group (XQA, FlashInfer,
+                            * FlashAttention, FlashMLA) */
     double kernels_per_step; /* kernel launches of one forward step (all layers), as a profiler
                             * counts them for a given software stack; 0: the engine's own count, a
                             * fused stack's (deploy.c says where the difference goes) */
@@ -123,6 +128,8 @@ typedef struct op_entry {
                                 * half written: it moves at the tier's copy rate */
     double kv_bytes_per_kvtok; /* KV bytes read per cached token read */
     double kv_write_per_token; /* KV bytes written per new token */
+    double kv_dec_rereads;     /* attention: further reads of each cached token a decode token attends to
+                                * (a per-query-head kernel: query heads per KV head on the chip - 1; 0) */
     double weight_run_B;       /* contiguous bytes of one weight read (a norm vector, an expert shard, a matrix shard) */
     int wfmt;                  /* the weights' format: WF_EMBED (16-bit norms, router, embedding, LM head),
                                 * WF_WEIGHTS (linear layers) or WF_EXPERTS */

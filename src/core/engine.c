@@ -120,7 +120,9 @@ static inline double op_compute(const deploy_t *dep, const placement_t *pl, cons
     if (o->kind == OP_ATTN) {
         flops += s->pairs_dec[c] * o->flops_per_pair_dec + s->pairs_pre[c] * o->flops_per_pair_pre;
         t_x = (s->pairs_dec[c] + s->pairs_pre[c]) * o->exp_s_per_pair;
-        kv = (s->kv_read[c] - s->prefix_read[c]) * o->kv_bytes_per_kvtok;
+        /* a per-query-head decode kernel reads each cached token a decode token attends to (its
+         * pairs) once more per further query head sharing the KV head, the prefix's too */
+        kv = (s->kv_read[c] - s->prefix_read[c] + s->pairs_dec[c] * o->kv_dec_rereads) * o->kv_bytes_per_kvtok;
         kvp = (s->prefix_once ? s->prefix_span[c] : s->prefix_read[c]) * o->kv_bytes_per_kvtok;
         kvw = T * o->kv_write_per_token;
     }

@@ -180,6 +180,7 @@ json_t *report_predict_json(const predict_result_t *r, const model_t *m, const s
     json_object_set_new(so, "ep", json_integer(p->ep));
     json_object_set_new(so, "dp", json_integer(p->dp));
     json_object_set_new(so, "expert_skew", json_real(req->cfg.expert_skew));
+    json_object_set_new(so, "decode_attention", json_string(req->cfg.decode_attn_per_head ? "per_head" : "grouped"));
     json_object_set_new(so, "expert_slots", json_integer(req->cfg.expert_slots > 0 ? req->cfg.expert_slots : m->n_experts));
     json_object_set_new(o, "system", so);
 
@@ -337,6 +338,8 @@ void report_predict_text(FILE *f, const predict_result_t *r, const model_t *m, c
         fprintf(f, "; %d expert slots", req->cfg.expert_slots);
     if (req->cfg.expert_skew > 0)
         fprintf(f, "; experts' load CV %g", req->cfg.expert_skew);
+    if (req->cfg.decode_attn_per_head)
+        fprintf(f, "; per-head decode attention");
     fprintf(f, ")\n");
     const deploy_t *dp = r->depp;
     char wider[128] = ""; /* GEMMs over wider weights run at their format's rate */
