@@ -263,6 +263,10 @@ expect 0 "show system h100" -- "$BIN" show system h100-sxm
 grep -q "26% with narrower weights converted in registers (W4A16)" "$tmp/out" && ok || bad "show system mixed-input text"
 expect 0 "show system h100 json" -- "$BIN" show system h100-sxm --json
 jq_true '.mixed_input_efficiency == 0.257' "show system mixed_input_efficiency"
+jq_true '.mixed_fp_native == false' "show system h100 mixed_fp_native"
+# Blackwell takes fp4 weights with fp8 activations as they are
+expect 0 "show system b200 mixed" -- "$BIN" show system b200
+grep -q "26% with narrower weights converted in registers (W4A16; fp4 weights with fp8 activations run natively)" "$tmp/out" && ok || bad "show system b200 native fp4 x fp8 text"
 expect 0 "help" -- "$BIN" predict --help
 grep -q -- "--batch N|max" "$tmp/out" && ok || bad "predict --help"
 

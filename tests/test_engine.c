@@ -417,7 +417,10 @@ static void test_weight_formats_and_gemv(void **state)
  *  - int4 weights with mixed_input_efficiency 0.2: 20 TFLOP/s, 18.04 ms; without it: 4.510 ms;
  *  - fp8 weights with fp8 activations are one format: 160 TFLOP/s, 2.255 ms, the field or not;
  *  - on a chip without an fp8 path fp8 activations run as bf16, so fp8 weights are converted too:
- *    20 TFLOP/s, 18.04 ms. */
+ *    20 TFLOP/s, 18.04 ms;
+ *  - fp4 weights with fp8 activations are converted (0.2 x 200 = 40 TFLOP/s, 9.020 ms) unless the
+ *    chip's matrix units take that pair as it is (chip.mixed_fp_native, Blackwell's block-scaled
+ *    MMA): 160 TFLOP/s, 2.255 ms; int4 weights are converted there too, 9.020 ms. */
 static void test_mixed_input_gemms(void **state)
 {
     (void)state;
@@ -438,6 +441,9 @@ static void test_mixed_input_gemms(void **state)
         {", fp8: 200", ", mixed_input_efficiency: 0.2", "fp8", "fp8", 2.255e-3},
         {", fp8: 200", "", "fp8", "fp8", 2.255e-3},
         {"", ", mixed_input_efficiency: 0.2", "fp8", "fp8", 18.04e-3},
+        {", fp8: 200", ", mixed_input_efficiency: 0.2", "fp4", "fp8", 9.020e-3},
+        {", fp8: 200", ", mixed_input_efficiency: 0.2, mixed_fp_native: true", "fp4", "fp8", 2.255e-3},
+        {", fp8: 200", ", mixed_input_efficiency: 0.2, mixed_fp_native: true", "int4", "fp8", 9.020e-3},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char y[1024];

@@ -204,9 +204,11 @@ static void test_efficiency_by_precision(void **state)
  * that share of the activations' peak.  The presets: Hopper converts MXFP4 weights to bf16 in
  * registers, 254 TFLOP/s = 0.257 of 989.4 measured for Marlin's MoE GEMM on an H100 (sglang PR
  * 38884), so gpt-oss's experts run at 989.4e12 x 0.257 beside a bf16 projection's 989.4e12 x 0.77;
- * Blackwell's tensor cores take e2m1 weights with e4m3 activations as they are (the preset sets no
- * such figure), so on a B200 the experts run at the fp8 rate, 4500e12 x 0.70.  Out of (0, 1] is an
- * error at its line. */
+ * Blackwell's tensor cores take e2m1 weights with e4m3 activations as they are (chip.mixed_fp_native,
+ * TensorRT-LLM's gpt-oss support matrix: MXFP8 activations, MXFP4 weights), so on a B200 the experts
+ * run at the fp8 rate, 4500e12 x 0.70; against bf16 activations they are converted as on Hopper (the
+ * preset guesses Hopper's 0.257), 2250e12 x 0.257.  Out of (0, 1] is an error at its line, and so
+ * is a mixed_fp_native that is not true or false. */
 static void test_mixed_input_efficiency(void **state)
 {
     (void)state;
@@ -217,8 +219,9 @@ static void test_mixed_input_efficiency(void **state)
         double experts, qkv;
     } cases[] = {{"h100-sxm", "bf16", 989.4e12 * 0.257, 989.4e12 * 0.77},
                  {"h200", "bf16", 989.4e12 * 0.257, 989.4e12 * 0.77},
-                 {"b200", "fp8", 4500e12 * 0.70, 2250e12 * 0.70}};
-    for (int k = 0; k < 3; k++) {
+                 {"b200", "fp8", 4500e12 * 0.70, 2250e12 * 0.70},
+                 {"b200", "bf16", 2250e12 * 0.257, 2250e12 * 0.70}};
+    for (int k = 0; k < 4; k++) {
         system_t s;
         load_system(cases[k].sys, &s);
         deploy_cfg_t cfg;
@@ -251,6 +254,11 @@ static void test_mixed_input_efficiency(void **state)
     assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
     assert_int_equal(d.line, 5);
     assert_non_null(strstr(d.message, "expected a number > 0 and <= 1, got 1.5"));
+    bad = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n"
+          "  mixed_fp_native: maybe\nmemory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n";
+    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
+    assert_int_equal(d.line, 5);
+    assert_non_null(strstr(d.message, "expected true or false, got \"maybe\""));
 }
 
 static void test_defaults_warn(void **state)

@@ -95,6 +95,7 @@ void *cli_system_json(const system_t *s)
         json_object_set_new(o, "gemv_efficiency", json_real(s->gemv_eff));
     if (s->mixed_eff > 0)
         json_object_set_new(o, "mixed_input_efficiency", json_real(s->mixed_eff));
+    json_object_set_new(o, "mixed_fp_native", json_boolean(s->mixed_fp_native));
     if (s->exp_rate > 0)
         json_object_set_new(o, "exp_per_s", json_real(s->exp_rate));
     json_t *tiers = json_array();
@@ -276,7 +277,8 @@ static void show_system_text(const system_t *s)
     if (s->gemv_eff > 0)
         printf(", %.0f%% on one token (GEMV)", 100 * s->gemv_eff);
     if (s->mixed_eff > 0)
-        printf(", %.0f%% with narrower weights converted in registers (W4A16)", 100 * s->mixed_eff);
+        printf(", %.0f%% with narrower weights converted in registers (W4A16%s)", 100 * s->mixed_eff,
+               s->mixed_fp_native ? "; fp4 weights with fp8 activations run natively" : "");
     printf("\n");
     if (s->exp_rate > 0)
         printf("  softmax         %.0f G exponentials/s\n", s->exp_rate / 1e9);

@@ -95,8 +95,10 @@ static double gemm_rate(const system_t *s, const precision_t *w, const precision
     /* narrower weights than the GEMMs' inputs (in the class they run in: fp4 activations on a chip
      * without an fp4 path run as bf16) are converted in registers, tile by tile: on a chip whose
      * matrix units take only matching operands the conversions compete with the MMAs for issue
-     * slots (chip.mixed_input_efficiency) */
-    if (w->bits < compute_class_bits(act_cc) && s->mixed_eff > 0) {
+     * slots (chip.mixed_input_efficiency); Blackwell's block-scaled MMA takes fp4 weights against fp8
+     * activations as they are (chip.mixed_fp_native) */
+    const int native = s->mixed_fp_native && w->cc == CC_FP4 && act_cc == CC_FP8;
+    if (w->bits < compute_class_bits(act_cc) && s->mixed_eff > 0 && !native) {
         const double eff = system_compute_eff(s, act_cc);
         return eff > 0 ? act_rate * s->mixed_eff / eff : act_rate;
     }

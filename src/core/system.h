@@ -104,6 +104,9 @@ typedef struct system {
                                     * kernel converts every weight in registers, and the conversions take
                                     * issue slots from the MMAs; chip.mixed_input_efficiency; 0 = as the
                                     * activations' format's own GEMMs */
+    int mixed_fp_native;           /* 1: the matrix units take fp4 weights (MXFP4, NVFP4) against fp8
+                                    * activations as they are (Blackwell's block-scaled MMA, kind::f8f6f4),
+                                    * so that pair is not converted: chip.mixed_fp_native */
     double energy_J_per_flop[CC_COUNT]; /* dynamic energy per FLOP per compute class; 0 = unknown */
     double exp_rate;               /* exponentials per second of the special-function units (chip.exp_Gops): a
                                     * softmax takes one per attention score; 0 = not modelled (free) */

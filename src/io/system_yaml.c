@@ -30,7 +30,8 @@ static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
 {
     static const char *const keys[] = {"name", "clock_GHz", "sram_MB", "peak_TFLOPs", "compute_efficiency",
                                        "energy_pJ_per_flop", "embodied_kgCO2e", "gemv_efficiency",
-                                       "compute_efficiency_by_precision", "exp_Gops", "mixed_input_efficiency"};
+                                       "compute_efficiency_by_precision", "exp_Gops", "mixed_input_efficiency",
+                                       "mixed_fp_native"};
     if (!chip || !fy_node_is_mapping(chip))
         return yr_err(r, chip, "chip", "missing required section \"chip\" (a mapping)");
     TRY(yr_check_keys(r, chip, "chip", keys, sizeof keys / sizeof keys[0]));
@@ -60,6 +61,7 @@ static status_t read_chip(const yreader_t *r, struct fy_node *chip, system_t *s)
     TRY(yr_num(r, chip, "chip", "compute_efficiency", 1, 0, 1, 1.0, 1.0, 0, &s->compute_eff, NULL));
     TRY(yr_num(r, chip, "chip", "gemv_efficiency", 0, 0, 1, 1.0, 1.0, 0, &s->gemv_eff, NULL));
     TRY(yr_num(r, chip, "chip", "mixed_input_efficiency", 0, 0, 1, 1.0, 1.0, 0, &s->mixed_eff, NULL));
+    TRY(yr_bool(r, chip, "chip", "mixed_fp_native", &s->mixed_fp_native));
     TRY(yr_num(r, chip, "chip", "exp_Gops", 0, 0, 1, HUGE_, 1e9, 0, &s->exp_rate, NULL));
     struct fy_node *pk = yr_get(chip, "peak_TFLOPs");
     if (!pk || !fy_node_is_mapping(pk))
