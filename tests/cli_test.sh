@@ -469,6 +469,12 @@ expect 2 "serve bad site" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm
 cmp -s "$tmp/s1" "$tmp/s2" && ok || bad "serve is deterministic for a seed"
 # a trace: a bad row gets its line, and no output file is left half-written
 printf 'arrival_s,input_tokens,output_tokens\n0.0,1000,100\n0.5,1200,80\n' >"$tmp/trace.csv"
+# how a run ends is said as it was asked: a request count alone, or whichever of it and a duration comes first
+expect 0 "serve by requests" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --rate 2 --requests 20
+grep -q "^workload    Poisson arrivals at 2 requests/s for 20 requests; " "$tmp/out" && ok || bad "serve --requests in the workload line"
+grep -q "^requests    20 arrived, 20 completed" "$tmp/out" && ok || bad "serve --requests serves that many"
+expect 0 "serve by requests or duration" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --users 4 --duration 100 --requests 20
+grep -q "^workload    4 users in a closed loop, think 0 s, for 100 s or 20 requests, whichever comes first; " "$tmp/out" && ok || bad "serve --duration --requests in the workload line"
 expect 0 "serve trace" -- "$BIN" serve --model llama-3.1-8b --system h100-sxm --trace "$tmp/trace.csv" --json
 jq_true '.requests_completed == 2' "serve trace requests"
 # prefix columns: rows 2 and 4 find prefix 7's 1,030 tokens resident (prompt done 10 s earlier) and

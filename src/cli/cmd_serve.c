@@ -438,13 +438,21 @@ int cmd_serve(int argc, char **argv)
     else if (trace)
         snprintf(load, sizeof load, "trace %s", trace);
     else if (users)
-        snprintf(load, sizeof load, "%d users in a closed loop, think %.3g s, for %.4g s", users, think, wc.duration_s);
+        snprintf(load, sizeof load, "%d users in a closed loop, think %.3g s", users, think);
     else if (burst > 0)
         snprintf(load, sizeof load, "gamma arrivals at %.4g requests/s (burstiness %.3g)", rate, burst);
     else
         snprintf(load, sizeof load, "Poisson arrivals at %.4g requests/s", rate);
-    if (!trace && !users && !capacity)
-        snprintf(load + strlen(load), sizeof load - strlen(load), " for %.4g s", wc.duration_s);
+    /* how the run ends: a duration, a request count, or whichever comes first */
+    if (!trace && !capacity) {
+        const char *sep = users ? ", for" : " for";
+        if (wc.duration_s > 0)
+            appendf(load, sizeof load, "%s %.4g s", sep, wc.duration_s);
+        if (wc.max_requests > 0 && wc.duration_s > 0)
+            appendf(load, sizeof load, " or %ld requests, whichever comes first", wc.max_requests);
+        else if (wc.max_requests > 0)
+            appendf(load, sizeof load, "%s %ld requests", sep, wc.max_requests);
+    }
     snprintf(wdesc, sizeof wdesc, "%s; prompts %s%s, answers %s%s; seed %.0f", load, trace ? "from the trace" : a,
              image ? " + image tokens" : "", trace ? "from the trace" : b,
              prefix ? " (shared prefixes)" : "", seed_d);
