@@ -265,21 +265,27 @@ static void test_stack_kernels(void **state)
  * for measure_gpu.py) moves 32 x 614,400 x 1,024 = 20.13 GB more, at 4.8 TB/s x 0.577 (the copy
  * probe's 2,771 GB/s): 7.27 ms more, all in the norm operators, all memory-bound.  Without a
  * copy_efficiency the same bytes stream at the read rate, 4.8 TB/s x 0.870. */
+/* The seconds operator op takes in one step of st for m deployed on s as cfg says. */
+static double op_time(const model_t *m, const system_t *s, const deploy_cfg_t *cfg, const step_t *st, op_kind_t op)
+{
+    static deploy_t dep;
+    placement_t pl;
+    diag_t d;
+    diag_clear(&d);
+    assert_int_equal(deploy_setup(&dep, m, s, cfg, &d), IS_OK);
+    deploy_place(&dep, 1, 4096, 4096, &pl);
+    step_cost_t c;
+    engine_step(&dep, &pl, st, &c);
+    return c.by_op[op];
+}
+
 /* The norms' time in one step of st on s, with ew element-wise bytes per token per layer. */
 static double norm_time(const model_t *m, const system_t *s, const step_t *st, double ew)
 {
     deploy_cfg_t cfg;
     deploy_cfg_default(&cfg, m);
     cfg.elementwise_B_per_token = ew;
-    deploy_t dep;
-    placement_t pl;
-    diag_t d;
-    diag_clear(&d);
-    assert_int_equal(deploy_setup(&dep, m, s, &cfg, &d), IS_OK);
-    deploy_place(&dep, 1, 4096, 4096, &pl);
-    step_cost_t c;
-    engine_step(&dep, &pl, st, &c);
-    return c.by_op[OP_NORM];
+    return op_time(m, s, &cfg, st, OP_NORM);
 }
 
 static void test_elementwise_traffic(void **state)
@@ -508,14 +514,7 @@ static double attn_time(const char *y, const model_t *m, int tp, int per_head, c
     deploy_cfg_default(&cfg, m);
     cfg.plan = (plan_t){tp, tp, 1, 1, 1};
     cfg.decode_attn_per_head = per_head;
-    static deploy_t dep;
-    diag_clear(&d);
-    assert_int_equal(deploy_setup(&dep, m, &s, &cfg, &d), IS_OK);
-    placement_t pl;
-    deploy_place(&dep, 1, 4096, 4096, &pl);
-    step_cost_t c;
-    engine_step(&dep, &pl, st, &c);
-    return c.by_op[OP_ATTN];
+    return op_time(m, &s, &cfg, st, OP_ATTN);
 }
 
 /* A decode kernel with one thread block per query head (FasterTransformer's masked MHA, which
