@@ -33,6 +33,9 @@
  *    --schedule-ahead);
  *  - slo_ttft_ms and slo_tpot_ms (MLPerf's Server scenario): the throughput at the highest
  *    Poisson rate whose p99 TTFT and p99 TPOT stay within them (capacity.h);
+ *  - decode_attention per_head: the stack's decode attention kernel runs a thread block per query
+ *    head and reads the KV head it shares once per query head (TensorRT-LLM before its XQA kernel),
+ *    deploy_cfg_t.decode_attn_per_head; grouped or empty: once per KV head;
  *  - kernels N: the software stack launches N kernels a step (a profiler's count: an unfused
  *    stack's element-wise kernels each cost a launch), deploy_cfg_t.kernels_per_step;
  *    elementwise_bytes B: and those kernels read and write B bytes per token per layer

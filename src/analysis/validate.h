@@ -6,8 +6,8 @@
  *   id,group,model,system,chips,tp,pp,ep,weights,experts,act,kv,batch,isl,osl,requests,metric,value,unit,
  *   framework,source_url,notes
  * (experts, act and requests may be left out, and kernels, elementwise_bytes, max_seqs,
- * max_tokens, concurrency, kv_fraction, graph_batches, slo_ttft_ms and slo_tpot_ms columns
- * added: see validate.c)
+ * max_tokens, concurrency, kv_fraction, graph_batches, decode_attention, slo_ttft_ms and slo_tpot_ms
+ * columns added: see validate.c)
  * Each row becomes one prediction (the mapping of each metric is in validate.c and
  * data/validation/README.md).  Rows that cannot be predicted (no preset, no lengths)
  * are reported as skipped with the reason, never silently dropped.  Constants are never
