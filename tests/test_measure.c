@@ -22,11 +22,12 @@ static void test_decode_within_25_percent(void **state)
 {
     (void)state;
     /* The calibration and the run each time a few hundred milliseconds on a machine that may be
-     * shared: a neighbour's burst during one of them skews the comparison.  Up to three attempts,
-     * each calibrating afresh; the best must be within 25 %.  A model wrong by more than 25 % fails
-     * all three. */
+     * shared: a neighbour's burst during one of them skews the comparison (a CI run on this
+     * project's 2-vCPU VM saw the read rate fall from 24.8 to 16.9 GB/s between a calibration and
+     * the run after it).  Up to five attempts, each calibrating afresh; the best must be within
+     * 25 %.  A model wrong by more than 25 % fails all five. */
     double best = INFINITY, best_int8 = INFINITY;
-    for (int attempt = 0; attempt < 3 && !(best <= 0.25 && best_int8 <= 0.25); attempt++) {
+    for (int attempt = 0; attempt < 5 && !(best <= 0.25 && best_int8 <= 0.25); attempt++) {
         probe_result_t pr;
         diag_t d;
         diag_clear(&d);
