@@ -52,6 +52,19 @@ static void expect_error(const char *body, const char *want)
     assert_string_equal(diag_format(&d, buf, sizeof buf), want);
 }
 
+/* A chip whose fourth line is `field_line` (line 5 of the file) must be refused at that line;
+ * the diagnostic goes to *d for the caller's checks of its message. */
+static void expect_chip_error(const char *field_line, diag_t *d)
+{
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n  %s\n"
+             "memory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n", field_line);
+    system_t s;
+    assert_int_equal(system_from(yaml, &s, d), IS_ERR_INPUT);
+    assert_int_equal(d->line, 5);
+}
+
 static void test_errors_word_for_word(void **state)
 {
     (void)state;
@@ -151,10 +164,7 @@ static void test_exp_rate(void **state)
     load_system("xeon-8480", &s);
     assert_true(s.exp_rate == 0);
     diag_t d;
-    const char *bad = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n  exp_Gops: 0\n"
-                      "memory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n";
-    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
-    assert_int_equal(d.line, 5);
+    expect_chip_error("exp_Gops: 0", &d);
     assert_non_null(strstr(d.message, "expected a number > 0, got 0"));
     assert_int_equal(d.column, 13);
 }
@@ -247,17 +257,10 @@ static void test_mixed_input_efficiency(void **state)
         }
         assert_int_equal(seen, 3);
     }
-    system_t s;
     diag_t d;
-    const char *bad = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n"
-                      "  mixed_input_efficiency: 1.5\nmemory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n";
-    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
-    assert_int_equal(d.line, 5);
+    expect_chip_error("mixed_input_efficiency: 1.5", &d);
     assert_non_null(strstr(d.message, "expected a number > 0 and <= 1, got 1.5"));
-    bad = "name: t\nchip:\n  peak_TFLOPs: {bf16: 100}\n  compute_efficiency: 0.7\n"
-          "  mixed_fp_native: maybe\nmemory:\n  - {name: hbm, capacity_GB: 80, bandwidth_GBps: 1000}\n";
-    assert_int_equal(system_from(bad, &s, &d), IS_ERR_INPUT);
-    assert_int_equal(d.line, 5);
+    expect_chip_error("mixed_fp_native: maybe", &d);
     assert_non_null(strstr(d.message, "expected true or false, got \"maybe\""));
 }
 
